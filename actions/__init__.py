@@ -1,0 +1,19 @@
+"""Custom actions of the citizen service assistant (rasa-sdk), started with ``--actions actions``.
+
+Thin by design: each action asks the catalogue service (``catalogue_client``) and words
+the reply; the business logic lives in the catalogue service.
+"""
+
+from .followup import ActionAnswerFollowup
+from .search import ActionBrowseEvents, ActionSearchServices, ActionShowService
+from .slots import ValidateSlotMappings
+from .smalltalk import ActionSwitchLanguage
+
+__all__ = [
+    "ActionAnswerFollowup",
+    "ActionBrowseEvents",
+    "ActionSearchServices",
+    "ActionShowService",
+    "ActionSwitchLanguage",
+    "ValidateSlotMappings",
+]

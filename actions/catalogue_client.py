@@ -1,0 +1,88 @@
+"""The one module of the action server that speaks HTTP: a typed client of the catalogue service.
+
+One ``aiohttp.ClientSession`` is created lazily on first use (nothing connects on
+import) and closed by ``close()``, which the action server calls on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any
+
+import aiohttp
+
+__all__ = ["CatalogueClient", "CatalogueUnavailable", "NotFound", "client"]
+
+log = logging.getLogger(__name__)
+
+
+class CatalogueUnavailable(RuntimeError):
+    """The catalogue service did not answer in time, or answered with a server error."""
+
+
+class NotFound(LookupError):
+    """The catalogue service has no such service."""
+
+
+class CatalogueClient:
+    """Async client of the catalogue service with explicit timeouts."""
+
+    def __init__(self, base_url: str | None = None, timeout_s: float = 4.0) -> None:
+        self.base_url = (base_url or os.environ.get("CATALOG_URL", "http://127.0.0.1:8080")).rstrip("/")
+        self.timeout = aiohttp.ClientTimeout(total=timeout_s, connect=1.5)
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self.timeout, headers={"User-Agent": "citizen-assistant-actions/0.1"})
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None) -> Any:
+        clean = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in (params or {}).items() if v is not None}
+        try:
+            async with self._http().request(method, self.base_url + path, params=clean, json=json) as response:
+                if response.status == 404:
+                    raise NotFound(path)
+                if response.status >= 500:
+                    raise CatalogueUnavailable(f"{method} {path}: HTTP {response.status}")
+                body = await response.json(content_type=None)
+                if response.status >= 400:
+                    raise ValueError(body.get("message", f"HTTP {response.status}"))
+                return body
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("catalogue service unavailable: %s %s: %s", method, path, type(exc).__name__)
+            raise CatalogueUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+
+    async def search(self, q: str, lang: str, limit: int = 5, district: str | None = None, audience: str | None = None) -> dict[str, Any]:
+        return dict(await self._request("GET", "/api/search", params={"q": q[:500], "lang": lang, "limit": limit, "district": district, "audience": audience}))
+
+    async def service(self, service_id: str, district: str | None = None) -> dict[str, Any]:
+        return dict(await self._request("GET", f"/api/services/{service_id}", params={"district": district}))
+
+    async def events(self) -> list[dict[str, Any]]:
+        return list((await self._request("GET", "/api/events"))["items"])
+
+    async def services(self, event: str | None = None, audience: str | None = None, per_page: int = 10) -> list[dict[str, Any]]:
+        return list((await self._request("GET", "/api/services", params={"event": event, "audience": audience, "per_page": per_page}))["items"])
+
+    async def eligibility(self, service_id: str, answers: dict[str, Any], lang: str) -> dict[str, Any]:
+        return dict(await self._request("POST", f"/api/services/{service_id}/eligibility", json={"answers": answers, "lang": lang}))
+
+    async def parse_answer(self, question_id: str, text: str, lang: str) -> dict[str, Any]:
+        return dict(await self._request("POST", f"/api/questions/{question_id}/parse", json={"text": text[:500], "lang": lang}))
+
+    async def handoff_link(self, service_id: str, answers: dict[str, Any], lang: str, channel: str) -> dict[str, Any]:
+        return dict(await self._request("POST", "/api/handoff/application", json={"service_id": service_id, "answers": answers, "lang": lang, "channel": channel, "consent": True}))
+
+    async def create_ticket(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return dict(await self._request("POST", "/api/tickets", json=payload))
+
+
+client = CatalogueClient()

@@ -1,0 +1,128 @@
+"""Finding services: search, choosing from results, browsing by life event."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from .cards import card_payload, card_text, select_button
+from .catalogue_client import CatalogueUnavailable, NotFound, client
+from .language import lang_of, text_of
+
+__all__ = ["ActionBrowseEvents", "ActionSearchServices", "ActionShowService", "show_service"]
+
+WORDLESS = re.compile(r"^[\W_]*$", re.UNICODE)
+MAX_QUERY = 500
+
+
+def entity(tracker: Tracker, name: str) -> str | None:
+    values = [e.get("value") for e in (tracker.latest_message.get("entities") or []) if e.get("entity") == name]
+    return str(values[0]) if values else None
+
+
+def handoff_buttons(lang: str) -> list[dict[str, str]]:
+    if lang == "zh":
+        return [{"title": "按人生事件浏览", "payload": "/browse_events"}, {"title": "转人工客服", "payload": "/human_handoff"}]
+    return [{"title": "Browse by life event", "payload": "/browse_events"}, {"title": "Talk to a person", "payload": "/human_handoff"}]
+
+
+async def show_service(dispatcher: CollectingDispatcher, service_id: str, lang: str, district: str | None) -> list[EventType]:
+    """Send the service card (text and structured) and remember the service."""
+    service = await client.service(service_id, district)
+    dispatcher.utter_message(response="utter_service_card", card=card_text(service, lang, district), json_message=card_payload(service, lang, district))
+    return [SlotSet("service_id", service_id)]
+
+
+class ActionSearchServices(Action):
+    """Search the catalogue with the citizen's own words; one clear hit shows its card."""
+
+    def name(self) -> str:
+        return "action_search_services"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        lang = lang_of(tracker)
+        text = text_of(tracker).strip()
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if not text or WORDLESS.match(text) or text.startswith("/"):
+            dispatcher.utter_message(response="utter_empty_message", buttons=handoff_buttons(lang))
+            return []
+        district = entity(tracker, "district")
+        audience = entity(tracker, "audience")
+        try:
+            result = await client.search(text[:MAX_QUERY], lang, limit=5, district=district, audience=audience)
+            if not result["confident"] and (district or audience):
+                result = await client.search(text[:MAX_QUERY], lang, limit=5)
+        except (CatalogueUnavailable, ValueError):
+            dispatcher.utter_message(response="utter_catalogue_down")
+            return []
+        events: list[EventType] = [SlotSet("last_query", text[:MAX_QUERY])]
+        hits: list[dict[str, Any]] = result["results"]
+        if not result["confident"] or not hits:
+            if intent in {"out_of_scope", "chitchat"}:
+                dispatcher.utter_message(response="utter_out_of_scope", buttons=handoff_buttons(lang))
+                return events
+            dispatcher.utter_message(response="utter_search_nothing", buttons=handoff_buttons(lang))
+            if result.get("suggestions"):
+                dispatcher.utter_message(response="utter_search_maybe", buttons=[select_button(h) for h in result["suggestions"][:3]])
+            return events
+        if result.get("best") == hits[0]["id"]:
+            try:
+                return events + await show_service(dispatcher, hits[0]["id"], lang, district or tracker.get_slot("district"))
+            except NotFound:
+                pass
+            except CatalogueUnavailable:
+                dispatcher.utter_message(response="utter_catalogue_down")
+                return events
+        dispatcher.utter_message(response="utter_search_results", buttons=[select_button(h) for h in hits[:5]])
+        return events
+
+
+class ActionShowService(Action):
+    """Show the card of the service a button named."""
+
+    def name(self) -> str:
+        return "action_show_service"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        lang = lang_of(tracker)
+        service_id = entity(tracker, "service_id") or tracker.get_slot("service_id")
+        if not service_id:
+            dispatcher.utter_message(response="utter_ask_which_service")
+            return []
+        try:
+            return await show_service(dispatcher, service_id, lang, tracker.get_slot("district"))
+        except NotFound:
+            dispatcher.utter_message(response="utter_search_nothing", buttons=handoff_buttons(lang))
+            return [SlotSet("service_id", None)]
+        except CatalogueUnavailable:
+            dispatcher.utter_message(response="utter_catalogue_down")
+            return []
+
+
+class ActionBrowseEvents(Action):
+    """Offer life events as buttons; with an event chosen, the services for it."""
+
+    def name(self) -> str:
+        return "action_browse_events"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        lang = lang_of(tracker)
+        event = entity(tracker, "event")
+        try:
+            if event:
+                items = await client.services(event=event, per_page=8)
+                buttons = [select_button({"id": s["id"], "title": s["title"][lang]}) for s in items]
+                dispatcher.utter_message(response="utter_search_results", buttons=buttons)
+                return []
+            events = [e for e in await client.events() if e["kind"] == "life" and e["services"]]
+        except CatalogueUnavailable:
+            dispatcher.utter_message(response="utter_catalogue_down")
+            return []
+        buttons = [{"title": e["label"][lang], "payload": '/browse_events{"event":"%s"}' % e["id"]} for e in events[:12]]
+        dispatcher.utter_message(response="utter_browse_events", buttons=buttons)
+        return []

@@ -1,0 +1,239 @@
+"""Start, watch and stop the three processes of the assistant: Rasa, the action server, the catalogue service.
+
+Usage (from the repository root, with .venv's Python):
+    .venv/bin/python scripts/stack.py run [--model models/bot-<hash>.tar.gz]
+
+Used by ``make run`` and by the end-to-end tests (``Stack`` below).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class StackError(RuntimeError):
+    """A process could not start or did not become healthy; the message says why."""
+
+
+@dataclass
+class Proc:
+    name: str
+    argv: list[str]
+    port: int
+    health: Callable[[int], bool]
+    env: dict[str, str] = field(default_factory=dict)
+    popen: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+
+
+def port_owner(port: int) -> str:
+    """Who listens on a port, as `ss` tells it (best effort)."""
+    try:
+        out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown process"
+    if 'users:((' in out:
+        users = out.split("users:((", 1)[1].rstrip(")")
+        return users.replace('"', "")
+    return out or "unknown process"
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+    except (urllib.error.URLError, OSError, TimeoutError):
+        return 0, b""
+
+
+def catalogue_healthy(port: int) -> bool:
+    status, body = _get(f"http://127.0.0.1:{port}/health")
+    return status == 200 and json.loads(body or b"{}").get("status") == "ok"
+
+
+def actions_healthy(port: int) -> bool:
+    return _get(f"http://127.0.0.1:{port}/health")[0] == 200
+
+
+def rasa_healthy(port: int) -> bool:
+    status, body = _get(f"http://127.0.0.1:{port}/status")
+    return status == 200 and bool(json.loads(body or b"{}").get("model_file"))
+
+
+def tail(path: Path | None, n: int = 20) -> str:
+    if path is None or not path.exists():
+        return "(no log)"
+    lines = path.read_text(errors="replace").splitlines()
+    return "\n".join("    " + line for line in lines[-n:])
+
+
+class Stack:
+    """The three processes on chosen ports, with logs under var/log/."""
+
+    def __init__(self, model: Path, rasa_port: int = 5005, actions_port: int = 5055, catalogue_port: int = 8080, log_dir: Path | None = None, data_dir: Path | None = None, extra_env: dict[str, str] | None = None) -> None:
+        self.model = model
+        self.log_dir = log_dir or ROOT / "var" / "log"
+        self.ports = {"rasa": rasa_port, "actions": actions_port, "catalogue": catalogue_port}
+        base = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+        catalogue_env = {**base, "CATALOG_PORT": str(catalogue_port), "CATALOG_RASA_URL": f"http://127.0.0.1:{rasa_port}"}
+        if data_dir is not None:
+            catalogue_env["CATALOG_DATA_DIR"] = str(data_dir)
+        tracker_db = (data_dir or ROOT / "var") / "rasa-tracker.db"
+        self.procs = [
+            Proc("catalogue", [str(ROOT / ".venv/bin/python"), "-m", "service_catalog", "serve", "--port", str(catalogue_port)], catalogue_port, catalogue_healthy, catalogue_env),
+            Proc("actions", [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port), "--endpoints", "bot/endpoints.yml"], actions_port, actions_healthy, {**base, "CATALOG_URL": f"http://127.0.0.1:{catalogue_port}"}),
+            Proc(
+                "rasa",
+                [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--cors", "*", "--port", str(rasa_port), "-i", "127.0.0.1",
+                 "--model", str(model), "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml"],
+                rasa_port,
+                rasa_healthy,
+                {**base, "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook", "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TRACKER_DB": str(tracker_db)},
+            ),
+        ]
+
+    def start(self, timeout: float = 240.0, progress: Callable[[str], None] = lambda s: None) -> None:
+        for proc in self.procs:
+            if not port_free(proc.port):
+                raise StackError(f"port {proc.port} (for the {proc.name} server) is already in use by {port_owner(proc.port)}; stop it or choose another port")
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for proc in self.procs:
+            proc.log = self.log_dir / f"{proc.name}.log"
+            handle = proc.log.open("wb")
+            proc.popen = subprocess.Popen(proc.argv, cwd=ROOT, env=proc.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+            handle.close()
+            progress(f"started {proc.name} (pid {proc.popen.pid}) on port {proc.port}, log {proc.log.relative_to(ROOT) if proc.log.is_relative_to(ROOT) else proc.log}")
+        deadline = time.monotonic() + timeout
+        waiting = list(self.procs)
+        while waiting:
+            for proc in list(waiting):
+                assert proc.popen is not None
+                if proc.popen.poll() is not None:
+                    self.stop()
+                    raise StackError(f"the {proc.name} server exited with code {proc.popen.returncode}; last lines of {proc.log}:\n{tail(proc.log)}")
+                if proc.health(proc.port):
+                    waiting.remove(proc)
+                    progress(f"{proc.name} is healthy")
+            if waiting and time.monotonic() > deadline:
+                names = ", ".join(p.name for p in waiting)
+                logs = "\n".join(f"  {p.name} ({p.log}):\n{tail(p.log)}" for p in waiting)
+                self.stop()
+                raise StackError(f"not healthy after {timeout:.0f} s: {names}\n{logs}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.popen is not None and proc.popen.poll() is None:
+                try:
+                    os.killpg(proc.popen.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    continue
+        for proc in self.procs:
+            if proc.popen is None:
+                continue
+            try:
+                proc.popen.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.popen.pid, signal.SIGKILL)
+                proc.popen.wait(timeout=5)
+
+    def stop_one(self, name: str) -> None:
+        for proc in self.procs:
+            if proc.name == name and proc.popen is not None and proc.popen.poll() is None:
+                os.killpg(proc.popen.pid, signal.SIGTERM)
+                proc.popen.wait(timeout=15)
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["run"])
+    parser.add_argument("--model", required=True)
+    args = parser.parse_args()
+    stack = Stack(Path(args.model))
+    started = time.monotonic()
+    stop = {"now": False}
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        stack.start(progress=lambda s: print(f"  {s}", flush=True))
+    except StackError as exc:
+        print(f"\033[31merror:\033[0m {exc}", file=sys.stderr)
+        return 1
+    r, c = stack.ports["rasa"], stack.ports["catalogue"]
+    print(
+        f"""
+\033[1mThe assistant is ready\033[0m (in {time.monotonic() - started:.0f} s). Ctrl-C stops all three servers.
+
+  Demo portal with the chat widget:  http://127.0.0.1:{c}/
+  API documentation:                 http://127.0.0.1:{c}/docs   (OpenAPI: http://127.0.0.1:{c}/openapi.json)
+  Rasa REST channel:                 http://127.0.0.1:{r}/webhooks/rest/webhook
+
+  Try it:
+    curl -s http://127.0.0.1:{r}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+         -d '{{"sender": "me", "message": "I lost my job last week"}}'
+    curl -s 'http://127.0.0.1:{c}/api/search?q=孩子出生了怎么上户口'
+
+  Logs: var/log/rasa.log, var/log/actions.log, var/log/catalogue.log
+""",
+        flush=True,
+    )
+    try:
+        while not stop["now"]:
+            for proc in stack.procs:
+                assert proc.popen is not None
+                if proc.popen.poll() is not None:
+                    print(f"\033[31merror:\033[0m the {proc.name} server stopped (exit {proc.popen.returncode}); last lines of {proc.log}:\n{tail(proc.log)}", file=sys.stderr)
+                    stack.stop()
+                    return 1
+            time.sleep(0.5)
+    finally:
+        print("\nstopping…", flush=True)
+        stack.stop()
+    print("all three servers stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

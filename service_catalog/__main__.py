@@ -1,0 +1,204 @@
+"""Command line: ``python -m service_catalog COMMAND``.
+
+Commands:
+    serve                   run the HTTP service
+    catalog validate [PATH] check a catalogue folder; exit 1 on any problem
+    catalog import FORMAT FILE --out DIR
+    catalog export FORMAT --out FILE [--catalog PATH]
+    catalog generate --count N --out DIR [--seed S]
+    index build             build (or reuse) the search index files
+    search QUERY            search the catalogue from the shell
+    eval                    recall, MRR and out-of-scope figures on the evaluation set
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .settings import SettingsError, load_settings
+
+__all__ = ["main"]
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    overrides = {}
+    for name in ("port", "host", "catalog_path", "data_dir", "model"):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = Path(value) if name in {"catalog_path", "data_dir"} else value
+    return load_settings(**overrides)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from .errors import CatalogInvalid
+    from .http.app import create_app
+
+    settings = _settings(args)
+    try:
+        app = create_app(settings)
+    except CatalogInvalid as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        for issue in exc.details or []:
+            print(f"  {issue['file']}:{issue['line']}: {issue['field']}: {issue['message']}", file=sys.stderr)
+        return 1
+    web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=lambda s: logging.getLogger("service_catalog").info(s.strip()))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .catalogue import read_catalogue
+
+    path = Path(args.path) if args.path else _settings(args).catalog_path
+    cat, issues = read_catalogue(path)
+    for issue in issues:
+        print(issue)
+    if cat is None:
+        print(f"{len(issues)} problem(s) in {path}", file=sys.stderr)
+        return 1
+    n_criteria = sum(1 for s in cat.services.values() if s.eligibility is not None)
+    print(f"ok: {len(cat.services)} services ({n_criteria} with eligibility criteria), {len(cat.questions)} questions, {len(cat.events)} events, {len(cat.districts)} districts in {path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .io import import_file
+
+    result = import_file(args.format, Path(args.file), Path(args.out), base=Path(args.catalog) if args.catalog else _settings(args).catalog_path)
+    for error in result.errors:
+        print(error, file=sys.stderr)
+    if result.errors:
+        print(f"{len(result.errors)} error(s); nothing was written", file=sys.stderr)
+        return 1
+    print(f"imported {result.count} services into {args.out}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .catalogue import load_catalogue
+    from .io import export_catalogue
+
+    cat = load_catalogue(Path(args.catalog) if args.catalog else _settings(args).catalog_path)
+    export_catalogue(args.format, cat, Path(args.out))
+    print(f"exported {len(cat.services)} services to {args.out}")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .synthetic import generate_catalogue
+
+    generate_catalogue(Path(args.out), args.count, seed=args.seed, base=_settings(args).catalog_path, progress=True)
+    print(f"wrote {args.count} synthetic services to {args.out}")
+    return 0
+
+
+def cmd_index_build(args: argparse.Namespace) -> int:
+    from .catalogue import load_catalogue
+    from .http.app import build_index
+    from .search.embedder import make_embedder
+
+    settings = _settings(args)
+    cat = load_catalogue(settings.catalog_path)
+    index = build_index(settings, cat, make_embedder(settings.model, settings.embed_backend), progress=True)
+    print(f"index {index.key}: {len(index.dense)} vectors ({index.dense.kind.value}) for {len(index.ids)} services in {settings.data_dir / 'index'}")  # type: ignore[attr-defined]
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .catalogue import load_catalogue
+    from .http.app import build_index
+    from .search.embedder import make_embedder
+    from .search.index import Filters
+
+    settings = _settings(args)
+    cat = load_catalogue(settings.catalog_path)
+    index = build_index(settings, cat, make_embedder(settings.model, settings.embed_backend))
+    response = index.search(args.query, args.lang, args.limit, Filters(audience=args.audience, district=args.district))  # type: ignore[attr-defined]
+    if args.json:
+        print(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"[{response.lang}] confident={response.confident} ({response.confidence:.2f})")
+    for n, hit in enumerate(response.results or response.suggestions, 1):
+        why = "; ".join(f"{w['field']}: {', '.join(w['terms'])}" for w in hit.why)
+        print(f"{n}. {hit.id}  {hit.title}  ({hit.score:.4f})  {why}")
+    if not response.results:
+        print("nothing matches confidently" + (" (suggestions above)" if response.suggestions else ""))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import run_eval
+
+    return run_eval(_settings(args), fit=args.fit, split=args.split, floors=args.check)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m service_catalog", description="Citizen service assistant: catalogue service")
+    parser.add_argument("--catalog", dest="catalog_path", help="catalogue folder (default: the demo catalogue)")
+    parser.add_argument("--data-dir", dest="data_dir", help="folder for database, index files and keys")
+    parser.add_argument("--model", help="sentence-transformers model name or path")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--host")
+    serve.set_defaults(func=cmd_serve)
+
+    catalog = sub.add_parser("catalog", help="validate, import, export or generate catalogues").add_subparsers(dest="action", required=True)
+    validate = catalog.add_parser("validate", help="check a catalogue folder")
+    validate.add_argument("path", nargs="?")
+    validate.set_defaults(func=cmd_validate)
+    imp = catalog.add_parser("import", help="import services from CSV or CPSV-AP JSON-LD into a folder")
+    imp.add_argument("format", choices=["csv", "jsonld"])
+    imp.add_argument("file")
+    imp.add_argument("--out", required=True, help="catalogue folder to write the service files into")
+    imp.set_defaults(func=cmd_import, catalog=None)
+    exp = catalog.add_parser("export", help="export the catalogue as CSV or CPSV-AP JSON-LD")
+    exp.add_argument("format", choices=["csv", "jsonld"])
+    exp.add_argument("--out", required=True)
+    exp.set_defaults(func=cmd_export, catalog=None)
+    gen = catalog.add_parser("generate", help="write a synthetic catalogue for benchmarks")
+    gen.add_argument("--count", type=int, required=True)
+    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--out", required=True)
+    gen.set_defaults(func=cmd_generate)
+
+    index = sub.add_parser("index", help="search index files").add_subparsers(dest="action", required=True)
+    build = index.add_parser("build", help="build the index files (reused when nothing changed)")
+    build.set_defaults(func=cmd_index_build)
+
+    search = sub.add_parser("search", help="search from the shell")
+    search.add_argument("query")
+    search.add_argument("--lang", default="auto", choices=["auto", "zh", "en"])
+    search.add_argument("--limit", type=int, default=5)
+    search.add_argument("--audience", choices=["individual", "enterprise"])
+    search.add_argument("--district")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(func=cmd_search)
+
+    ev = sub.add_parser("eval", help="search quality on the evaluation set")
+    ev.add_argument("--fit", action="store_true", help="refit weights and confidence on the tuning split and write search/tuned.json")
+    ev.add_argument("--split", choices=["all", "tune", "holdout"], default="all")
+    ev.add_argument("--check", action="store_true", help="exit 1 when a floor is not met")
+    ev.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"settings error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

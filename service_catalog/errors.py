@@ -1,0 +1,84 @@
+"""Errors of the catalogue service.
+
+One base class; each subclass also inherits the stdlib type it resembles and
+carries the HTTP status and a stable ``code`` the JSON error middleware uses::
+
+    CatalogError
+    ├── ServiceNotFound(LookupError)        404 service_not_found
+    ├── NotFoundError(LookupError)          404 not_found
+    ├── InvalidRequest(ValueError)          400 invalid_request
+    │   └── InvalidQuery                    400 invalid_query
+    ├── Unauthorized(PermissionError)       401 unauthorized
+    ├── CatalogInvalid(ValueError)          422 catalog_invalid
+    └── ServiceUnavailable(RuntimeError)    503 unavailable
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CatalogError",
+    "CatalogInvalid",
+    "InvalidQuery",
+    "InvalidRequest",
+    "NotFoundError",
+    "ServiceNotFound",
+    "ServiceUnavailable",
+    "Unauthorized",
+]
+
+
+class CatalogError(Exception):
+    """Base class of every error the catalogue service reports to a client."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, field: str | None = None, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+class ServiceNotFound(LookupError, CatalogError):
+    status = 404
+    code = "service_not_found"
+
+
+class NotFoundError(LookupError, CatalogError):
+    status = 404
+    code = "not_found"
+
+
+class InvalidRequest(ValueError, CatalogError):
+    status = 400
+    code = "invalid_request"
+
+
+class InvalidQuery(InvalidRequest):
+    code = "invalid_query"
+
+
+class Unauthorized(PermissionError, CatalogError):
+    status = 401
+    code = "unauthorized"
+
+
+class CatalogInvalid(ValueError, CatalogError):
+    status = 422
+    code = "catalog_invalid"
+
+
+class ServiceUnavailable(RuntimeError, CatalogError):
+    status = 503
+    code = "unavailable"

