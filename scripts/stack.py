@@ -102,7 +102,7 @@ def tail(path: Path | None, n: int = 20) -> str:
 class Stack:
     """The three processes on chosen ports, with logs under var/log/."""
 
-    def __init__(self, model: Path, rasa_port: int = 5005, actions_port: int = 5055, catalogue_port: int = 8080, log_dir: Path | None = None, data_dir: Path | None = None, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, model: Path, rasa_port: int = 5005, actions_port: int = 5055, catalogue_port: int = 8080, log_dir: Path | None = None, data_dir: Path | None = None, tracker_db: Path | None = None, extra_env: dict[str, str] | None = None) -> None:
         self.model = model
         self.log_dir = log_dir or ROOT / "var" / "log"
         self.ports = {"rasa": rasa_port, "actions": actions_port, "catalogue": catalogue_port}
@@ -110,7 +110,7 @@ class Stack:
         catalogue_env = {**base, "CATALOG_PORT": str(catalogue_port), "CATALOG_RASA_URL": f"http://127.0.0.1:{rasa_port}"}
         if data_dir is not None:
             catalogue_env["CATALOG_DATA_DIR"] = str(data_dir)
-        tracker_db = (data_dir or ROOT / "var") / "rasa-tracker.db"
+        tracker_db = tracker_db or (data_dir or ROOT / "var") / "rasa-tracker.db"
         self.procs = [
             Proc("catalogue", [str(ROOT / ".venv/bin/python"), "-m", "service_catalog", "serve", "--port", str(catalogue_port)], catalogue_port, catalogue_healthy, catalogue_env),
             Proc("actions", [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port), "--endpoints", "bot/endpoints.yml"], actions_port, actions_healthy, {**base, "CATALOG_URL": f"http://127.0.0.1:{catalogue_port}"}),

@@ -20,6 +20,7 @@ Errors (the base classes live in :mod:`service_catalog.errors`)::
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -363,9 +364,7 @@ def next_question(
     return chosen
 
 
-def _steps_after(
-    criterion: Criterion, answers: Mapping[str, Any], today: dt.date, qid: str, question: Question | None
-) -> int:
+def _steps_after(criterion: Criterion, answers: Mapping[str, Any], today: dt.date, qid: str, question: Question | None) -> int:
     """Fewest further questions to a decision, over the possible answers to ``qid``."""
     fewest = math.inf
     for value in _probe_values(criterion, qid, today, question):
@@ -382,9 +381,7 @@ def _steps_after(
     return int(fewest) if fewest != math.inf else 1_000_000
 
 
-def _witnesses(
-    node: Criterion, answers: Mapping[str, Any], today: dt.date
-) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+def _witnesses(node: Criterion, answers: Mapping[str, Any], today: dt.date) -> tuple[frozenset[str] | None, frozenset[str] | None]:
     """Smallest sets of unknown questions that could make ``node`` true / false (None: impossible)."""
     if isinstance(node, Condition):
         value = _leaf(node, answers, today)
@@ -426,7 +423,7 @@ def _probe_values(criterion: Criterion, qid: str, today: dt.date, question: Ques
         return _date_probes(leaves, today)
     numbers = sorted({float(v) for cond in leaves for v in _flat(cond.value) if _is_number(v)})
     points = {p for n in numbers for p in (n - 1, n, n + 1)}
-    points.update((a + b) / 2 for a, b in zip(numbers, numbers[1:], strict=False))
+    points.update((a + b) / 2 for a, b in itertools.pairwise(numbers))
     low = question.min if question is not None else None
     high = question.max if question is not None else None
     points.update(p for p in (low, high) if p is not None)
@@ -524,9 +521,7 @@ def assess(
     would: tuple[str, ...] = ()
     if status is Verdict.INELIGIBLE:
         fixes = _repairs(criterion, answers, today, want=True) or []
-        would = tuple(
-            dict.fromkeys(_fix_text(cond, negated, bank[cond.q], answers.get(cond.q), zh) for cond, negated in fixes)
-        )
+        would = tuple(dict.fromkeys(_fix_text(cond, negated, bank[cond.q], answers.get(cond.q), zh) for cond, negated in fixes))
     return Assessment(status, bank[nxt] if nxt else None, tuple(reasons), missing, would)
 
 
@@ -682,15 +677,13 @@ def _join(items: Sequence[str], zh: bool) -> str:
 
 def _requirement(cond: Condition, negated: bool, question: Question, zh: bool) -> str:
     """What the answer must be, e.g. "at least 60 years" / "不低于60岁"."""
-    op = cond.op
+    op: str = cond.op
     if op in _DATE_OPS:
         count = _fmt_number(cond.value)
         if zh:
             return _ZH_SPAN_REQ[(op, negated)].format(c=count)
         one = count == "1"
-        return _EN_SPAN_REQ[(op, negated)].format(
-            c=count, days="day" if one else "days", years="year" if one else "years"
-        )
+        return _EN_SPAN_REQ[(op, negated)].format(c=count, days="day" if one else "days", years="year" if one else "years")
     if negated:
         op = _NEGATION[op]
     value = cond.value

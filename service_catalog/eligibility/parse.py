@@ -218,9 +218,7 @@ _UNSURE = re.compile(
     r"|不知道|不清楚|不确定|不记得|说不好|说不清|不好说|也许|可能吧|大概吧|忘了"
 )
 _YES_IDIOMS = re.compile(r"no problem|not a problem|why not|没问题|没错|不错")
-_EN_NO = re.compile(
-    r"\b(?:no|nope|nah|not|never|negative|false|none)\b|n't\b|\bnot really\b|\bi do not\b|\bi am not\b"
-)
+_EN_NO = re.compile(r"\b(?:no|nope|nah|not|never|negative|false|none)\b|n't\b|\bnot really\b|\bi do not\b|\bi am not\b")
 _EN_YES = re.compile(
     r"\b(?:yes|yep|yeah|yea|yup|ya|y|sure|correct|right|true|ok|okay|affirmative|definitely|absolutely"
     r"|certainly|indeed|of course|i do|i am|i'm|i have|i've|i did|we do|we are|we have|it is|it was|that's right)\b"
@@ -290,9 +288,7 @@ _CHOICE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "female": ("female", "woman", "女", "女性"),
 }  # fmt: skip
 _CN_ORDINALS = "一二三四五六七八九十"
-_ORDINAL = re.compile(
-    rf"^(?:第\s*([1-9{_CN_ORDINALS}])\s*[个项种]?|(?:option|number|no\.?|#)?\s*([1-9])|选\s*([1-9{_CN_ORDINALS}]))$"
-)
+_ORDINAL = re.compile(rf"^(?:第\s*([1-9{_CN_ORDINALS}])\s*[个项种]?|(?:option|number|no\.?|#)?\s*([1-9])|选\s*([1-9{_CN_ORDINALS}]))$")
 _EN_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 _NEGATED_CHOICE = re.compile(r"(?:\bnot|\bno longer|n't|\bnever|不是|不再|并非|没有?)\s*(?:a|an|the|been|in)?\s*$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")

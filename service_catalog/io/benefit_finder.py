@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 from ..eligibility.engine import InvalidAnswer, Verdict, evaluate
 from ..errors import CatalogError, CatalogInvalid
-from ..model import SLUG, AllOf, AnyOf, Choice, Condition, Criterion, LocalizedText, Question
+from ..model import SLUG, AllOf, AnyOf, Choice, Condition, Criterion, LocalizedText, Operator, Question
 
 __all__ = [
     "EN_ONLY_MARK",
@@ -71,6 +71,7 @@ ImportedType = Literal["boolean", "number", "choice", "date", "text"]
 
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")
 _DATE_RULE = re.compile(r"^(>=|<=|>|<|=)\s*(?:(\d+)\s*years?|(\d{1,2})-(\d{1,2})-(\d{4}))$")
+_FIXED_DATE_OPS: dict[str, Operator] = {">=": "ge", ">": "gt", "<": "lt", "<=": "le", "=": "eq"}
 _STOP_WORDS = frozenset({"a", "an", "the", "of", "or", "and"})
 # Acceptable values that name an option by another word.
 _SYNONYMS = {"unmarried": "not married", "not married": "unmarried"}
@@ -378,14 +379,13 @@ def _date_condition(qid: str, rule: str, label: LocalizedText | None, where: str
     if years is not None:
         if sign == "=":
             raise RulesetInvalid(f"{where}: {rule!r}: an exact age in years is not supported", field=where)
-        op = "within_years" if sign in ("<", "<=") else "before_years"
-        return Condition(q=qid, op=op, value=int(years), label=label)
+        span: Operator = "within_years" if sign in ("<", "<=") else "before_years"
+        return Condition(q=qid, op=span, value=int(years), label=label)
     try:
         limit = dt.date(int(year), int(month), int(day))
     except ValueError:
         raise RulesetInvalid(f"{where}: {rule!r} is not a real date", field=where) from None
-    op = {">=": "ge", ">": "gt", "<": "lt", "<=": "le", "=": "eq"}[sign]
-    return Condition(q=qid, op=op, value=limit.isoformat(), label=label)
+    return Condition(q=qid, op=_FIXED_DATE_OPS[sign], value=limit.isoformat(), label=label)
 
 
 def _criterion(
@@ -446,9 +446,7 @@ def _unique(questions: list[ImportedQuestion]) -> dict[str, ImportedQuestion]:
     out: dict[str, ImportedQuestion] = {}
     for q in questions:
         if q.id in out:
-            raise RulesetInvalid(
-                f"questions {out[q.id].source_key!r} and {q.source_key!r} both become the id {q.id!r}", field=q.id
-            )
+            raise RulesetInvalid(f"questions {out[q.id].source_key!r} and {q.source_key!r} both become the id {q.id!r}", field=q.id)
         out[q.id] = q
     return out
 
