@@ -34,7 +34,7 @@ def handoff_buttons(lang: str) -> list[dict[str, str]]:
 async def show_service(dispatcher: CollectingDispatcher, service_id: str, lang: str, district: str | None) -> list[EventType]:
     """Send the service card (text and structured) and remember the service."""
     service = await client.service(service_id, district)
-    dispatcher.utter_message(response="utter_service_card", card=card_text(service, lang, district), json_message=card_payload(service, lang, district))
+    dispatcher.utter_message(response="utter_service_card", card=card_text(service, lang, district), json_message={"data": card_payload(service, lang, district)})
     return [SlotSet("service_id", service_id)]
 
 

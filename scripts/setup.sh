@@ -10,21 +10,22 @@ fail() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 stamp_of() { cat "$@" pyproject.toml | sha256sum | cut -c1-16; }
 
+is_python310() { "$1" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else 1)' >/dev/null 2>&1; }
+
 find_python310() {
   local candidate
-  for candidate in python3.10; do
-    if command -v "$candidate" >/dev/null 2>&1; then command -v "$candidate"; return 0; fi
-  done
+  # A pyenv shim answers `command -v` but fails when its version is not selected: run it to be sure.
+  if command -v python3.10 >/dev/null 2>&1 && is_python310 python3.10; then command -v python3.10; return 0; fi
   if command -v pyenv >/dev/null 2>&1 || [ -d "${PYENV_ROOT:-$HOME/.pyenv}" ]; then
     local root
     root="$(pyenv root 2>/dev/null || echo "${PYENV_ROOT:-$HOME/.pyenv}")"
     for candidate in $(ls -d "$root"/versions/3.10.* 2>/dev/null | sort -V -r); do
-      if [ -x "$candidate/bin/python3.10" ]; then echo "$candidate/bin/python3.10"; return 0; fi
+      if is_python310 "$candidate/bin/python3.10"; then echo "$candidate/bin/python3.10"; return 0; fi
     done
   fi
   if command -v uv >/dev/null 2>&1; then
     candidate="$(uv python find 3.10 2>/dev/null || true)"
-    if [ -n "$candidate" ]; then echo "$candidate"; return 0; fi
+    if [ -n "$candidate" ] && is_python310 "$candidate"; then echo "$candidate"; return 0; fi
   fi
   return 1
 }
@@ -32,7 +33,7 @@ find_python310() {
 find_python311() {
   local candidate
   for candidate in python3 python3.13 python3.12 python3.11; do
-    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
       command -v "$candidate"; return 0
     fi
   done

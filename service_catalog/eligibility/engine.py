@@ -457,12 +457,15 @@ def _date_probes(leaves: Sequence[Condition], today: dt.date) -> list[dt.date]:
     edges = {today}
     for cond in leaves:
         for v in _flat(cond.value):
-            if cond.op in ("within_days", "before_days") and _is_number(v):
-                edges.add(today - dt.timedelta(days=int(v)))
-            elif cond.op in ("within_years", "before_years") and _is_number(v):
-                edges.add(_years_before(today, int(v)))
-            elif (day := _as_date(v)) is not None:
-                edges.add(day)
+            try:
+                if cond.op in ("within_days", "before_days") and _is_number(v):
+                    edges.add(today - dt.timedelta(days=int(v)))
+                elif cond.op in ("within_years", "before_years") and _is_number(v):
+                    edges.add(_years_before(today, int(v)))
+                elif (day := _as_date(v)) is not None:
+                    edges.add(day)
+            except (OverflowError, ValueError):
+                continue  # a limit beyond the calendar: today's neighbours already cover it
     one = dt.timedelta(days=1)
     probes: set[dt.date] = set()
     for edge in edges:
@@ -515,7 +518,9 @@ def assess(
         if value is None and id(cond) not in open_ids:
             continue
         met = None if value is None else value != negated
-        reasons.append(Reason(_reason_text(cond, negated, bank[cond.q], answers.get(cond.q), zh), met, cond.q))
+        reason = Reason(_reason_text(cond, negated, bank[cond.q], answers.get(cond.q), zh), met, cond.q)
+        if reason not in reasons:  # e.g. two conditions sharing one label ("18 to 64 years old")
+            reasons.append(reason)
     nxt = next_question(criterion, answers, today, bank=bank)
     missing = tuple(open_questions(criterion, answers, today)) if status is Verdict.UNKNOWN else ()
     would: tuple[str, ...] = ()

@@ -410,18 +410,16 @@ _RELATIVE: tuple[tuple[re.Pattern[str], tuple[int, int, int]], ...] = (
 
 
 def _shift(today: dt.date, years: int = 0, months: int = 0, days: int = 0) -> dt.date | None:
-    month_index = today.year * 12 + (today.month - 1) + months + years * 12
-    year, month = divmod(month_index, 12)
-    day = today.day
-    while day > 28:
+    """``today`` moved by whole years, months and days; the day is clamped to the month's end."""
+    year, month = divmod(today.year * 12 + (today.month - 1) + months + years * 12, 12)
+    for day in range(today.day, 27, -1) if today.day > 28 else (today.day,):
         try:
             return dt.date(year, month + 1, day) + dt.timedelta(days=days)
         except ValueError:
-            day -= 1
-    try:
-        return dt.date(year, month + 1, day) + dt.timedelta(days=days)
-    except (ValueError, OverflowError):
-        return None
+            continue  # 31 in a 30-day month, or a year out of range
+        except OverflowError:
+            return None
+    return None
 
 
 def _make_date(year: float | None, month: float | None, day: float | None) -> dt.date | None:

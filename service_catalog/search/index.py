@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -101,6 +100,30 @@ class Hit:
     title: str
     score: float
     why: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What both retrievers found for one query."""
+
+    text: str
+    tokens: list[str]
+    bm25: np.ndarray
+    lex_top: dict[int, float]
+    dense_top: dict[int, float]
+    timings: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The fused ranking and the confidence judgement."""
+
+    ranked: list[int]
+    fused: dict[int, float]
+    features: list[float]
+    probability: float
+    confident: bool
+    best: str | None
 
 
 @dataclass(frozen=True)
@@ -216,6 +239,53 @@ class SearchIndex:
     def encode(self, query: str) -> np.ndarray:
         return self.embedder.embed([query])[0]
 
+    def retrieve(self, query: str, filters: Filters | None = None) -> Retrieval:
+        """Run both retrievers once (the expensive part of a search)."""
+        text = normalise(query)
+        filters = filters or Filters()
+        t0 = time.perf_counter()
+        tokens = self.lexical.query_tokens(text)
+        bm25 = self.lexical.scores(tokens)
+        t1 = time.perf_counter()
+        vector = self.encode(text)
+        t2 = time.perf_counter()
+        want = self.config.candidates
+        dense_all = self.dense.search_docs(vector, want * 4 if _restrictive(filters) else want)
+        t3 = time.perf_counter()
+        allowed = None
+        if _restrictive(filters):
+            allowed = [n for n in range(len(self.ids)) if filters.allows(self._services[n])]
+        allowed_set = set(allowed) if allowed is not None else None
+        lex_top = _top(bm25, want, allowed)
+        dense_top = {d: s for d, s in dense_all.items() if allowed_set is None or d in allowed_set}
+        timings = {"lexical": (t1 - t0) * 1000, "encode": (t2 - t1) * 1000, "dense": (t3 - t2) * 1000}
+        return Retrieval(text, tokens, bm25, lex_top, dense_top, timings)
+
+    def decide(self, r: Retrieval, lang: str, mode: str = "hybrid", weights: tuple[float, float] | None = None, fusion: str | None = None) -> Decision:
+        """Fuse the two rankings and judge whether the best hit fits (cheap; used for tuning too)."""
+        lw, dw = weights or self.config.weights.get(lang, (1.0, 1.0))
+        if mode == "lexical":
+            lw, dw = 1.0, 0.0
+        elif mode == "dense":
+            lw, dw = 0.0, 1.0
+        fused = Fuser(FusionMode.from_str(fusion or self.config.fusion), lw, dw, self.config.rrf_k).fuse(r.lex_top, r.dense_top)
+        ranked = sorted(fused, key=lambda d: (-fused[d], self.ids[d]))
+        if not ranked:
+            return Decision(ranked, fused, [0.0, 0.0, 0.0, 0.0], 0.0, False, None)
+        best = ranked[0]
+        lex_best = max(r.lex_top, key=lambda d: r.lex_top[d]) if r.lex_top else None
+        dense_best = max(r.dense_top, key=lambda d: r.dense_top[d]) if r.dense_top else None
+        agree = lex_best == dense_best == best
+        dense_score = float(r.dense_top.get(best, 0.0))
+        coverage = _coverage(r.tokens, self.lexical, best)
+        bm25 = float(r.bm25[best])
+        model = self.config.confidence.get(lang, Confidence())
+        probability = model.probability(dense_score, coverage, bm25, agree)
+        confident = probability >= model.threshold
+        clear = agree or len(ranked) == 1 or fused[ranked[0]] >= 1.5 * fused[ranked[1]]
+        winner = self.ids[best] if confident and clear and probability >= self.config.best_probability else None
+        return Decision(ranked, fused, Confidence.features(dense_score, coverage, bm25, agree), probability, confident, winner)
+
     def search(self, query: str, lang: str = "auto", limit: int = 5, filters: Filters | None = None, mode: str = "hybrid") -> SearchResponse:
         """Search the catalogue.
 
@@ -225,82 +295,31 @@ class SearchIndex:
             limit: at most this many results (1–50).
             filters: audience, district, event, online-only.
             mode: ``hybrid``, ``lexical`` or ``dense`` (the last two for evaluation).
+
+        Raises:
+            ValueError: the query is empty or too long, or ``limit`` is out of range.
         """
-        text = normalise(query)
-        if not text:
+        if not normalise(query):
             raise ValueError("the query is empty")
         if len(query) > MAX_QUERY:
             raise ValueError(f"the query is {len(query)} characters long; the limit is {MAX_QUERY}")
         if not 1 <= limit <= 50:
             raise ValueError(f"limit must be between 1 and 50, got {limit}")
-        lang = detect_lang(text) if lang == "auto" else lang
-        filters = filters or Filters()
-        timings: dict[str, float] = {}
+        if lang not in {"auto", "zh", "en"}:
+            raise ValueError(f"lang must be zh, en or auto, got {lang!r}")
+        started = time.perf_counter()
+        r = self.retrieve(query, filters)
+        lang = detect_lang(r.text) if lang == "auto" else lang
+        d = self.decide(r, lang, mode)
+        hits = [self._hit(doc, d.fused[doc], r.tokens, lang) for doc in d.ranked[:limit]]
+        timings = {**r.timings, "total": (time.perf_counter() - started) * 1000}
+        if d.confident:
+            return SearchResponse(query, lang, True, d.probability, hits, [], d.best, timings)
+        return SearchResponse(query, lang, False, d.probability, [], hits[:3], None, timings)
 
-        t0 = time.perf_counter()
-        tokens = self.lexical.query_tokens(text)
-        bm25 = self.lexical.scores(tokens)
-        t1 = time.perf_counter()
-        vector = self.encode(text)
-        t2 = time.perf_counter()
-        want = self.config.candidates
-        dense_all = self.dense.search_docs(vector, want if not _restrictive(filters) else want * 4)
-        t3 = time.perf_counter()
-        timings.update(lexical=(t1 - t0) * 1000, encode=(t2 - t1) * 1000, dense=(t3 - t2) * 1000)
-
-        allowed = [n for n in range(len(self.ids)) if filters.allows(self._services[n])] if filters != Filters() else None
-        lex_top = _top(bm25, want, allowed)
-        dense_top = {d: s for d, s in dense_all.items() if allowed is None or d in set(allowed)}
-        lw, dw = self.config.weights.get(lang, (1.0, 1.0))
-        if mode == "lexical":
-            lw, dw = 1.0, 0.0
-        elif mode == "dense":
-            lw, dw = 0.0, 1.0
-        fused = Fuser(FusionMode.from_str(self.config.fusion), lw, dw, self.config.rrf_k).fuse(lex_top, dense_top)
-        ranked = sorted(fused, key=lambda d: (-fused[d], self.ids[d]))
-
-        confident, probability, agree = False, 0.0, False
-        if ranked:
-            best = ranked[0]
-            lex_best = max(lex_top, key=lambda d: lex_top[d]) if lex_top else None
-            dense_best = max(dense_top, key=lambda d: dense_top[d]) if dense_top else None
-            features = (
-                float(dense_top.get(best, 0.0)),
-                _coverage(tokens, self.lexical, best),
-                float(bm25[best]),
-                lex_best == dense_best == best,
-            )
-            agree = bool(features[3])
-            probability = self.config.confidence.get(lang, Confidence()).probability(*features)
-            confident = probability >= self.config.confidence.get(lang, Confidence()).threshold
-        hits = [self._hit(d, fused[d], tokens, vector, lang) for d in ranked[:limit]]
-        timings["total"] = (time.perf_counter() - t0) * 1000
-        if confident:
-            # One clearly best hit: both retrievers put it first, or it stands far above the next.
-            clear = agree or len(ranked) == 1 or fused[ranked[0]] >= 1.5 * fused[ranked[1]]
-            return SearchResponse(query, lang, True, probability, hits, [], clear and probability >= self.config.best_probability and hits[0].id or None, timings)
-        return SearchResponse(query, lang, False, probability, [], hits[:3], None, timings)
-
-    def features(self, query: str, lang: str = "auto") -> tuple[str | None, list[float], str]:
-        """The confidence features of a query's best hybrid hit (for fitting the confidence model)."""
-        text = normalise(query)
-        lang = detect_lang(text) if lang == "auto" else lang
-        response = self.search(query, lang, limit=1)
-        top = (response.results or response.suggestions)
-        if not top:
-            return None, [0.0, 0.0, 0.0, 0.0], lang
-        best = self.ids.index(top[0].id)
-        tokens = self.lexical.query_tokens(text)
-        bm25 = self.lexical.scores(tokens)
-        dense_all = self.dense.search_docs(self.encode(text), self.config.candidates)
-        lex_top = _top(bm25, self.config.candidates, None)
-        lex_best = max(lex_top, key=lambda d: lex_top[d]) if lex_top else None
-        dense_best = max(dense_all, key=lambda d: dense_all[d]) if dense_all else None
-        return top[0].id, Confidence.features(float(dense_all.get(best, 0.0)), _coverage(tokens, self.lexical, best), float(bm25[best]), lex_best == dense_best == best), lang
-
-    def _hit(self, doc: int, score: float, tokens: list[str], vector: np.ndarray, lang: str) -> Hit:
+    def _hit(self, doc: int, score: float, tokens: list[str], lang: str) -> Hit:
         service = self._services[doc]
-        return Hit(service.id, service.title.get(lang), round(score, 5), _why(service, tokens, vector, self.embedder, lang))
+        return Hit(service.id, service.title.get(lang), round(score, 5), _why(service, tokens, lang))
 
 
 def _restrictive(filters: Filters) -> bool:
@@ -339,7 +358,7 @@ def _coverage(tokens: list[str], lexical: LexicalIndex, doc: int) -> float:
     return 0.0
 
 
-def _why(service: Service, tokens: list[str], vector: np.ndarray, embedder: Embedder, lang: str) -> list[dict[str, Any]]:
+def _why(service: Service, tokens: list[str], lang: str) -> list[dict[str, Any]]:
     """Which fields matched which query terms; and the closest example phrasing."""
     why: list[dict[str, Any]] = []
     wanted = {t for t in tokens if not t.startswith("§")}

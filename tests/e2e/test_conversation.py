@@ -26,7 +26,7 @@ def texts(replies: list[dict[str, Any]]) -> str:
 
 
 def cards(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [r["custom"] for r in replies if isinstance(r.get("custom"), dict) and r["custom"].get("type") == "service_card"]
+    return [r["custom"]["data"] for r in replies if isinstance(r.get("custom"), dict) and (r["custom"].get("data") or {}).get("type") == "service_card"]
 
 
 def buttons(replies: list[dict[str, Any]]) -> list[dict[str, str]]:
