@@ -4,12 +4,17 @@ Thin by design: each action asks the catalogue service (``catalogue_client``) an
 the reply; the business logic lives in the catalogue service.
 """
 
+from .eligibility import ActionAskEligAnswer, ActionEligibilityResult, ActionExplainQuestion, ValidateEligibilityForm
 from .followup import ActionAnswerFollowup
 from .search import ActionBrowseEvents, ActionSearchServices, ActionShowService
 from .slots import ValidateSlotMappings
 from .smalltalk import ActionSwitchLanguage
 
 __all__ = [
+    "ActionAskEligAnswer",
+    "ActionEligibilityResult",
+    "ActionExplainQuestion",
+    "ValidateEligibilityForm",
     "ActionAnswerFollowup",
     "ActionBrowseEvents",
     "ActionSearchServices",

@@ -50,17 +50,17 @@ class CatalogError(Exception):
         return body
 
 
-class ServiceNotFound(LookupError, CatalogError):
+class ServiceNotFound(CatalogError, LookupError):
     status = 404
     code = "service_not_found"
 
 
-class NotFoundError(LookupError, CatalogError):
+class NotFoundError(CatalogError, LookupError):
     status = 404
     code = "not_found"
 
 
-class InvalidRequest(ValueError, CatalogError):
+class InvalidRequest(CatalogError, ValueError):
     status = 400
     code = "invalid_request"
 
@@ -69,16 +69,16 @@ class InvalidQuery(InvalidRequest):
     code = "invalid_query"
 
 
-class Unauthorized(PermissionError, CatalogError):
+class Unauthorized(CatalogError, PermissionError):
     status = 401
     code = "unauthorized"
 
 
-class CatalogInvalid(ValueError, CatalogError):
+class CatalogInvalid(CatalogError, ValueError):
     status = 422
     code = "catalog_invalid"
 
 
-class ServiceUnavailable(RuntimeError, CatalogError):
+class ServiceUnavailable(CatalogError, RuntimeError):
     status = 503
     code = "unavailable"

@@ -100,9 +100,7 @@ class Question(_Strict):
         return self
 
 
-Operator = Literal[
-    "eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "within_days", "before_days", "within_years", "before_years"
-]
+Operator = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "within_days", "before_days", "within_years", "before_years"]
 
 
 class Condition(_Strict):

@@ -392,9 +392,11 @@ def _witnesses(node: Criterion, answers: Mapping[str, Any], today: dt.date) -> t
         yes, no = _witnesses(node.not_, answers, today)
         return no, yes
     children = [_witnesses(child, answers, today) for child in (node.all if isinstance(node, AllOf) else node.any)]
-    every = _union([c[0] for c in children]) if isinstance(node, AllOf) else _union([c[1] for c in children])
-    some = _smallest([c[1] for c in children]) if isinstance(node, AllOf) else _smallest([c[0] for c in children])
-    return (every, some) if isinstance(node, AllOf) else (some, every)
+    to_true = [yes for yes, _ in children]
+    to_false = [no for _, no in children]
+    if isinstance(node, AllOf):  # true needs every child true; false needs one child false
+        return _union(to_true), _smallest(to_false)
+    return _smallest(to_true), _union(to_false)
 
 
 def _union(sets: Sequence[frozenset[str] | None]) -> frozenset[str] | None:
@@ -623,6 +625,7 @@ _ZH_SPAN_REQ = {
     ("before_years", False): "距今已满{c}年",
     ("before_years", True): "距今不满{c}年",
 }
+_END_MARKS = ("?", ".", "!", ":", "？", "。", "！", "：")
 _EN_MONTHS = (
     "January",
     "February",
@@ -733,7 +736,9 @@ def _reason_text(cond: Condition, negated: bool, question: Question, answer: Any
         return f"{label}{said}" if zh else f"{label} {said}"
     need = _requirement(cond, negated, question, zh)
     asked = question.text.get("zh" if zh else "en")
-    return f"{asked}要求{need}{said}" if zh else f"{asked} Must be {need} {said}"
+    if zh:
+        return f"{asked}{'' if asked.endswith(_END_MARKS) else '：'}要求{need}{said}"
+    return f"{asked} Must be {need} {said}" if asked.endswith(_END_MARKS) else f"{asked}: must be {need} {said}"
 
 
 def _fix_text(cond: Condition, negated: bool, question: Question, answer: Any, zh: bool) -> str:

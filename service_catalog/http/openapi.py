@@ -82,6 +82,24 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/widget.js"): {"summary": "The chat widget script (one script tag on any page)", "responses": {"200": {"description": "JavaScript"}}},
 }
 
+OPERATIONS.update(
+    {
+        ("post", "/api/services/{id}/eligibility"): {
+            "summary": "Assess eligibility over the answers given so far",
+            "description": "Body: {answers: {question_id: value}, lang: zh|en}. status is eligible, ineligible or unknown; next_question is the one question that can still change the outcome soonest; reasons explain each criterion; would_qualify_if says what would change a no; alternatives lists related services not ruled out.",
+            "parameters": [_p("id", "the service id")],
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"answers": {"type": "object"}, "lang": {"type": "string", "enum": ["zh", "en"]}}}}}},
+            "responses": {"200": _json("status, next_question, reasons, missing, would_qualify_if, alternatives"), "400": _err("an answer of the wrong type or out of range (field names it)"), "404": _err("no such service")},
+        },
+        ("post", "/api/questions/{id}/parse"): {
+            "summary": "Understand a free-text answer (Chinese numerals, yes/no variants, dates, districts)",
+            "description": "Body: {text, lang}. Use the id district to find one of the 16 districts.",
+            "parameters": [_p("id", "a question id, or district")],
+            "responses": {"200": _json("understood, value"), "400": _err("missing or over-long text"), "404": _err("no such question")},
+        },
+    }
+)
+
 EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {}
 
 

@@ -214,8 +214,6 @@ class TestOperators:
 
 
 class TestKleene:
-    T, F, U = {"a": True}, {"a": False}, {}
-
     @pytest.mark.parametrize(
         ("a", "b", "all_", "any_"),
         [
@@ -546,3 +544,10 @@ def test_real_residence_permit_service() -> None:
         steps += 1
     assert steps <= len(open_questions(service.eligibility, {}, TODAY))
     assert evaluate(service.eligibility, answers, TODAY) is not Verdict.UNKNOWN
+
+
+def test_question_text_without_a_question_mark() -> None:
+    bank = {"dob": question({"id": "dob", "type": "date", "text": {"zh": "出生日期", "en": "Date of birth"}})}
+    rule = c("dob", "before_years", 60)
+    assert assess(rule, {}, bank, "en", TODAY).reasons[0].text == "Date of birth: must be at least 60 years ago (not answered yet)"
+    assert assess(rule, {}, bank, "zh", TODAY).reasons[0].text == "出生日期：要求距今已满60年（尚未回答）"

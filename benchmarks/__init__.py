@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): they print figures; they are not timed tests."""

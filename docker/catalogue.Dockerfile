@@ -1,0 +1,22 @@
+# The catalogue service (aiohttp, Python 3.11): catalogue, search, eligibility, handoff, widget assets.
+# Multi-stage: the builder makes wheels; the runtime installs them --no-index and has no build tools.
+FROM python:3.11-slim AS builder
+WORKDIR /src
+COPY requirements/ requirements/
+RUN pip wheel --wheel-dir /wheels "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu \
+ && pip wheel --wheel-dir /wheels -r requirements/app.txt -c requirements/app.lock
+COPY pyproject.toml README.md ./
+COPY service_catalog/ service_catalog/
+COPY actions/ actions/
+RUN pip wheel --no-deps --wheel-dir /wheels .
+
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false \
+    CATALOG_HOST=0.0.0.0 CATALOG_PORT=8080 CATALOG_DATA_DIR=/var/lib/catalog
+COPY --from=builder /wheels /wheels
+RUN pip install --no-cache-dir --no-index --find-links /wheels citizen-service-assistant \
+ && rm -rf /wheels && useradd --uid 1001 --create-home app && mkdir -p /var/lib/catalog && chown 1001 /var/lib/catalog
+USER 1001
+EXPOSE 8080
+# Build the search index at start (reused from the volume when the catalogue is unchanged).
+CMD ["sh", "-c", "python -m service_catalog index build && exec python -m service_catalog serve"]
