@@ -4,8 +4,9 @@ Thin by design: each action asks the catalogue service (``catalogue_client``) an
 the reply; the business logic lives in the catalogue service.
 """
 
-from .eligibility import ActionAskEligAnswer, ActionEligibilityResult, ActionExplainQuestion, ValidateEligibilityForm
+from .eligibility import ActionAskEligAnswer, ActionEligibilityResult, ActionExplainQuestion, ActionHandleInform, ValidateEligibilityForm
 from .followup import ActionAnswerFollowup
+from .handoff import ActionApply, ActionConfirmApply, ActionDeclineApply, ActionHandoffHuman
 from .search import ActionBrowseEvents, ActionSearchServices, ActionShowService
 from .slots import ValidateSlotMappings
 from .smalltalk import ActionSwitchLanguage
@@ -14,6 +15,7 @@ __all__ = [
     "ActionAskEligAnswer",
     "ActionEligibilityResult",
     "ActionExplainQuestion",
+    "ActionHandleInform",
     "ValidateEligibilityForm",
     "ActionAnswerFollowup",
     "ActionBrowseEvents",
@@ -21,4 +23,8 @@ __all__ = [
     "ActionShowService",
     "ActionSwitchLanguage",
     "ValidateSlotMappings",
+    "ActionApply",
+    "ActionConfirmApply",
+    "ActionDeclineApply",
+    "ActionHandoffHuman",
 ]

@@ -161,3 +161,38 @@ class ActionEligibilityResult(Action):
         else:
             dispatcher.utter_message(response="utter_elig_unknown", service=title, reasons=reasons)
         return [SlotSet("elig_question", None)]
+
+
+class ActionHandleInform(Action):
+    """A bare answer outside the check: a correction re-checks, a district answers "where", else search."""
+
+    def name(self) -> str:
+        return "action_handle_inform"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        from .followup import ActionAnswerFollowup
+        from .search import ActionSearchServices, entity
+
+        lang = lang_of(tracker)
+        text = text_of(tracker)[:500]
+        service_id = tracker.get_slot("service_id")
+        answers = answers_of(tracker)
+        if service_id and answers:
+            try:
+                for earlier in reversed(list(answers)):
+                    parsed = await client.parse_answer(earlier, text, lang)
+                    if parsed["understood"] and parsed["value"] != answers[earlier]:
+                        answers[earlier] = parsed["value"]
+                        dispatcher.utter_message(response="utter_elig_corrected")
+                        events: list[EventType] = [SlotSet("answers", answers)]
+                        updated = tracker.copy()
+                        updated.slots["answers"] = answers
+                        return events + await ActionEligibilityResult().run(dispatcher, updated, domain)
+            except CatalogueUnavailable:
+                dispatcher.utter_message(response="utter_catalogue_down")
+                return []
+            except (NotFound, ValueError):
+                pass
+        if service_id and entity(tracker, "district"):
+            return await ActionAnswerFollowup().run(dispatcher, tracker, domain)
+        return await ActionSearchServices().run(dispatcher, tracker, domain)

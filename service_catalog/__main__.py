@@ -61,6 +61,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if cat is None:
         print(f"{len(issues)} problem(s) in {path}", file=sys.stderr)
         return 1
+    from .quality import near_duplicates
+
+    duplicates = near_duplicates(cat)
+    for a, b, score in duplicates:
+        print(f"services/{a}.yaml: near-duplicate of services/{b}.yaml (text overlap {score:.0%}); rewrite one of them")
+    if duplicates:
+        return 1
     n_criteria = sum(1 for s in cat.services.values() if s.eligibility is not None)
     print(f"ok: {len(cat.services)} services ({n_criteria} with eligibility criteria), {len(cat.questions)} questions, {len(cat.events)} events, {len(cat.districts)} districts in {path}")
     return 0
@@ -134,7 +141,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import run_eval
 
-    return run_eval(_settings(args), fit=args.fit, split=args.split, floors=args.check)
+    return run_eval(_settings(args), fit=args.fit, split=args.split, floors=args.check, dense_fields=args.dense_fields, dense_langs=args.dense_langs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -185,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--fit", action="store_true", help="refit weights and confidence on the tuning split and write search/tuned.json")
     ev.add_argument("--split", choices=["all", "tune", "holdout"], default="all")
     ev.add_argument("--check", action="store_true", help="exit 1 when a floor is not met")
+    ev.add_argument("--dense-fields", help="override the embedded texts, e.g. card,keywords,phrasings (for measurement)")
+    ev.add_argument("--dense-langs", help="override the embedded languages, e.g. en or en,zh (for measurement)")
     ev.set_defaults(func=cmd_eval)
     return parser
 

@@ -144,12 +144,17 @@ class _Lines:
         return best
 
 
-def _dotted(loc: Iterable[Any], known: _Lines) -> str:
+def _dotted(loc: Iterable[Any], known: _Lines, missing: bool = False) -> str:
+    """The field path of a pydantic ``loc`` as written in the file (``channels.centres[0]``).
+
+    ``missing``: the error is a missing field, whose name (the last part) is not in the file.
+    """
     parts: list[str] = []
     path: Path_ = ()
-    for part in loc:
+    loc = tuple(loc)
+    for n, part in enumerate(loc):
         key = "not" if part == "not_" else part
-        if path + (key,) not in known.lines:
+        if path + (key,) not in known.lines and not (missing and n == len(loc) - 1):
             continue  # a union member's tag, not a field
         path = path + (key,)
         parts.append(f"[{key}]" if isinstance(key, int) else f".{key}" if parts else str(key))
@@ -207,7 +212,7 @@ class _Reader:
             for err in exc.errors():
                 loc = base + tuple(err["loc"])
                 message = err["msg"].removeprefix("Value error, ")
-                self.add(name, parsed.line_of(loc), _dotted(loc, parsed), message)
+                self.add(name, parsed.line_of(loc), _dotted(loc, parsed, missing=err["type"] == "missing"), message)
             return None
 
 

@@ -207,7 +207,7 @@ def check_floors(results: dict[str, list[Row]]) -> list[str]:
     return failures
 
 
-def run_eval(settings: Settings, fit: bool = False, split: str = "all", floors: bool = False) -> int:
+def run_eval(settings: Settings, fit: bool = False, split: str = "all", floors: bool = False, dense_fields: str | None = None, dense_langs: str | None = None) -> int:
     from .catalogue import load_catalogue
     from .http.app import build_index
     from .search.embedder import make_embedder
@@ -220,7 +220,12 @@ def run_eval(settings: Settings, fit: bool = False, split: str = "all", floors: 
         print(f"error: the evaluation set expects services the catalogue lacks: {', '.join(unknown)}", file=sys.stderr)
         return 1
     embedder = make_embedder(settings.model, settings.embed_backend)
-    index: Any = build_index(settings, catalogue, embedder, progress=True)
+    overrides: dict[str, Any] = {}
+    if dense_fields:
+        overrides["dense_fields"] = tuple(dense_fields.split(","))
+    if dense_langs:
+        overrides["dense_langs"] = tuple(dense_langs.split(","))
+    index: Any = build_index(settings, catalogue, embedder, progress=True, **overrides)
     cache: dict[str, Any] = {}
     if fit:
         tune = [q for q in queries if q.split == "tune"]
@@ -238,7 +243,7 @@ def run_eval(settings: Settings, fit: bool = False, split: str = "all", floors: 
         }
         TUNED_FILE.write_text(json.dumps(tuned, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {TUNED_FILE}")
-        index = build_index(settings, catalogue, embedder)
+        index = build_index(settings, catalogue, embedder, **overrides)
         cache = {}
     chosen = [q for q in queries if split == "all" or q.split == split]
     results = evaluate(index, chosen, MODES, cache=cache)

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 __all__ = [
     "Audience",
@@ -228,12 +228,14 @@ class Service(_Strict):
                 raise ValueError(f"at least 3 example phrasings are needed in {lang}")
         return v
 
-    @model_validator(mode="after")
-    def _url_names_service(self) -> Service:
-        url = self.channels.online_url
-        if url is not None and self.id not in url:
-            raise ValueError(f"channels.online_url must contain the service id {self.id!r}")
-        return self
+    @field_validator("channels")
+    @classmethod
+    def _url_names_service(cls, v: Channels, info: ValidationInfo) -> Channels:
+        # A field validator (not a model validator) so that the error is located at channels, with its line.
+        sid = info.data.get("id")
+        if v.online_url is not None and sid is not None and sid not in v.online_url:
+            raise ValueError(f"online_url must contain the service id {sid!r}")
+        return v
 
     def text(self, field: str, lang: str) -> str:
         value: Any = getattr(self, field)

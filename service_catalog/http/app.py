@@ -15,7 +15,7 @@ from ..catalogue import load_catalogue
 from ..settings import Settings
 from . import routes_catalog, routes_search, routes_site
 from .middleware import json_errors, request_log, security_headers
-from .typedefs import CATALOGUE, EMBEDDER, EXECUTOR, SETTINGS, CatalogueState
+from .typedefs import CATALOGUE, DATABASE, EMBEDDER, EXECUTOR, SETTINGS, SIGNER, CatalogueState
 
 __all__ = ["create_app"]
 
@@ -38,11 +38,34 @@ def create_app(settings: Settings) -> web.Application:
 
 def _setup_optional(app: web.Application) -> None:
     """Features that live in their own modules register here when present."""
+    from . import routes_handoff
+
+    app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(signer)
+    routes_handoff.setup(app)
     try:
         from . import routes_eligibility
     except ImportError:  # pragma: no cover - during development only
         return
     routes_eligibility.setup(app)
+
+
+async def database(app: web.Application) -> AsyncIterator[None]:
+    """The database (tickets, handoff token ids, audit): opened on start, closed on cleanup."""
+    from ..db import Database
+
+    db = await Database.open(app[SETTINGS].database_url)
+    app[DATABASE] = db
+    yield
+    await db.close()
+
+
+async def signer(app: web.Application) -> AsyncIterator[None]:
+    """The handoff token signer; its key is created under data_dir/keys on first start."""
+    from ..handoff import Signer
+
+    app[SIGNER] = await asyncio.to_thread(Signer.from_settings, app[SETTINGS])
+    yield
 
 
 async def executor(app: web.Application) -> AsyncIterator[None]:
@@ -71,9 +94,10 @@ async def search_index(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-def build_index(settings: Settings, catalogue: object, embedder: object, progress: bool = False) -> object:
+def build_index(settings: Settings, catalogue: object, embedder: object, progress: bool = False, **overrides: object) -> object:
+    """The search index for a catalogue with the measured configuration (cached on disk)."""
     from ..search.index import SearchConfig, SearchIndex
     from ..search.tuned import tuned_config
 
-    config: SearchConfig = tuned_config(kind=settings.index_kind, hnsw_threshold=settings.hnsw_threshold)
+    config: SearchConfig = tuned_config(kind=settings.index_kind, hnsw_threshold=settings.hnsw_threshold, **overrides)
     return SearchIndex.build(catalogue, embedder, Path(settings.data_dir) / "index", config, progress=progress)  # type: ignore[arg-type]

@@ -78,6 +78,8 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     response = await handler(request)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if response.content_type == "text/html":
+    # A FileResponse learns its content type only when it is sent, after this middleware: it gets the
+    # policy whatever it serves (harmless on CSS or JavaScript), so /docs and other HTML files are covered.
+    if response.content_type == "text/html" or isinstance(response, web.FileResponse):
         response.headers.setdefault("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; connect-src *; img-src 'self' data:; frame-ancestors 'none'")
     return response

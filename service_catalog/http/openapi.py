@@ -100,7 +100,130 @@ OPERATIONS.update(
     }
 )
 
-EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {}
+EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    # Handoff (service_catalog/http/routes_handoff.py)
+    ("post", "/api/handoff/application"): {
+        "summary": "Make a signed, single-use link that opens the application with the consented answers pre-filled",
+        "description": (
+            "Body (at most 64 KB): {service_id, answers: {question_id: value} (at most 100; strings at most 500 characters), lang: zh|en, channel, consent: true}. "
+            "The answers are checked against the question bank. The link carries an EdDSA JWT (audience portal-apply, verifiable with /.well-known/jwks.json) "
+            "that expires after expires_in seconds (at most 900) and opens once."
+        ),
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["service_id", "consent"],
+                        "properties": {
+                            "service_id": {"type": "string"},
+                            "answers": {"type": "object", "maxProperties": 100},
+                            "lang": {"type": "string", "enum": ["zh", "en"]},
+                            "channel": {"type": "string", "pattern": "^[A-Za-z0-9_.\\-]{1,40}$"},
+                            "consent": {"type": "boolean", "const": True},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": _json("url, expires_in, service_id"),
+            "400": _err("no explicit consent (field consent), or an answer of the wrong type (field names the question)"),
+            "404": _err("no such service"),
+            "413": _err("the body is larger than 64 KB"),
+        },
+    },
+    ("get", "/.well-known/jwks.json"): {
+        "summary": "The public keys (JWKS, Ed25519) that verify handoff tokens; retired keys stay listed until their tokens expire",
+        "responses": {"200": _json("keys [{kty: OKP, crv: Ed25519, x, kid, use: sig, alg: EdDSA}]")},
+    },
+    ("get", "/portal/apply/{service_id}"): {
+        "summary": "Reference portal receiver (demo): redeem a handoff token once and show the pre-filled application form",
+        "description": "Answers HTML. Refusals are bilingual HTML pages saying what happened and what to do next.",
+        "parameters": [_p("service_id", "the service the link was made for"), _q("token", "the handoff token", required=True)],
+        "responses": {
+            "200": {"description": "HTML: the form with the consented answers, the documents checklist and a demo note"},
+            "400": {"description": "HTML: the token is missing, malformed, tampered with, or signed by an unknown key"},
+            "403": {"description": "HTML: the token was made for another service"},
+            "404": {"description": "HTML: no such service"},
+            "409": {"description": "HTML: the token has already been used"},
+            "410": {"description": "HTML: the token has expired"},
+        },
+    },
+    ("post", "/api/tickets"): {
+        "summary": "Hand the conversation to a person: queue a ticket for the agent console",
+        "description": (
+            "Body: {transcript: [{who: user|bot, text, ts?}], lang, channel, service_id?, answers?, summary?}. The last 200 entries are kept, "
+            "each cut to 2,000 characters. Without a summary, one is made from the service title and the citizen's last message (at most 200 "
+            "characters, personal data masked)."
+        ),
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["transcript"],
+                        "properties": {
+                            "transcript": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["who", "text"],
+                                    "properties": {"who": {"type": "string", "enum": ["user", "bot"]}, "text": {"type": "string"}, "ts": {"type": ["number", "string"]}},
+                                },
+                            },
+                            "lang": {"type": "string", "enum": ["zh", "en"]},
+                            "channel": {"type": "string"},
+                            "service_id": {"type": "string"},
+                            "answers": {"type": "object"},
+                            "summary": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {"201": _json("ticket (e.g. T20261201-0001), hotline, status open"), "400": _err("a malformed transcript, lang, channel or answers")},
+    },
+    ("get", "/api/tickets"): {
+        "summary": "The ticket queue for the agent console, newest first (admin token required)",
+        "security": [{"adminToken": []}],
+        "parameters": [
+            _q("status", "open or closed", {"type": "string", "enum": ["open", "closed"]}),
+            _q("page", "page number, from 1", {"type": "integer", "minimum": 1}),
+            _q("per_page", "items per page, 1-200 (default 50)", {"type": "integer", "minimum": 1, "maximum": 200}),
+        ],
+        "responses": {"200": _json("total, page, per_page, items [{number, created_at, status, lang, channel, service_id, summary}]"), "400": _err("an invalid filter"), "401": _err("missing or wrong token")},
+    },
+    ("get", "/api/tickets/{number}"): {
+        "summary": "One ticket with its transcript and answers (admin token required)",
+        "security": [{"adminToken": []}],
+        "parameters": [_p("number", "the ticket number, e.g. T20261201-0001")],
+        "responses": {"200": _json("the ticket"), "401": _err("missing or wrong token"), "404": _err("no such ticket")},
+    },
+    ("get", "/api/services/{id}/centre"): {
+        "summary": "Service-centre handoff: where to apply in person, with the documents to bring",
+        "description": "The centres handling the service in the district, or the nearest listed ones when none is there (in_district false, distance_km set).",
+        "parameters": [
+            _p("id", "the service id"),
+            _q("district", "a district id from /api/districts"),
+            LANG,
+            _q("channel", "the chat channel asking, for the audit record"),
+        ],
+        "responses": {
+            "200": _json("service_id, title, district, in_district, centres [{name, address, hours, phone, map_url, distance_km}], documents, online_url, hotline"),
+            "400": _err("an unknown district or lang"),
+            "404": _err("no such service"),
+        },
+    },
+    ("post", "/admin/rotate-key"): {
+        "summary": "Make a new handoff signing key (admin token required)",
+        "description": "Tokens signed with the previous key keep verifying until they expire; its public key stays in the JWKS until then.",
+        "security": [{"adminToken": []}],
+        "responses": {"200": _json("kid (the new key), keys (every key id in the JWKS)"), "401": _err("missing or wrong token, or admin calls disabled")},
+    },
+}
 
 
 def openapi_document(app: web.Application | None = None) -> dict[str, Any]:

@@ -1,35 +1,38 @@
-"""Importers and exporters: catalogue data in and out of other formats.
+"""Import and export of catalogues: CSV and CPSV-AP JSON-LD, as registries of formats.
 
-``benefit_finder`` imports eligibility rules published by GSA's USAGov Benefit
-Finder (see its module docstring).
+See :mod:`service_catalog.io.registry` for the pipeline and how to add a format.
 """
 
-from .benefit_finder import (
-    EN_ONLY_MARK,
-    FORMATS,
-    ImportedBenefit,
-    ImportedCase,
-    ImportedOption,
-    ImportedQuestion,
-    ImportedRuleset,
-    RulesetFormat,
-    RulesetInvalid,
-    load_ruleset,
-    parse_ruleset,
-    register_format,
+from .registry import (
+    BUILTIN_FORMATS,
+    EXPORTERS,
+    IMPORTERS,
+    Entry,
+    Exporter,
+    Importer,
+    ImportResult,
+    Parsed,
+    export_catalogue,
+    get_exporter,
+    get_importer,
+    import_file,
+    register_exporter,
+    register_importer,
 )
 
 __all__ = [
-    "EN_ONLY_MARK",
-    "FORMATS",
-    "ImportedBenefit",
-    "ImportedCase",
-    "ImportedOption",
-    "ImportedQuestion",
-    "ImportedRuleset",
-    "RulesetFormat",
-    "RulesetInvalid",
-    "load_ruleset",
-    "parse_ruleset",
-    "register_format",
+    "BUILTIN_FORMATS",
+    "EXPORTERS",
+    "IMPORTERS",
+    "Entry",
+    "Exporter",
+    "ImportResult",
+    "Importer",
+    "Parsed",
+    "export_catalogue",
+    "get_exporter",
+    "get_importer",
+    "import_file",
+    "register_exporter",
+    "register_importer",
 ]

@@ -10,7 +10,8 @@ Cell formats:
 
 * lists (keywords, phrasings, documents, events, districts, centres): items
   separated by ``|``; ``documents_zh`` and ``documents_en`` pair up item by item;
-* ``cost_cny``: ``0`` (or ``free``/``免费``) for a free service, else the amount in yuan;
+* ``cost_cny``: ``free`` (or ``免费``) for a free service, else the amount in yuan (``0``
+  is an amount: a service that is not free but may cost nothing, its note explaining when);
 * ``districts``: ``all`` (or empty) for every district, else district ids;
 * ``hotline``: empty means the citizen hotline 12345;
 * ``last_reviewed``: an ISO date, ``2026-06-11``;
@@ -73,7 +74,7 @@ ALIASES = {"competent_authority_en": "authority_en", "competent_authority_zh": "
 """Other spellings of a column name that are accepted on import."""
 
 SEP = "|"
-FREE = frozenset({"0", "0.0", "free", "免费"})
+FREE = frozenset({"free", "免费"})
 
 _TEXTS = {"title": "title", "summary": "summary", "description": "description", "competent_authority": "authority", "legal_basis": "legal_basis"}
 _LISTS = ("keywords", "phrasings")
@@ -109,7 +110,7 @@ def service_row(service: Service) -> dict[str, str]:
             row[f"{name}_{lang}"] = _join(getattr(s, name).get(lang), f"{s.id}: {name}_{lang}")
     for lang in ("en", "zh"):
         row[f"documents_{lang}"] = _join([d.get(lang) for d in s.documents], f"{s.id}: documents_{lang}")
-    row["cost_cny"] = "0" if s.cost.free else _amount(s.cost.amount_cny or 0.0)
+    row["cost_cny"] = "free" if s.cost.free else _amount(s.cost.amount_cny or 0.0)
     row["cost_note_en"] = s.cost.note.en if s.cost.note else ""
     row["cost_note_zh"] = s.cost.note.zh if s.cost.note else ""
     row["processing_days"] = str(s.processing_days)
@@ -189,21 +190,21 @@ def _row_data(row: dict[str, str], columns: set[str], entry: Entry, issues: list
         elif not (has("documents_zh") and has("documents_en")) and (zh or en):
             issues.append(entry.issue("documents_zh" if not has("documents_zh") else "documents_en", "documents need both columns, documents_zh and documents_en"))
         else:
-            data["documents"] = [{"zh": z, "en": e} for z, e in zip(zh, en)]
+            data["documents"] = [{"zh": z, "en": e} for z, e in zip(zh, en, strict=True)]
     if has("cost_cny") or has("cost_note_zh") or has("cost_note_en"):
         cost: dict[str, Any] = {}
         if has("cost_cny"):
             raw = _cell(row, "cost_cny")
             if raw is None:
                 cost["free"] = None
-                issues.append(entry.issue("cost_cny", "required, but empty: write 0 for a free service, else the amount in yuan"))
+                issues.append(entry.issue("cost_cny", "required, but empty: write free for a free service, else the amount in yuan"))
             elif raw.lower() in FREE:
-                cost["free"] = True
+                cost["free"], cost["amount_cny"] = True, None
             else:
                 try:
                     cost["free"], cost["amount_cny"] = False, float(raw.replace(",", "").removeprefix("¥"))
                 except ValueError:
-                    issues.append(entry.issue("cost_cny", f"{raw!r} is not an amount: write 0 for a free service, else the amount in yuan"))
+                    issues.append(entry.issue("cost_cny", f"{raw!r} is not an amount: write free for a free service, else the amount in yuan"))
         note = {lang: _cell(row, f"cost_note_{lang}") for lang in ("zh", "en") if has(f"cost_note_{lang}")}
         if note:
             cost["note"] = note if any(note.values()) else None
@@ -300,7 +301,7 @@ def import_csv(file: Path) -> Parsed:
             issues.append(entry.issue("", f"{len(cells)} cells, but the header names {len(columns)} columns"))
             continue
         row = {c: "" for c in columns}
-        for column, cell in zip(columns, cells):
+        for column, cell in zip(columns, cells, strict=False):  # a short row leaves the last cells empty
             if column in present:
                 row[column] = cell
         entry.data.update(_row_data(row, present, entry, issues))

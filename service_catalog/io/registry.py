@@ -10,12 +10,14 @@ An importer reads a file into :class:`Entry` objects: service-shaped data
 (the keys of :class:`~service_catalog.model.Service`) plus where each entry
 came from. :func:`import_file` then
 
-1. fills keys an entry does not carry at all (a column the CSV file lacks, a
-   property a JSON-LD entry lacks) from the base catalogue's service with the
-   same id, so a file with a few columns updates existing services;
+1. fills keys an entry does not carry at all (a column the CSV file lacks)
+   from the base catalogue's service with the same id, so a file with a few
+   columns updates existing services (an importer marks a value given as empty
+   with ``None``, which is never filled);
 2. validates every entry as a :class:`~service_catalog.model.Service`;
-3. stages the resulting catalogue folder in a temporary folder and validates it
-   as a whole (references to events, centres, districts and questions);
+3. stages the resulting catalogue folder (with the entries that are valid on
+   their own) in a temporary folder and validates it as a whole (references to
+   events, centres, districts and questions), so one run reports every error;
 4. only when there is no error at all, writes one YAML file per service into
    ``OUT/services/`` and copies ``questions/``, ``events/`` and
    ``districts.yaml`` from the base catalogue where ``OUT`` lacks them.
@@ -247,39 +249,44 @@ def import_file(format: str, file: Path, out: Path, base: Path) -> ImportResult:
         return ImportResult(0, parsed.issues, ignored)
     problem = _check_target(out)
     if problem:
-        return ImportResult(0, parsed.issues + [problem], ignored)
+        return ImportResult(0, [*parsed.issues, problem], ignored)
     base_cat, base_issues = read_catalogue(base)
     needs_base = any(not (out / part).exists() for part in SHARED_PARTS)
     if base_cat is None and needs_base:
         shown = "; ".join(str(i) for i in base_issues[:3])
-        return ImportResult(0, parsed.issues + [Issue(str(base), None, "", f"the base catalogue is invalid ({len(base_issues)} problem(s): {shown})")], ignored)
+        return ImportResult(0, [*parsed.issues, Issue(str(base), None, "", f"the base catalogue is invalid ({len(base_issues)} problem(s): {shown})")], ignored)
 
     issues = list(parsed.issues)
     services: dict[str, tuple[Service, Entry]] = {}
+    seen: dict[str, Entry] = {}
     for entry in parsed.entries:
-        service = _validate(entry, base_cat, issues)
-        if service is None:
-            continue
-        if service.id in services:
-            other = services[service.id][1]
+        sid = entry.data.get("id")
+        if isinstance(sid, str) and sid in seen:
+            other = seen[sid]
             where = f"row {other.line}" if other.line else other.label or "an earlier entry"
-            issues.append(entry.issue(entry.source_field(("id",)), f"duplicate id {service.id!r} (also at {where})"))
+            issues.append(entry.issue(entry.source_field(("id",)), f"duplicate id {sid!r} (also at {where})"))
             continue
-        services[service.id] = (service, entry)
-    if issues:
-        # A cell that could not be read is reported once, not again as "required" by the model.
-        unreadable = {(i.file, i.line, i.field) for i in parsed.issues}
-        later = [i for i in issues[len(parsed.issues) :] if (i.file, i.line, i.field) not in unreadable]
-        return ImportResult(0, _sorted(list(dict.fromkeys(parsed.issues + later))), ignored)
+        if isinstance(sid, str):
+            seen[sid] = entry
+        service = _validate(entry, base_cat, issues)
+        if service is not None:
+            services[service.id] = (service, entry)
+    # A cell that could not be read is reported once, not again as "required" by the model.
+    unreadable = {(i.file, i.line, i.field) for i in parsed.issues}
+    issues = list(parsed.issues) + [i for i in issues[len(parsed.issues) :] if (i.file, i.line, i.field) not in unreadable]
+    if not services and not issues:
+        issues.append(Issue(file.name, None, "", "no services found in the file"))
     if not services:
-        return ImportResult(0, [Issue(file.name, None, "", "no services found in the file")], ignored)
+        return ImportResult(0, _sorted(list(dict.fromkeys(issues))), ignored)
 
     with tempfile.TemporaryDirectory(prefix="catalog-import-") as tmp:
+        # The services that are valid on their own, checked together with the rest of the catalogue.
         stage = Path(tmp) / "catalogue"
         _assemble(stage, out, base, services.values())
         _, stage_issues = read_catalogue(stage)
-        if stage_issues:
-            return ImportResult(0, _sorted(_relocate(stage_issues, services, out)), ignored)
+        issues += _relocate(stage_issues, services, out)
+        if issues:
+            return ImportResult(0, _sorted(list(dict.fromkeys(issues))), ignored)
         _commit(stage, out, services)
     return ImportResult(len(services), [], ignored)
 
@@ -331,8 +338,6 @@ def _validate(entry: Entry, base: Catalogue | None, issues: list[Issue]) -> Serv
         for err in exc.errors():
             loc = tuple(err["loc"])
             message = err["msg"].removeprefix("Value error, ")
-            if not loc and "online_url" in message:
-                loc = ("channels", "online_url")
             if loc and loc[0] == "eligibility":
                 inner = ".".join(str(p) for p in loc[1:] if p not in _UNION_TAGS)
                 criteria.append(f"{inner}: {message}" if inner else message)
@@ -353,13 +358,16 @@ _UNION_TAGS = frozenset({"Condition", "AllOf", "AnyOf", "NotOf", "bool", "int", 
 def _missing_message(entry: Entry, loc: Loc) -> str:
     node: Any = entry.data
     for part in loc:
-        if not isinstance(node, dict) or part not in node:
+        if (isinstance(node, list) and isinstance(part, int) and part < len(node)) or (isinstance(node, dict) and part in node):
+            node = node[part]
+        else:
             sid = entry.data.get("id")
             return f"required: not in the file, and the base catalogue has no service {sid!r} to take it from"
-        node = node[part]
         if node is None:
             break
-    return "required, but empty"
+    if loc and loc[-1] in ("zh", "en"):
+        return f"required, but there is no {loc[-1]} text"
+    return "required, but missing or empty"
 
 
 def _assemble(stage: Path, out: Path, base: Path, services: Iterable[tuple[Service, Entry]]) -> None:

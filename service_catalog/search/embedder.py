@@ -59,7 +59,8 @@ class SentenceTransformerEmbedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are on disk; never ask a hub
         path = resolve_model(model)
         self._model: Any = SentenceTransformer(path, device="cpu", backend=backend)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self.name = f"{model}@{_fingerprint(path)}"
         self.batch_size = batch_size
 

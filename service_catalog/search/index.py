@@ -347,15 +347,17 @@ def _top(scores: np.ndarray, k: int, allowed: list[int] | None) -> dict[int, flo
 
 
 def _coverage(tokens: list[str], lexical: LexicalIndex, doc: int) -> float:
-    """Share of the query's words (not bigrams) that occur in the document."""
-    words = [t for t in tokens if not t.startswith("§")]
-    grams = [t for t in tokens if t.startswith("§")]
+    """IDF-weighted share of the query's words (bigrams when it has no words) found in the document.
+
+    Words that no service uses (天气, 火锅, weather) weigh the most, so a query about something
+    the catalogue does not cover scores low even when a common word matches.
+    """
+    words = [t for t in tokens if not t.startswith("§")] or tokens
+    if not words:
+        return 0.0
     doc_tokens = lexical.doc_tokens(doc)
-    if words:
-        return sum(t in doc_tokens for t in words) / len(words)
-    if grams:
-        return sum(t in doc_tokens for t in grams) / len(grams)
-    return 0.0
+    total = sum(lexical.idf(t) for t in words)
+    return sum(lexical.idf(t) for t in words if t in doc_tokens) / total
 
 
 def _why(service: Service, tokens: list[str], lang: str) -> list[dict[str, Any]]:

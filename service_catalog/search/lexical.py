@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,11 @@ class LexicalIndex:
         self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
         self.size = len(ids)
         self._words = frozenset(words)
+        df: dict[str, int] = {}
+        for doc in self._doc_sets:
+            for t in doc:
+                df[t] = df.get(t, 0) + 1
+        self._df = df
         self._latin = sorted(w for w in words if len(w) >= 4)
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - the index lives as long as its cache
@@ -50,6 +56,10 @@ class LexicalIndex:
         limit = 1 if len(token) < 7 else 2
         match = process.extractOne(token, self._latin, scorer=Levenshtein.distance, score_cutoff=limit)
         return str(match[0]) if match else token
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency; a token no document has counts as rarer than any that one has."""
+        return math.log(1 + (self.size + 1) / (self._df.get(token, 0) + 0.5))
 
     def doc_tokens(self, doc: int) -> frozenset[str]:
         """The distinct tokens of document ``doc``."""

@@ -106,8 +106,10 @@ def tokenize(text: str, *, bigrams: bool = True, correct: Callable[[str], str] |
         if HAN.match(run):
             tokens = _zh_tokens(run)
             out.extend(tokens if bigrams else [t for t in tokens if not t.startswith("§")])
-        elif run not in _EN_STOP and run.replace("’", "'") not in _EN_STOP:
-            english.append(run.split("'")[0].split("’")[0])
+        else:
+            word = run.split("'")[0].split("’")[0]  # what's → what, children's → children
+            if run.replace("’", "'") not in _EN_STOP and word not in _EN_STOP:
+                english.append(word)
     if correct is not None:
         english = [correct(w) for w in english]
     out.extend(_stemmer().stemWords(english))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.request
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -79,8 +80,9 @@ def test_hostile_and_odd_input_gets_a_polite_answer(stack: Any, message: str) ->
     assert "<script>" not in texts(replies)
 
 
-def test_catalogue_down_gives_a_clear_apology(stack: Any) -> None:
-    """Runs last in this module: it stops the catalogue service."""
-    stack.stop_one("catalogue")
-    reply = texts(say(stack, f"e2e-down-{uuid.uuid4().hex[:8]}", "I need to renew my passport"))
+def test_catalogue_down_gives_a_clear_apology(start_stack: Callable[[], Any]) -> None:
+    """Stops the catalogue service of its own stack (fresh ports), so the shared ``stack`` stays intact."""
+    with start_stack() as own:
+        own.stop_one("catalogue")
+        reply = texts(say(own, f"e2e-down-{uuid.uuid4().hex[:8]}", "I need to renew my passport"))
     assert "unavailable" in reply and "12345" in reply

@@ -1,0 +1,148 @@
+"""Handoff: to a person (a ticket in the agent console's queue) or to the online application.
+
+The application link carries the citizen's answers only after they say yes to sharing them:
+``action_apply`` asks and sets ``awaiting_consent``; the rules send ``affirm`` to
+``action_confirm_apply`` and ``deny`` to ``action_decline_apply``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from .catalogue_client import CatalogueUnavailable, NotFound, client
+from .eligibility import answers_of
+from .language import lang_of
+
+__all__ = ["ActionApply", "ActionConfirmApply", "ActionDeclineApply", "ActionHandoffHuman", "transcript_of"]
+
+TRANSCRIPT_TURNS = 50
+CONSENT_BUTTONS = {
+    "zh": [{"title": "同意共享", "payload": "/affirm"}, {"title": "不共享", "payload": "/deny"}],
+    "en": [{"title": "Yes, share them", "payload": "/affirm"}, {"title": "No, don't share", "payload": "/deny"}],
+}
+LINK_LABEL = {"zh": "打开在线申请", "en": "Open the online application"}
+
+
+def transcript_of(tracker: Tracker, turns: int = TRANSCRIPT_TURNS) -> list[dict[str, Any]]:
+    """The last ``turns`` user and bot messages that carry text, oldest first."""
+    entries: list[dict[str, Any]] = []
+    for event in tracker.events:
+        who = event.get("event")
+        text = event.get("text")
+        if who in {"user", "bot"} and isinstance(text, str) and text.strip():
+            entry: dict[str, Any] = {"who": who, "text": text}
+            if isinstance(event.get("timestamp"), (int, float)):
+                entry["ts"] = event["timestamp"]
+            entries.append(entry)
+    return entries[-turns:]
+
+
+def _channel(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "unknown"
+
+
+async def _title(service_id: str, lang: str) -> str:
+    try:
+        service = await client.service(service_id)
+    except (CatalogueUnavailable, NotFound, ValueError):
+        return service_id
+    return str(service["title"][lang])
+
+
+async def _without_sharing(dispatcher: CollectingDispatcher, service_id: str, lang: str) -> None:
+    """Point to the service's own online application (nothing shared), or to a service centre."""
+    try:
+        service = await client.service(service_id)
+    except (CatalogueUnavailable, NotFound, ValueError):
+        dispatcher.utter_message(response="utter_catalogue_down")
+        return
+    url = (service.get("channels") or {}).get("online_url")
+    title = service["title"][lang]
+    if url:
+        dispatcher.utter_message(response="utter_apply_without_sharing", url=url, service=title, json_message={"data": {"type": "handoff_link", "url": url, "label": LINK_LABEL[lang]}})
+    else:
+        dispatcher.utter_message(response="utter_apply_offline", service=title)
+
+
+class ActionHandoffHuman(Action):
+    """Queues the conversation for a person and gives the citizen the ticket number."""
+
+    def name(self) -> str:
+        return "action_handoff_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        payload: dict[str, Any] = {"transcript": transcript_of(tracker), "lang": lang_of(tracker), "channel": _channel(tracker), "answers": answers_of(tracker)}
+        if tracker.get_slot("service_id"):
+            payload["service_id"] = tracker.get_slot("service_id")
+        try:
+            ticket = await client.create_ticket(payload)
+        except (CatalogueUnavailable, NotFound, ValueError):
+            dispatcher.utter_message(response="utter_handoff_hotline")
+            return []
+        dispatcher.utter_message(response="utter_handoff_ticket", ticket=ticket["ticket"])
+        return []
+
+
+class ActionApply(Action):
+    """Asks for explicit consent before the answers go to the application portal."""
+
+    def name(self) -> str:
+        return "action_apply"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        service_id = tracker.get_slot("service_id")
+        if not service_id:
+            dispatcher.utter_message(response="utter_ask_which_service")
+            return []
+        lang = lang_of(tracker)
+        count = len(answers_of(tracker))
+        dispatcher.utter_message(response="utter_ask_share_consent", service=await _title(service_id, lang), count=count, buttons=CONSENT_BUTTONS[lang])
+        return [SlotSet("awaiting_consent", True)]
+
+
+class ActionConfirmApply(Action):
+    """Consent given: a signed, single-use link that opens the application pre-filled."""
+
+    def name(self) -> str:
+        return "action_confirm_apply"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        done: list[EventType] = [SlotSet("awaiting_consent", False)]
+        service_id = tracker.get_slot("service_id")
+        lang = lang_of(tracker)
+        if not service_id:
+            dispatcher.utter_message(response="utter_ask_which_service")
+            return done
+        try:
+            link = await client.handoff_link(service_id, answers_of(tracker), lang, _channel(tracker))
+        except CatalogueUnavailable:
+            dispatcher.utter_message(response="utter_catalogue_down")
+            return done
+        except (NotFound, ValueError):
+            # The service or an answer was refused: the plain online application still works.
+            await _without_sharing(dispatcher, service_id, lang)
+            return done
+        url = link["url"]
+        minutes = max(1, int(link.get("expires_in", 600)) // 60)
+        dispatcher.utter_message(response="utter_handoff_link", url=url, minutes=minutes, json_message={"data": {"type": "handoff_link", "url": url, "label": LINK_LABEL[lang]}})
+        return done
+
+
+class ActionDeclineApply(Action):
+    """Consent refused: the online application without any of the answers."""
+
+    def name(self) -> str:
+        return "action_decline_apply"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        service_id = tracker.get_slot("service_id")
+        if not service_id:
+            dispatcher.utter_message(response="utter_ask_which_service")
+        else:
+            await _without_sharing(dispatcher, service_id, lang_of(tracker))
+        return [SlotSet("awaiting_consent", False)]

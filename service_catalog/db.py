@@ -1,0 +1,400 @@
+"""The one database layer: tickets, handoff token ids and audit records.
+
+``Database.open(url)`` picks the engine from the URL:
+
+- ``sqlite:///path/to/file.db`` (the default, under ``data_dir``): stdlib ``sqlite3`` in
+  WAL mode, so several replicas on one host can share the file;
+- ``postgresql://...``: needs ``psycopg`` (3.x) installed, for replicas on several hosts.
+
+Every call runs on one dedicated worker thread that owns the one connection, so the event
+loop never blocks on the database. The SQL is portable (``?`` placeholders, rewritten for
+psycopg; ``ON CONFLICT ... DO NOTHING``; ``RETURNING``); only the auto-increment column
+differs between the engines. Tables are created on open, idempotently::
+
+    tickets         number "T20261201-0001" (per-day sequence, Shanghai time), status open|closed,
+                    lang, channel, service_id, summary, transcript JSON, answers JSON
+    handoff_tokens  jti (primary key), service_id, issued_at, expires_at, used_at (NULL until redeemed)
+    audit           ts, kind, channel, service_id, outcome, detail JSON (personal data masked)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from .privacy import mask_obj
+
+__all__ = ["AUDIT_KINDS", "CITY_TZ", "AuditRecord", "Database", "Ticket"]
+
+T = TypeVar("T")
+
+CITY_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving in China
+AUDIT_KINDS = frozenset({"application_link", "token_redeemed", "token_rejected", "ticket_created", "centre_referral"})
+TICKET_STATUSES = frozenset({"open", "closed"})
+MAX_DETAIL_CHARS = 4000
+TOKEN_ROWS_KEPT_S = 86400  # token ids are kept a day past expiry, then pruned on open
+_RETRIES = 5
+
+_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS tickets (
+        id {pk},
+        number TEXT NOT NULL UNIQUE,
+        day TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+        lang TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        service_id TEXT,
+        summary TEXT NOT NULL,
+        transcript TEXT NOT NULL,
+        answers TEXT NOT NULL,
+        UNIQUE (day, seq)
+    )""",
+    "CREATE INDEX IF NOT EXISTS tickets_status_created ON tickets (status, created_at)",
+    """CREATE TABLE IF NOT EXISTS handoff_tokens (
+        jti TEXT PRIMARY KEY,
+        service_id TEXT NOT NULL,
+        issued_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+    )""",
+    """CREATE TABLE IF NOT EXISTS audit (
+        id {pk},
+        ts TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        channel TEXT,
+        service_id TEXT,
+        outcome TEXT NOT NULL,
+        detail TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS audit_kind_ts ON audit (kind, ts)",
+]
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A handover to a person, queued for the agent console."""
+
+    number: str
+    created_at: str
+    status: str
+    lang: str
+    channel: str
+    service_id: str | None
+    summary: str
+    transcript: list[dict[str, Any]]
+    answers: dict[str, Any]
+
+    def to_json(self, full: bool = True) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "number": self.number,
+            "created_at": self.created_at,
+            "status": self.status,
+            "lang": self.lang,
+            "channel": self.channel,
+            "service_id": self.service_id,
+            "summary": self.summary,
+        }
+        if full:
+            body["transcript"] = self.transcript
+            body["answers"] = self.answers
+        return body
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    ts: str
+    kind: str
+    channel: str | None
+    service_id: str | None
+    outcome: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    name: Literal["sqlite", "postgresql"]
+    pk: str
+    integrity_errors: tuple[type[BaseException], ...]
+
+    def sql(self, statement: str) -> str:
+        return statement.replace("?", "%s") if self.name == "postgresql" else statement
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def _sqlite_path(url: str) -> Path:
+    path = url.removeprefix("sqlite:///")
+    if not path or path == url:
+        raise ValueError(f"a SQLite database URL looks like sqlite:///path/to/file.db, got {url!r}")
+    return Path(path)
+
+
+class Database:
+    """Tickets, handoff token ids and audit records behind one async interface.
+
+    Open with ``await Database.open(url)``; close with ``await db.close()``.
+    """
+
+    def __init__(self, connection: Any, dialect: _Dialect, worker: ThreadPoolExecutor) -> None:
+        self._conn = connection
+        self._dialect = dialect
+        self._worker = worker
+        self._closed = False
+
+    # -- lifetime ------------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, url: str) -> Database:
+        """Connect, create the tables when missing and prune long-expired token ids.
+
+        Args:
+            url: ``sqlite:///path`` (the parent folder is created) or ``postgresql://...``.
+
+        Raises:
+            ValueError: an unsupported URL, or a PostgreSQL URL without ``psycopg`` installed.
+        """
+        connect, dialect = cls._engine(url)
+        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-db")
+        try:
+            connection = await asyncio.get_running_loop().run_in_executor(worker, connect)
+        except BaseException:
+            worker.shutdown(wait=False)
+            raise
+        db = cls(connection, dialect, worker)
+        try:
+            await db._call(db._create_schema)
+            await db._call(db._prune_tokens, int(time.time()) - TOKEN_ROWS_KEPT_S)
+        except BaseException:
+            await db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _engine(url: str) -> tuple[Callable[[], Any], _Dialect]:
+        if url.startswith("sqlite:///"):
+            path = _sqlite_path(url)
+
+            def connect_sqlite() -> sqlite3.Connection:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA busy_timeout=10000")
+                return conn
+
+            return connect_sqlite, _Dialect("sqlite", "INTEGER PRIMARY KEY", (sqlite3.IntegrityError,))
+        if url.startswith(("postgresql://", "postgres://")):
+            try:
+                import psycopg
+            except ImportError:
+                raise ValueError(
+                    "CATALOG_DATABASE_URL names PostgreSQL, which needs psycopg installed (pip install 'psycopg[binary]'); "
+                    "or leave it empty to use the embedded SQLite database"
+                ) from None
+
+            def connect_postgres() -> Any:
+                return psycopg.connect(url, autocommit=True)
+
+            return connect_postgres, _Dialect("postgresql", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", (psycopg.errors.UniqueViolation,))
+        scheme = url.split(":", 1)[0] if ":" in url else url
+        raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:///path or postgresql://user@host/db")
+
+    async def close(self) -> None:
+        """Close the connection and stop the worker thread (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._worker, self._conn.close)
+        finally:
+            self._worker.shutdown(wait=True)
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+
+    # -- helpers run on the worker thread -----------------------------------------------------
+
+    def _execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        return self._conn.execute(self._dialect.sql(statement), tuple(params))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        if self._dialect.name == "sqlite":
+            self._conn.execute("BEGIN IMMEDIATE")  # take the write lock now: no lost updates between replicas
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        else:
+            with self._conn.transaction():
+                yield
+
+    def _create_schema(self) -> None:
+        with self._transaction():
+            for statement in _SCHEMA:
+                self._execute(statement.format(pk=self._dialect.pk))
+
+    def _prune_tokens(self, before: int) -> None:
+        self._execute("DELETE FROM handoff_tokens WHERE expires_at < ?", (before,))
+
+    # -- tickets -------------------------------------------------------------------------------
+
+    async def create_ticket(
+        self,
+        *,
+        lang: str,
+        channel: str,
+        summary: str,
+        transcript: list[dict[str, Any]],
+        answers: dict[str, Any] | None = None,
+        service_id: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> Ticket:
+        """Store a new open ticket numbered ``T<yyyymmdd>-<nnnn>`` by its day in Shanghai time."""
+        moment = now or _utc_now()
+        if moment.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        return await self._call(self._create_ticket, moment, lang, channel, summary, transcript, answers or {}, service_id)
+
+    def _create_ticket(self, moment: dt.datetime, lang: str, channel: str, summary: str, transcript: list[dict[str, Any]], answers: dict[str, Any], service_id: str | None) -> Ticket:
+        day = moment.astimezone(CITY_TZ).strftime("%Y%m%d")
+        created = _iso(moment)
+        transcript_json = json.dumps(transcript, ensure_ascii=False)
+        answers_json = json.dumps(answers, ensure_ascii=False, default=str)
+        for attempt in range(_RETRIES):
+            try:
+                with self._transaction():
+                    row = self._execute("SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ?", (day,)).fetchone()
+                    seq = int(row[0]) + 1
+                    number = f"T{day}-{seq:04d}"
+                    self._execute(
+                        "INSERT INTO tickets (number, day, seq, created_at, status, lang, channel, service_id, summary, transcript, answers)"
+                        " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
+                        (number, day, seq, created, lang, channel, service_id, summary, transcript_json, answers_json),
+                    )
+            except self._dialect.integrity_errors:
+                # Another replica took the same number between our read and write (PostgreSQL only).
+                if attempt == _RETRIES - 1:
+                    raise
+                continue
+            return Ticket(number, created, "open", lang, channel, service_id, summary, transcript, json.loads(answers_json))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _ticket(row: Sequence[Any]) -> Ticket:
+        number, created, status, lang, channel, service_id, summary, transcript, answers = row
+        return Ticket(number, created, status, lang, channel, service_id, summary, json.loads(transcript), json.loads(answers))
+
+    _TICKET_COLUMNS = "number, created_at, status, lang, channel, service_id, summary, transcript, answers"
+
+    async def get_ticket(self, number: str) -> Ticket | None:
+        """The ticket with this number, or None."""
+        return await self._call(self._get_ticket, number)
+
+    def _get_ticket(self, number: str) -> Ticket | None:
+        row = self._execute(f"SELECT {self._TICKET_COLUMNS} FROM tickets WHERE number = ?", (number,)).fetchone()
+        return None if row is None else self._ticket(row)
+
+    async def list_tickets(self, status: str | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list[Ticket]]:
+        """``(total, page)`` of tickets, newest first, optionally only those with ``status``."""
+        if status is not None and status not in TICKET_STATUSES:
+            raise ValueError(f"status must be open or closed, got {status!r}")
+        return await self._call(self._list_tickets, status, limit, offset)
+
+    def _list_tickets(self, status: str | None, limit: int, offset: int) -> tuple[int, list[Ticket]]:
+        where, params = ("WHERE status = ?", (status,)) if status else ("", ())
+        total = int(self._execute(f"SELECT COUNT(*) FROM tickets {where}", params).fetchone()[0])
+        rows = self._execute(f"SELECT {self._TICKET_COLUMNS} FROM tickets {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
+        return total, [self._ticket(r) for r in rows]
+
+    async def set_ticket_status(self, number: str, status: str) -> bool:
+        """Open or close a ticket; False when there is no such ticket."""
+        if status not in TICKET_STATUSES:
+            raise ValueError(f"status must be open or closed, got {status!r}")
+        return await self._call(self._set_ticket_status, number, status)
+
+    def _set_ticket_status(self, number: str, status: str) -> bool:
+        return bool(self._execute("UPDATE tickets SET status = ? WHERE number = ?", (status, number)).rowcount == 1)
+
+    # -- handoff token ids ---------------------------------------------------------------------
+
+    async def record_token(self, jti: str, service_id: str, issued_at: int, expires_at: int) -> None:
+        """Remember an issued token id (not yet used)."""
+        await self._call(self._record_token, jti, service_id, issued_at, expires_at)
+
+    def _record_token(self, jti: str, service_id: str, issued_at: int, expires_at: int) -> None:
+        self._execute(
+            "INSERT INTO handoff_tokens (jti, service_id, issued_at, expires_at, used_at) VALUES (?, ?, ?, ?, NULL) ON CONFLICT (jti) DO NOTHING",
+            (jti, service_id, issued_at, expires_at),
+        )
+
+    async def use_jti(self, jti: str, service_id: str, issued_at: int, expires_at: int, now: int) -> bool:
+        """Mark a token id used; True only for the first call, across connections and replicas.
+
+        One conditional ``UPDATE ... WHERE used_at IS NULL`` decides, so two redemptions racing
+        on different connections cannot both win.
+        """
+        return await self._call(self._use_jti, jti, service_id, issued_at, expires_at, now)
+
+    def _use_jti(self, jti: str, service_id: str, issued_at: int, expires_at: int, now: int) -> bool:
+        with self._transaction():
+            self._record_token(jti, service_id, issued_at, expires_at)
+            cursor = self._execute("UPDATE handoff_tokens SET used_at = ? WHERE jti = ? AND used_at IS NULL", (now, jti))
+            return bool(cursor.rowcount == 1)
+
+    async def token_row(self, jti: str) -> dict[str, Any] | None:
+        """The stored row of a token id (for tests and support), or None."""
+        return await self._call(self._token_row, jti)
+
+    def _token_row(self, jti: str) -> dict[str, Any] | None:
+        row = self._execute("SELECT jti, service_id, issued_at, expires_at, used_at FROM handoff_tokens WHERE jti = ?", (jti,)).fetchone()
+        return None if row is None else dict(zip(("jti", "service_id", "issued_at", "expires_at", "used_at"), row, strict=True))
+
+    # -- audit ---------------------------------------------------------------------------------
+
+    async def audit(self, kind: str, *, outcome: str, channel: str | None = None, service_id: str | None = None, detail: dict[str, Any] | None = None) -> None:
+        """Append an audit record; personal data in ``detail`` is masked before it is stored.
+
+        Raises:
+            ValueError: ``kind`` is not one of ``AUDIT_KINDS``.
+        """
+        if kind not in AUDIT_KINDS:
+            raise ValueError(f"unknown audit kind {kind!r}; valid: {', '.join(sorted(AUDIT_KINDS))}")
+        text = json.dumps(mask_obj(detail or {}), ensure_ascii=False, default=str)
+        if len(text) > MAX_DETAIL_CHARS:
+            text = json.dumps({"truncated": True, "chars": len(text)})
+        await self._call(self._audit, _iso(_utc_now()), kind, channel, service_id, outcome, text)
+
+    def _audit(self, ts: str, kind: str, channel: str | None, service_id: str | None, outcome: str, detail: str) -> None:
+        self._execute("INSERT INTO audit (ts, kind, channel, service_id, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)", (ts, kind, channel, service_id, outcome, detail))
+
+    async def audit_records(self, kind: str | None = None, limit: int = 100) -> list[AuditRecord]:
+        """The newest audit records first, optionally of one kind."""
+        return await self._call(self._audit_records, kind, limit)
+
+    def _audit_records(self, kind: str | None, limit: int) -> list[AuditRecord]:
+        where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
+        rows = self._execute(f"SELECT id, ts, kind, channel, service_id, outcome, detail FROM audit {where} ORDER BY id DESC LIMIT ?", (*params, limit)).fetchall()
+        return [AuditRecord(int(r[0]), r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]

@@ -1,0 +1,282 @@
+"""Handoff routes: the signed application link and its reference portal receiver, the JWKS,
+tickets for the agent console, service-centre referrals, and signing-key rotation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import json
+import re
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote
+
+from aiohttp import web
+
+from ..eligibility import coerce_answers
+from ..errors import InvalidRequest, NotFoundError, ServiceNotFound, Unauthorized
+from ..handoff import TokenError, application_page, clean_transcript, refer, rejection_page, summarise
+from .routes_catalog import int_param, lang_param
+from .typedefs import CATALOGUE, DATABASE, SETTINGS, SIGNER
+
+if TYPE_CHECKING:
+    from ..catalogue import Catalogue
+    from ..db import Database
+    from ..handoff import Signer
+
+__all__ = ["setup"]
+
+MAX_APPLICATION_BODY = 64 * 1024
+MAX_TICKET_BODY = 256 * 1024  # the app's client_max_size
+MAX_ANSWERS = 100
+MAX_TEXT = 500
+MAX_SERVICE_ID = 80
+HOTLINE = "12345"
+CHANNEL = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class PayloadTooLarge(InvalidRequest):
+    status = 413
+    code = "payload_too_large"
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/api/handoff/application", application_link)
+    app.router.add_get("/.well-known/jwks.json", jwks)
+    app.router.add_get("/portal/apply/{service_id}", portal_apply)
+    app.router.add_post("/api/tickets", create_ticket)
+    app.router.add_get("/api/tickets", list_tickets)
+    app.router.add_get("/api/tickets/{number}", get_ticket)
+    app.router.add_get("/api/services/{id}/centre", centre_referral)
+    app.router.add_post("/admin/rotate-key", rotate_key)
+
+
+def _db(request: web.Request) -> Database:
+    return cast("Database", request.app[DATABASE])
+
+
+def _signer(request: web.Request) -> Signer:
+    return cast("Signer", request.app[SIGNER])
+
+
+def _catalogue(request: web.Request) -> Catalogue:
+    return request.app[CATALOGUE].catalogue
+
+
+def _require_admin(request: web.Request) -> None:
+    token = request.app[SETTINGS].admin_token
+    if not token:
+        raise Unauthorized("admin calls are disabled: set CATALOG_ADMIN_TOKEN to enable them")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise Unauthorized("a valid admin token is required (Authorization: Bearer <token>)")
+
+
+async def _body(request: web.Request, limit: int) -> dict[str, Any]:
+    """The request body as a JSON object of at most ``limit`` bytes, or a 400/413."""
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"the request body is larger than {limit // 1024} KB", field="body")
+    raw = await request.read()
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"the request body is larger than {limit // 1024} KB", field="body")
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise InvalidRequest("the request body must be JSON", field="body") from None
+    if not isinstance(body, dict):
+        raise InvalidRequest("the request body must be a JSON object", field="body")
+    return body
+
+
+def _lang(body: dict[str, Any]) -> str:
+    lang = body.get("lang", "en")
+    if lang not in {"zh", "en"}:
+        raise InvalidRequest(f"lang must be zh or en, got {lang!r}", field="lang")
+    return str(lang)
+
+
+def _channel(value: Any) -> str:
+    if value is None or value == "":
+        return "unknown"
+    if not isinstance(value, str) or not CHANNEL.match(value):
+        raise InvalidRequest("channel must be a channel name such as web, rest or hotline (letters, digits, _ . -; at most 40)", field="channel")
+    return value
+
+
+def _service_id(body: dict[str, Any], required: bool) -> str | None:
+    value = body.get("service_id")
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value or len(value) > MAX_SERVICE_ID:
+        raise InvalidRequest(f"service_id must be a service id of at most {MAX_SERVICE_ID} characters", field="service_id")
+    return value
+
+
+def _raw_answers(body: dict[str, Any]) -> dict[str, Any]:
+    raw = body.get("answers")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise InvalidRequest("answers must be an object of question id to value", field="answers")
+    if len(raw) > MAX_ANSWERS:
+        raise InvalidRequest(f"at most {MAX_ANSWERS} answers are accepted, got {len(raw)}", field="answers")
+    for qid, value in raw.items():
+        if len(qid) > MAX_SERVICE_ID:
+            raise InvalidRequest(f"the question id {qid[:20]!r}... is too long", field="answers")
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            raise InvalidRequest(f"the answer to {qid} is longer than {MAX_TEXT} characters", field=f"answers.{qid}")
+        if isinstance(value, (dict, list)):
+            raise InvalidRequest(f"the answer to {qid} must be a single value", field=f"answers.{qid}")
+    return raw
+
+
+# -- the application link and its receiver ---------------------------------------------------
+
+
+async def application_link(request: web.Request) -> web.Response:
+    """Sign a short-lived, single-use link to the application, carrying the consented answers."""
+    body = await _body(request, MAX_APPLICATION_BODY)
+    if body.get("consent") is not True:
+        raise InvalidRequest("explicit consent is required: ask the citizen whether to share their answers, then send consent: true", field="consent")
+    cat = _catalogue(request)
+    service_id = cast(str, _service_id(body, required=True))
+    if service_id not in cat.services:
+        raise ServiceNotFound(f"no service with id {service_id!r}", field="service_id")
+    lang, channel = _lang(body), _channel(body.get("channel"))
+    coerced = coerce_answers(cat.questions, _raw_answers(body))  # InvalidAnswer (400) names the question
+    answers = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in coerced.items() if v is not None}
+    signer = _signer(request)
+    token, jti, expires = signer.issue(service_id, answers, lang, channel)
+    db = _db(request)
+    await db.record_token(jti, service_id, expires - signer.ttl, expires)
+    await db.audit("application_link", outcome="issued", channel=channel, service_id=service_id, detail={"jti": jti, "questions": sorted(answers), "expires_at": expires})
+    url = f"{request.app[SETTINGS].portal_url.rstrip('/')}/{quote(service_id, safe='')}?token={token}"
+    return web.json_response({"url": url, "expires_in": signer.ttl, "service_id": service_id}, headers=NO_STORE)
+
+
+async def jwks(request: web.Request) -> web.Response:
+    """The public keys that verify handoff tokens."""
+    return web.json_response(_signer(request).jwks(), headers={"Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"})
+
+
+def _html(page: str, status: int) -> web.Response:
+    return web.Response(text=page, status=status, content_type="text/html", charset="utf-8", headers=NO_STORE)
+
+
+async def portal_apply(request: web.Request) -> web.Response:
+    """The reference portal receiver: redeem the token once and show the pre-filled form."""
+    service_id = request.match_info["service_id"]
+    db = _db(request)
+    cat = _catalogue(request)
+    service = cat.services.get(service_id)
+    try:
+        if service is None:
+            raise ServiceNotFound(f"no service with id {service_id!r}")
+        claims = await _signer(request).redeem(request.query.get("token", ""), service_id, db)
+    except (TokenError, ServiceNotFound) as exc:
+        # The reason only: the token itself never reaches a log or the audit table.
+        await db.audit("token_rejected", outcome=exc.code, service_id=service_id[:MAX_SERVICE_ID], detail={"reason": exc.code, "message": exc.message})
+        return _html(rejection_page(exc.code), exc.status)
+    await db.audit("token_redeemed", outcome="ok", channel=str(claims.get("channel") or "unknown"), service_id=service_id, detail={"jti": claims["jti"], "questions": sorted(claims.get("answers") or {})})
+    return _html(application_page(service, cat.questions, claims), 200)
+
+
+# -- tickets ---------------------------------------------------------------------------------
+
+
+async def create_ticket(request: web.Request) -> web.Response:
+    """Queue a conversation for a person: transcript, summary, the citizen's answers."""
+    body = await _body(request, MAX_TICKET_BODY)
+    transcript = clean_transcript(body.get("transcript"))
+    lang, channel = _lang(body), _channel(body.get("channel"))
+    service_id = _service_id(body, required=False)
+    answers = _raw_answers(body)
+    given = body.get("summary")
+    if given is not None and not isinstance(given, str):
+        raise InvalidRequest("summary must be a string", field="summary")
+    service = _catalogue(request).services.get(service_id) if service_id else None
+    summary = summarise(transcript, service.title.get(lang) if service else None, given)
+    ticket = await _db(request).create_ticket(lang=lang, channel=channel, summary=summary, transcript=transcript, answers=answers, service_id=service_id)
+    await _db(request).audit("ticket_created", outcome="open", channel=channel, service_id=service_id, detail={"ticket": ticket.number, "entries": len(transcript)})
+    return web.json_response({"ticket": ticket.number, "hotline": HOTLINE, "status": ticket.status}, status=201)
+
+
+async def list_tickets(request: web.Request) -> web.Response:
+    """The ticket queue for the agent console, newest first (admin token)."""
+    _require_admin(request)
+    status = request.query.get("status") or None
+    if status is not None and status not in {"open", "closed"}:
+        raise InvalidRequest(f"status must be open or closed, got {status!r}", field="status")
+    page = int_param(request, "page", 1, 1, 100000)
+    per_page = int_param(request, "per_page", 50, 1, 200)
+    total, tickets = await _db(request).list_tickets(status, per_page, (page - 1) * per_page)
+    return web.json_response({"total": total, "page": page, "per_page": per_page, "items": [t.to_json(full=False) for t in tickets]})
+
+
+async def get_ticket(request: web.Request) -> web.Response:
+    """One ticket with its transcript and answers (admin token)."""
+    _require_admin(request)
+    number = request.match_info["number"]
+    ticket = await _db(request).get_ticket(number[:40])
+    if ticket is None:
+        raise NotFoundError(f"no ticket numbered {number[:40]!r}", field="number")
+    return web.json_response(ticket.to_json())
+
+
+# -- service centres -------------------------------------------------------------------------
+
+
+async def centre_referral(request: web.Request) -> web.Response:
+    """Where to apply in person: the centres in a district, else the nearest ones, and the documents."""
+    cat = _catalogue(request)
+    service_id = request.match_info["id"]
+    service = cat.services.get(service_id)
+    if service is None:
+        raise ServiceNotFound(f"no service with id {service_id!r}", field="id")
+    lang = lang_param(request)
+    district = request.query.get("district") or None
+    if district is not None and district not in cat.districts:
+        raise InvalidRequest(f"unknown district {district!r}; valid: {', '.join(sorted(cat.districts))}", field="district")
+    channel = _channel(request.query.get("channel"))
+    referral = refer(cat, service, district)
+    centres = [
+        {
+            "id": c.id,
+            "name": c.name.get(lang),
+            "address": c.address.get(lang),
+            "hours": c.hours.get(lang),
+            "phone": c.phone,
+            "district": {"id": d.id, "name": d.name.get(lang)},
+            "map_url": f"https://www.openstreetmap.org/?mlat={c.lat}&mlon={c.lon}#map=17/{c.lat}/{c.lon}" if c.lat is not None and c.lon is not None else None,
+            "distance_km": km,
+        }
+        for d, c, km in referral.centres
+    ]
+    body = {
+        "service_id": service.id,
+        "title": service.title.get(lang),
+        "lang": lang,
+        "district": {"id": district, "name": cat.districts[district].name.get(lang)} if district else None,
+        "in_district": referral.in_district,
+        "centres": centres,
+        "documents": [d.get(lang) for d in service.documents],
+        "online_url": service.channels.online_url,
+        "hotline": service.channels.hotline,
+    }
+    outcome = "in_district" if referral.in_district else "nearest" if district else "listed"
+    await _db(request).audit("centre_referral", outcome=outcome, channel=channel, service_id=service.id, detail={"district": district, "centres": [c["id"] for c in centres]})
+    return web.json_response(body)
+
+
+# -- admin -----------------------------------------------------------------------------------
+
+
+async def rotate_key(request: web.Request) -> web.Response:
+    """Make a new signing key; tokens signed with the previous one stay valid until they expire."""
+    _require_admin(request)
+    signer = _signer(request)
+    kid = await asyncio.to_thread(signer.rotate)
+    return web.json_response({"kid": kid, "keys": [k["kid"] for k in signer.jwks()["keys"]]})
+

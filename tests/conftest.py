@@ -1,0 +1,95 @@
+"""Shared fixtures: the demo catalogue, settings for a fast in-process app, and its test client;
+the trained Rasa model and the three real processes (Rasa, actions, catalogue) for e2e and browser tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from service_catalog.catalogue import Catalogue, load_catalogue
+from service_catalog.http.app import create_app
+from service_catalog.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_CATALOG = REPO_ROOT / "service_catalog" / "data"
+SHARED = REPO_ROOT.parent / "shared"
+ADMIN_TOKEN = "test-admin-token"
+
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+from stack import Stack, free_port  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def demo_catalog_path() -> Path:
+    """The demo catalogue folder shipped in the package."""
+    return DEMO_CATALOG
+
+
+@pytest.fixture(scope="session")
+def catalogue(demo_catalog_path: Path) -> Catalogue:
+    """The demo catalogue, loaded once per session; tests must not change it."""
+    return load_catalogue(demo_catalog_path)
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path, demo_catalog_path: Path) -> Settings:
+    """Settings for an app on the demo catalogue with the fast fake embedder and files under tmp_path."""
+    return Settings(catalog_path=demo_catalog_path, data_dir=tmp_path, model="fake-32", admin_token=ADMIN_TOKEN)
+
+
+@pytest.fixture
+async def client(aiohttp_client, app_settings: Settings) -> TestClient:  # type: ignore[no-untyped-def]
+    """A test client of ``create_app(app_settings)``, started (search index loaded)."""
+    return await aiohttp_client(create_app(app_settings))
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The Rasa model for the current bot inputs (trained by scripts/train.sh when missing)."""
+    if not (REPO_ROOT / ".venv-rasa/bin/rasa").exists():
+        pytest.fail(".venv-rasa is missing: run `make setup` (make test does it)")
+    out = subprocess.run(["bash", str(REPO_ROOT / "scripts/train.sh")], cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+    if out.returncode != 0:
+        pytest.fail(f"training failed:\n{out.stderr[-3000:]}")
+    return REPO_ROOT / out.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def start_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Stack]]:
+    """Start a new Stack on free ports; every stack it started is stopped at the end of the session.
+
+    Use it directly (``with start_stack() as own:``) for a test that breaks its stack; others share ``stack``.
+    """
+    started: list[Stack] = []
+
+    def start() -> Stack:
+        tmp = tmp_path_factory.mktemp("stack")
+        s = Stack(
+            trained_model,
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            catalogue_port=free_port(),
+            log_dir=tmp / "log",
+            tracker_db=tmp / "tracker.db",
+            extra_env={"HF_HUB_OFFLINE": "1"},
+        )
+        started.append(s)
+        s.start(timeout=300)
+        return s
+
+    try:
+        yield start
+    finally:
+        for s in started:
+            s.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(start_stack: Callable[[], Stack]) -> Stack:
+    """Rasa, the action server and the catalogue service, started once per test run and shared; do not stop it."""
+    return start_stack()

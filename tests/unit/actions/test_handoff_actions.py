@@ -1,0 +1,263 @@
+"""Handoff actions against an in-process fake catalogue service (a real aiohttp app on a free port)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import handoff
+from actions.catalogue_client import CatalogueClient
+from actions.handoff import ActionApply, ActionConfirmApply, ActionDeclineApply, ActionHandoffHuman, transcript_of
+
+LINK = "http://portal.test/portal/apply/pension-claim?token=abc.def.ghi"
+ONLINE = "https://portal.example.gov.cn/apply/pension-claim"
+SERVICES: dict[str, dict[str, Any]] = {
+    "pension-claim": {"id": "pension-claim", "title": {"zh": "基本养老金申领", "en": "Claim the basic pension"}, "channels": {"online_url": ONLINE, "hotline": "12345"}},
+    "centre-only": {"id": "centre-only", "title": {"zh": "窗口办理", "en": "Counter-only service"}, "channels": {"hotline": "12345"}},
+}
+
+
+@dataclass
+class FakeCatalogue:
+    """What the fake service received, and switches to make it fail."""
+
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    fail_with: int | None = None
+
+
+FAKE = web.AppKey("fake", FakeCatalogue)
+
+
+async def _tickets(request: web.Request) -> web.Response:
+    fake = request.app[FAKE]
+    fake.requests.append(("ticket", await request.json()))
+    if fake.fail_with:
+        return web.json_response({"error": "x", "message": "down"}, status=fake.fail_with)
+    return web.json_response({"ticket": "T20261201-0007", "hotline": "12345", "status": "open"}, status=201)
+
+
+async def _application(request: web.Request) -> web.Response:
+    fake = request.app[FAKE]
+    body = await request.json()
+    fake.requests.append(("application", body))
+    if fake.fail_with:
+        return web.json_response({"error": "x", "message": "refused"}, status=fake.fail_with)
+    return web.json_response({"url": LINK, "expires_in": 600, "service_id": body["service_id"]})
+
+
+async def _service(request: web.Request) -> web.Response:
+    service = SERVICES.get(request.match_info["id"])
+    if service is None:
+        return web.json_response({"error": "service_not_found", "message": "no"}, status=404)
+    return web.json_response(service)
+
+
+def fake_catalogue_app() -> web.Application:
+    app = web.Application()
+    app[FAKE] = FakeCatalogue()
+    app.router.add_post("/api/tickets", _tickets)
+    app.router.add_post("/api/handoff/application", _application)
+    app.router.add_get("/api/services/{id}", _service)
+    return app
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeCatalogue]:
+    """The fake catalogue service on port 0; the actions' client points at it."""
+    app = fake_catalogue_app()
+    server = TestServer(app, port=0)
+    await server.start_server()
+    client = CatalogueClient(str(server.make_url("")), timeout_s=2.0)
+    monkeypatch.setattr(handoff, "client", client)
+    try:
+        yield app[FAKE]
+    finally:
+        await client.close()
+        await server.close()
+
+
+@pytest.fixture
+async def no_catalogue(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """The client points at a port where nothing listens."""
+    server = TestServer(web.Application(), port=0)
+    await server.start_server()
+    url = str(server.make_url(""))
+    await server.close()
+    client = CatalogueClient(url, timeout_s=1.0)
+    monkeypatch.setattr(handoff, "client", client)
+    yield
+    await client.close()
+
+
+def tracker(slots: dict[str, Any] | None = None, events: list[dict[str, Any]] | None = None, channel: str | None = "telegram", intent: str = "apply") -> Tracker:
+    """A tracker as the action server receives it, built from a dict."""
+    chat = events if events is not None else [{"event": "user", "text": "I want to apply", "timestamp": 1.0, "input_channel": channel, "parse_data": {"intent": {"name": intent}}}]
+    if channel is not None:
+        for event in chat:
+            if event["event"] == "user":
+                event.setdefault("input_channel", channel)
+    return Tracker.from_dict(
+        {
+            "sender_id": "test-user",
+            "slots": {"lang": "en", "service_id": "pension-claim", "answers": {"age": 61}, "awaiting_consent": None, **(slots or {})},
+            "latest_message": {"text": "I want to apply", "intent": {"name": intent}, "entities": []},
+            "events": chat,
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str | None]:
+    return [m.get("response") for m in dispatcher.messages]
+
+
+# -- to a person -------------------------------------------------------------------------------
+
+
+async def test_handoff_human_creates_a_ticket_with_the_transcript(fake: FakeCatalogue) -> None:
+    events = [{"event": "action", "name": "action_listen"}]
+    for i in range(30):
+        events.append({"event": "user", "text": f"question {i}", "timestamp": float(i), "parse_data": {}})
+        events.append({"event": "bot", "text": f"answer {i}", "timestamp": i + 0.5})
+        events.append({"event": "bot", "text": None, "data": {"buttons": []}})  # buttons only: no text
+    dispatcher = CollectingDispatcher()
+    result = await ActionHandoffHuman().run(dispatcher, tracker({"lang": "zh"}, events, channel="socketio"), {})
+    assert result == []
+    assert responses(dispatcher) == ["utter_handoff_ticket"]
+    assert dispatcher.messages[0]["ticket"] == "T20261201-0007"
+    ((kind, sent),) = fake.requests
+    assert kind == "ticket"
+    assert sent["lang"] == "zh" and sent["channel"] == "socketio" and sent["service_id"] == "pension-claim" and sent["answers"] == {"age": 61}
+    assert len(sent["transcript"]) == 50
+    assert sent["transcript"][0] == {"who": "user", "text": "question 5", "ts": 5.0}
+    assert sent["transcript"][-1] == {"who": "bot", "text": "answer 29", "ts": 29.5}
+
+
+async def test_handoff_human_without_a_service(fake: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionHandoffHuman().run(dispatcher, tracker({"service_id": None, "answers": None}, channel=None), {})
+    ((_, sent),) = fake.requests
+    assert "service_id" not in sent and sent["answers"] == {} and sent["channel"] == "unknown"
+    assert responses(dispatcher) == ["utter_handoff_ticket"]
+
+
+async def test_handoff_human_falls_back_to_the_hotline(no_catalogue: None) -> None:
+    dispatcher = CollectingDispatcher()
+    assert await ActionHandoffHuman().run(dispatcher, tracker(), {}) == []
+    assert responses(dispatcher) == ["utter_handoff_hotline"]
+
+
+async def test_handoff_human_hotline_on_server_error(fake: FakeCatalogue) -> None:
+    fake.fail_with = 503
+    dispatcher = CollectingDispatcher()
+    await ActionHandoffHuman().run(dispatcher, tracker(), {})
+    assert responses(dispatcher) == ["utter_handoff_hotline"]
+
+
+def test_transcript_keeps_only_texts_of_user_and_bot() -> None:
+    events = [
+        {"event": "slot", "name": "lang", "value": "en"},
+        {"event": "user", "text": "hi", "timestamp": 3},
+        {"event": "bot", "text": "  "},
+        {"event": "bot", "text": "hello"},
+    ]
+    assert transcript_of(tracker(events=events)) == [{"who": "user", "text": "hi", "ts": 3}, {"who": "bot", "text": "hello"}]
+
+
+# -- to the application ------------------------------------------------------------------------
+
+
+async def test_apply_asks_for_consent(fake: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    result = await ActionApply().run(dispatcher, tracker(), {})
+    assert result == [SlotSet("awaiting_consent", True)]
+    assert responses(dispatcher) == ["utter_ask_share_consent"]
+    message = dispatcher.messages[0]
+    assert message["service"] == "Claim the basic pension" and message["count"] == 1
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+    assert fake.requests == []  # nothing is shared before the yes
+
+
+async def test_apply_asks_in_chinese_with_no_answers_yet(fake: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    result = await ActionApply().run(dispatcher, tracker({"lang": "zh", "answers": None}), {})
+    assert result == [SlotSet("awaiting_consent", True)]
+    assert dispatcher.messages[0]["service"] == "基本养老金申领" and dispatcher.messages[0]["count"] == 0
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == ["同意共享", "不共享"]
+
+
+async def test_apply_without_a_service_asks_which(fake: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    assert await ActionApply().run(dispatcher, tracker({"service_id": None}), {}) == []
+    assert responses(dispatcher) == ["utter_ask_which_service"]
+
+
+async def test_confirm_sends_the_prefilled_link(fake: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    result = await ActionConfirmApply().run(dispatcher, tracker({"awaiting_consent": True}, intent="affirm"), {})
+    assert result == [SlotSet("awaiting_consent", False)]
+    assert responses(dispatcher) == ["utter_handoff_link"]
+    message = dispatcher.messages[0]
+    assert message["url"] == LINK and message["minutes"] == 10
+    assert message["custom"] == {"data": {"type": "handoff_link", "url": LINK, "label": "Open the online application"}}
+    ((kind, sent),) = fake.requests
+    assert kind == "application"
+    assert sent == {"service_id": "pension-claim", "answers": {"age": 61}, "lang": "en", "channel": "telegram", "consent": True}
+
+
+async def test_confirm_when_the_catalogue_is_down(no_catalogue: None) -> None:
+    dispatcher = CollectingDispatcher()
+    result = await ActionConfirmApply().run(dispatcher, tracker({"awaiting_consent": True}), {})
+    assert result == [SlotSet("awaiting_consent", False)]
+    assert responses(dispatcher) == ["utter_catalogue_down"]
+
+
+async def test_confirm_with_refused_answers_offers_the_plain_application(fake: FakeCatalogue) -> None:
+    fake.fail_with = 400
+    dispatcher = CollectingDispatcher()
+    result = await ActionConfirmApply().run(dispatcher, tracker({"awaiting_consent": True}), {})
+    assert result == [SlotSet("awaiting_consent", False)]
+    assert responses(dispatcher) == ["utter_apply_without_sharing"]
+    assert dispatcher.messages[0]["url"] == ONLINE
+
+
+async def test_decline_gives_the_online_url_without_sharing(fake: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    result = await ActionDeclineApply().run(dispatcher, tracker({"awaiting_consent": True}, intent="deny"), {})
+    assert result == [SlotSet("awaiting_consent", False)]
+    assert responses(dispatcher) == ["utter_apply_without_sharing"]
+    assert dispatcher.messages[0]["url"] == ONLINE and dispatcher.messages[0]["service"] == "Claim the basic pension"
+    assert [kind for kind, _ in fake.requests] == []  # no handoff link, so no answers shared
+
+
+async def test_decline_for_a_service_without_online_application(fake: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionDeclineApply().run(dispatcher, tracker({"service_id": "centre-only"}), {})
+    assert responses(dispatcher) == ["utter_apply_offline"]
+
+
+async def test_decline_when_the_catalogue_is_down(no_catalogue: None) -> None:
+    dispatcher = CollectingDispatcher()
+    result = await ActionDeclineApply().run(dispatcher, tracker(), {})
+    assert result == [SlotSet("awaiting_consent", False)]
+    assert responses(dispatcher) == ["utter_catalogue_down"]
+
+
+def test_action_names() -> None:
+    assert [a().name() for a in (ActionHandoffHuman, ActionApply, ActionConfirmApply, ActionDeclineApply)] == [
+        "action_handoff_human",
+        "action_apply",
+        "action_confirm_apply",
+        "action_decline_apply",
+    ]
