@@ -12,19 +12,19 @@ from .slots import ValidateSlotMappings
 from .smalltalk import ActionSwitchLanguage
 
 __all__ = [
+    "ActionAnswerFollowup",
+    "ActionApply",
     "ActionAskEligAnswer",
+    "ActionBrowseEvents",
+    "ActionConfirmApply",
+    "ActionDeclineApply",
     "ActionEligibilityResult",
     "ActionExplainQuestion",
     "ActionHandleInform",
-    "ValidateEligibilityForm",
-    "ActionAnswerFollowup",
-    "ActionBrowseEvents",
+    "ActionHandoffHuman",
     "ActionSearchServices",
     "ActionShowService",
     "ActionSwitchLanguage",
+    "ValidateEligibilityForm",
     "ValidateSlotMappings",
-    "ActionApply",
-    "ActionConfirmApply",
-    "ActionDeclineApply",
-    "ActionHandoffHuman",
 ]

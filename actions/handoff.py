@@ -64,7 +64,12 @@ async def _without_sharing(dispatcher: CollectingDispatcher, service_id: str, la
     url = (service.get("channels") or {}).get("online_url")
     title = service["title"][lang]
     if url:
-        dispatcher.utter_message(response="utter_apply_without_sharing", url=url, service=title, json_message={"data": {"type": "handoff_link", "url": url, "label": LINK_LABEL[lang]}})
+        dispatcher.utter_message(
+            response="utter_apply_without_sharing",
+            url=url,
+            service=title,
+            json_message={"data": {"type": "handoff_link", "url": url, "label": LINK_LABEL[lang]}},
+        )
     else:
         dispatcher.utter_message(response="utter_apply_offline", service=title)
 
@@ -129,7 +134,9 @@ class ActionConfirmApply(Action):
             return done
         url = link["url"]
         minutes = max(1, int(link.get("expires_in", 600)) // 60)
-        dispatcher.utter_message(response="utter_handoff_link", url=url, minutes=minutes, json_message={"data": {"type": "handoff_link", "url": url, "label": LINK_LABEL[lang]}})
+        dispatcher.utter_message(
+            response="utter_handoff_link", url=url, minutes=minutes, json_message={"data": {"type": "handoff_link", "url": url, "label": LINK_LABEL[lang]}}
+        )
         return done
 
 

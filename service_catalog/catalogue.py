@@ -200,8 +200,8 @@ class _Reader:
             problem = getattr(exc, "problem", None) or str(exc)
             self.add(name, mark.line + 1 if mark else None, "", f"invalid YAML: {problem}")
             return None
-        for path, line in parsed.duplicates:
-            self.add(name, line, ".".join(map(str, path)), "duplicate key (the later value would silently win)")
+        for key_path, line in parsed.duplicates:
+            self.add(name, line, ".".join(map(str, key_path)), "duplicate key (the later value would silently win)")
         self.lines[name] = parsed
         return parsed
 
@@ -253,7 +253,7 @@ def _check_references(reader: _Reader, cat: Catalogue, where: dict[str, tuple[st
             for i, district in enumerate(service.districts):
                 if district not in cat.districts:
                     reader.add(name, parsed.line_of(("districts", i)), f"districts[{i}]", f"unknown district {district!r}")
-        for path, cond in _condition_paths(parsed.data.get("eligibility"), ("eligibility",)):
+        for path, cond in _condition_paths((parsed.data or {}).get("eligibility"), ("eligibility",)):
             _check_condition(reader, cat, name, parsed, path, cond)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib
 import json
 import sqlite3
 import time
@@ -133,11 +134,11 @@ class _Dialect:
 
 
 def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _sqlite_path(url: str) -> Path:
@@ -203,7 +204,7 @@ class Database:
             return connect_sqlite, _Dialect("sqlite", "INTEGER PRIMARY KEY", (sqlite3.IntegrityError,))
         if url.startswith(("postgresql://", "postgres://")):
             try:
-                import psycopg
+                psycopg: Any = importlib.import_module("psycopg")  # optional: only PostgreSQL deployments install it
             except ImportError:
                 raise ValueError(
                     "CATALOG_DATABASE_URL names PostgreSQL, which needs psycopg installed (pip install 'psycopg[binary]'); "
@@ -278,7 +279,9 @@ class Database:
             raise ValueError("now must be timezone-aware")
         return await self._call(self._create_ticket, moment, lang, channel, summary, transcript, answers or {}, service_id)
 
-    def _create_ticket(self, moment: dt.datetime, lang: str, channel: str, summary: str, transcript: list[dict[str, Any]], answers: dict[str, Any], service_id: str | None) -> Ticket:
+    def _create_ticket(
+        self, moment: dt.datetime, lang: str, channel: str, summary: str, transcript: list[dict[str, Any]], answers: dict[str, Any], service_id: str | None
+    ) -> Ticket:
         day = moment.astimezone(CITY_TZ).strftime("%Y%m%d")
         created = _iso(moment)
         transcript_json = json.dumps(transcript, ensure_ascii=False)
@@ -326,7 +329,9 @@ class Database:
     def _list_tickets(self, status: str | None, limit: int, offset: int) -> tuple[int, list[Ticket]]:
         where, params = ("WHERE status = ?", (status,)) if status else ("", ())
         total = int(self._execute(f"SELECT COUNT(*) FROM tickets {where}", params).fetchone()[0])
-        rows = self._execute(f"SELECT {self._TICKET_COLUMNS} FROM tickets {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
+        rows = self._execute(
+            f"SELECT {self._TICKET_COLUMNS} FROM tickets {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", (*params, limit, offset)
+        ).fetchall()
         return total, [self._ticket(r) for r in rows]
 
     async def set_ticket_status(self, number: str, status: str) -> bool:
@@ -388,7 +393,9 @@ class Database:
         await self._call(self._audit, _iso(_utc_now()), kind, channel, service_id, outcome, text)
 
     def _audit(self, ts: str, kind: str, channel: str | None, service_id: str | None, outcome: str, detail: str) -> None:
-        self._execute("INSERT INTO audit (ts, kind, channel, service_id, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)", (ts, kind, channel, service_id, outcome, detail))
+        self._execute(
+            "INSERT INTO audit (ts, kind, channel, service_id, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)", (ts, kind, channel, service_id, outcome, detail)
+        )
 
     async def audit_records(self, kind: str | None = None, limit: int = 100) -> list[AuditRecord]:
         """The newest audit records first, optionally of one kind."""
@@ -396,5 +403,7 @@ class Database:
 
     def _audit_records(self, kind: str | None, limit: int) -> list[AuditRecord]:
         where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
-        rows = self._execute(f"SELECT id, ts, kind, channel, service_id, outcome, detail FROM audit {where} ORDER BY id DESC LIMIT ?", (*params, limit)).fetchall()
+        rows = self._execute(
+            f"SELECT id, ts, kind, channel, service_id, outcome, detail FROM audit {where} ORDER BY id DESC LIMIT ?", (*params, limit)
+        ).fetchall()
         return [AuditRecord(int(r[0]), r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]

@@ -3,6 +3,7 @@ the trained Rasa model and the three real processes (Rasa, actions, catalogue) f
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -12,7 +13,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from service_catalog.catalogue import Catalogue, load_catalogue
-from service_catalog.http.app import create_app
+from service_catalog.http.app import build_index, create_app
+from service_catalog.search.embedder import make_embedder
 from service_catalog.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -36,9 +38,21 @@ def catalogue(demo_catalog_path: Path) -> Catalogue:
     return load_catalogue(demo_catalog_path)
 
 
+@pytest.fixture(scope="session")
+def demo_index_files(tmp_path_factory: pytest.TempPathFactory, demo_catalog_path: Path, catalogue: Catalogue) -> Path:
+    """The demo catalogue's index files for the fake-32 model, built once per session."""
+    data_dir = tmp_path_factory.mktemp("index-cache")
+    build_index(Settings(catalog_path=demo_catalog_path, data_dir=data_dir, model="fake-32"), catalogue, make_embedder("fake-32"))
+    return data_dir / "index"
+
+
 @pytest.fixture
-def app_settings(tmp_path: Path, demo_catalog_path: Path) -> Settings:
-    """Settings for an app on the demo catalogue with the fast fake embedder and files under tmp_path."""
+def app_settings(tmp_path: Path, demo_catalog_path: Path, demo_index_files: Path) -> Settings:
+    """Settings for an app on the demo catalogue with the fast fake embedder and files under tmp_path.
+
+    The index files built once per session are copied in, so the app starts by loading them.
+    """
+    shutil.copytree(demo_index_files, tmp_path / "index")
     return Settings(catalog_path=demo_catalog_path, data_dir=tmp_path, model="fake-32", admin_token=ADMIN_TOKEN)
 
 

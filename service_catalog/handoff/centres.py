@@ -60,9 +60,9 @@ def refer(cat: Catalogue, service: Service, district: str | None) -> Referral:
     origin = _point(cat.districts[district])
     if origin is None:
         return Referral([(d, c, None) for d, c in listed[:NEAREST]], False)
-    ranked: list[tuple[District, Centre, float | None]] = []
+    ranked: list[tuple[float, str, District, Centre]] = []
     for d, c in listed:
         distance = _km(origin, (c.lat, c.lon)) if c.lat is not None and c.lon is not None else math.inf
-        ranked.append((d, c, distance))
-    ranked.sort(key=lambda t: (t[2] if t[2] is not None else math.inf, t[1].id))
-    return Referral([(d, c, None if dist == math.inf else round(dist, 1)) for d, c, dist in ranked[:NEAREST]], False)
+        ranked.append((distance, c.id, d, c))
+    ranked.sort(key=lambda t: (t[0], t[1]))
+    return Referral([(d, c, None if math.isinf(km) else round(km, 1)) for km, _, d, c in ranked[:NEAREST]], False)

@@ -22,6 +22,7 @@ Errors, each with the HTTP status and stable ``code`` the portal receiver shows:
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import re
@@ -178,10 +179,8 @@ class Signer:
             (self.keys_dir / RETIRED).mkdir(mode=0o700, exist_ok=True)
             current = self.keys_dir / CURRENT
             if not current.exists():
-                try:
+                with contextlib.suppress(FileExistsError):  # another replica created it first: use theirs
                     _write_new(current, _private_pem(Ed25519PrivateKey.generate()), 0o600)
-                except FileExistsError:
-                    pass  # another replica created it first: use theirs
             if current.stat().st_mode & 0o077:
                 os.chmod(current, 0o600)
             key = serialization.load_pem_private_key(current.read_bytes(), password=None)
@@ -238,7 +237,14 @@ class Signer:
         publics = [(self._kid, self._private.public_key())] + [(k.kid, k.public) for k in sorted(self._retired.values(), key=lambda k: -k.retired_at)]
         return {
             "keys": [
-                {"kty": "OKP", "crv": "Ed25519", "x": _b64url(p.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)), "kid": kid, "use": "sig", "alg": "EdDSA"}
+                {
+                    "kty": "OKP",
+                    "crv": "Ed25519",
+                    "x": _b64url(p.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)),
+                    "kid": kid,
+                    "use": "sig",
+                    "alg": "EdDSA",
+                }
                 for kid, p in publics
             ]
         }

@@ -79,7 +79,6 @@ async def executor(app: web.Application) -> AsyncIterator[None]:
 async def search_index(app: web.Application) -> AsyncIterator[None]:
     """Load the embedding model and the search index (from cache when the catalogue is unchanged)."""
     from ..search.embedder import make_embedder
-    from ..search.index import SearchIndex
 
     settings = app[SETTINGS]
     loop = asyncio.get_running_loop()

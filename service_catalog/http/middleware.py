@@ -23,6 +23,15 @@ def _wants_html(request: web.Request) -> bool:
     return request.path.startswith("/portal/")
 
 
+SECRET_PARAMS = frozenset({"token", "access_token", "key"})
+
+
+def _safe_query(request: web.Request) -> str:
+    """The query string with secrets replaced and personal data masked, cut to 300 characters."""
+    parts = [f"{k}={'[redacted]' if k in SECRET_PARAMS else v}" for k, v in request.query.items()]
+    return mask("&".join(parts))[:300]
+
+
 @web.middleware
 async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Turn errors into JSON bodies with a status and a stable ``code``."""
@@ -63,7 +72,7 @@ async def request_log(request: web.Request, handler: Handler) -> web.StreamRespo
                     "id": request_id,
                     "method": request.method,
                     "path": mask(request.path),
-                    "query": mask(request.query_string)[:300],
+                    "query": _safe_query(request),
                     "status": status,
                     "ms": round((time.perf_counter() - started) * 1000, 2),
                     "remote": request.remote,

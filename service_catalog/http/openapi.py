@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-__all__ = ["openapi_document", "OPERATIONS"]
+__all__ = ["OPERATIONS", "openapi_document"]
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -140,7 +140,7 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("get", "/portal/apply/{service_id}"): {
         "summary": "Reference portal receiver (demo): redeem a handoff token once and show the pre-filled application form",
-        "description": "Answers HTML. Refusals are bilingual HTML pages saying what happened and what to do next.",
+        "description": "Answers HTML. Refusals are bilingual HTML pages saying what happened and what to do next. A HEAD request checks the token without using it up.",
         "parameters": [_p("service_id", "the service the link was made for"), _q("token", "the handoff token", required=True)],
         "responses": {
             "200": {"description": "HTML: the form with the consented answers, the documents checklist and a demo note"},
@@ -171,7 +171,11 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                 "items": {
                                     "type": "object",
                                     "required": ["who", "text"],
-                                    "properties": {"who": {"type": "string", "enum": ["user", "bot"]}, "text": {"type": "string"}, "ts": {"type": ["number", "string"]}},
+                                    "properties": {
+                                        "who": {"type": "string", "enum": ["user", "bot"]},
+                                        "text": {"type": "string"},
+                                        "ts": {"type": ["number", "string"]},
+                                    },
                                 },
                             },
                             "lang": {"type": "string", "enum": ["zh", "en"]},
@@ -194,7 +198,11 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             _q("page", "page number, from 1", {"type": "integer", "minimum": 1}),
             _q("per_page", "items per page, 1-200 (default 50)", {"type": "integer", "minimum": 1, "maximum": 200}),
         ],
-        "responses": {"200": _json("total, page, per_page, items [{number, created_at, status, lang, channel, service_id, summary}]"), "400": _err("an invalid filter"), "401": _err("missing or wrong token")},
+        "responses": {
+            "200": _json("total, page, per_page, items [{number, created_at, status, lang, channel, service_id, summary}]"),
+            "400": _err("an invalid filter"),
+            "401": _err("missing or wrong token"),
+        },
     },
     ("get", "/api/tickets/{number}"): {
         "summary": "One ticket with its transcript and answers (admin token required)",
@@ -212,7 +220,9 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             _q("channel", "the chat channel asking, for the audit record"),
         ],
         "responses": {
-            "200": _json("service_id, title, district, in_district, centres [{name, address, hours, phone, map_url, distance_km}], documents, online_url, hotline"),
+            "200": _json(
+                "service_id, title, district, in_district, centres [{name, address, hours, phone, map_url, distance_km}], documents, online_url, hotline"
+            ),
             "400": _err("an unknown district or lang"),
             "404": _err("no such service"),
         },

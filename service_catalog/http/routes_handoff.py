@@ -151,7 +151,9 @@ async def application_link(request: web.Request) -> web.Response:
     token, jti, expires = signer.issue(service_id, answers, lang, channel)
     db = _db(request)
     await db.record_token(jti, service_id, expires - signer.ttl, expires)
-    await db.audit("application_link", outcome="issued", channel=channel, service_id=service_id, detail={"jti": jti, "questions": sorted(answers), "expires_at": expires})
+    await db.audit(
+        "application_link", outcome="issued", channel=channel, service_id=service_id, detail={"jti": jti, "questions": sorted(answers), "expires_at": expires}
+    )
     url = f"{request.app[SETTINGS].portal_url.rstrip('/')}/{quote(service_id, safe='')}?token={token}"
     return web.json_response({"url": url, "expires_in": signer.ttl, "service_id": service_id}, headers=NO_STORE)
 
@@ -171,15 +173,25 @@ async def portal_apply(request: web.Request) -> web.Response:
     db = _db(request)
     cat = _catalogue(request)
     service = cat.services.get(service_id)
+    token = request.query.get("token", "")
     try:
         if service is None:
             raise ServiceNotFound(f"no service with id {service_id!r}")
-        claims = await _signer(request).redeem(request.query.get("token", ""), service_id, db)
+        if request.method == "HEAD":  # link checkers probe with HEAD: answer without using the token up
+            _signer(request).verify(token, service_id)
+            return _html("", 200)
+        claims = await _signer(request).redeem(token, service_id, db)
     except (TokenError, ServiceNotFound) as exc:
         # The reason only: the token itself never reaches a log or the audit table.
         await db.audit("token_rejected", outcome=exc.code, service_id=service_id[:MAX_SERVICE_ID], detail={"reason": exc.code, "message": exc.message})
         return _html(rejection_page(exc.code), exc.status)
-    await db.audit("token_redeemed", outcome="ok", channel=str(claims.get("channel") or "unknown"), service_id=service_id, detail={"jti": claims["jti"], "questions": sorted(claims.get("answers") or {})})
+    await db.audit(
+        "token_redeemed",
+        outcome="ok",
+        channel=str(claims.get("channel") or "unknown"),
+        service_id=service_id,
+        detail={"jti": claims["jti"], "questions": sorted(claims.get("answers") or {})},
+    )
     return _html(application_page(service, cat.questions, claims), 200)
 
 
@@ -199,7 +211,9 @@ async def create_ticket(request: web.Request) -> web.Response:
     service = _catalogue(request).services.get(service_id) if service_id else None
     summary = summarise(transcript, service.title.get(lang) if service else None, given)
     ticket = await _db(request).create_ticket(lang=lang, channel=channel, summary=summary, transcript=transcript, answers=answers, service_id=service_id)
-    await _db(request).audit("ticket_created", outcome="open", channel=channel, service_id=service_id, detail={"ticket": ticket.number, "entries": len(transcript)})
+    await _db(request).audit(
+        "ticket_created", outcome="open", channel=channel, service_id=service_id, detail={"ticket": ticket.number, "entries": len(transcript)}
+    )
     return web.json_response({"ticket": ticket.number, "hotline": HOTLINE, "status": ticket.status}, status=201)
 
 
@@ -266,7 +280,9 @@ async def centre_referral(request: web.Request) -> web.Response:
         "hotline": service.channels.hotline,
     }
     outcome = "in_district" if referral.in_district else "nearest" if district else "listed"
-    await _db(request).audit("centre_referral", outcome=outcome, channel=channel, service_id=service.id, detail={"district": district, "centres": [c["id"] for c in centres]})
+    await _db(request).audit(
+        "centre_referral", outcome=outcome, channel=channel, service_id=service.id, detail={"district": district, "centres": [c["id"] for c in centres]}
+    )
     return web.json_response(body)
 
 
@@ -279,4 +295,3 @@ async def rotate_key(request: web.Request) -> web.Response:
     signer = _signer(request)
     kid = await asyncio.to_thread(signer.rotate)
     return web.json_response({"kid": kid, "keys": [k["kid"] for k in signer.jwks()["keys"]]})
-

@@ -120,7 +120,11 @@ def service_row(service: Service) -> dict[str, str]:
     row["centres"] = _join(s.channels.centres, f"{s.id}: centres")
     row["hotline"] = s.channels.hotline
     row["last_reviewed"] = s.last_reviewed.isoformat()
-    row["eligibility"] = "" if s.eligibility is None else json.dumps(s.eligibility.model_dump(mode="json", by_alias=True, exclude_none=True), ensure_ascii=False, separators=(",", ":"))
+    row["eligibility"] = (
+        ""
+        if s.eligibility is None
+        else json.dumps(s.eligibility.model_dump(mode="json", by_alias=True, exclude_none=True), ensure_ascii=False, separators=(",", ":"))
+    )
     return row
 
 
@@ -188,7 +192,9 @@ def _row_data(row: dict[str, str], columns: set[str], entry: Entry, issues: list
         if has("documents_zh") and has("documents_en") and len(zh) != len(en):
             issues.append(entry.issue("documents_en", f"{len(en)} item(s), but documents_zh has {len(zh)}: the two columns pair up item by item"))
         elif not (has("documents_zh") and has("documents_en")) and (zh or en):
-            issues.append(entry.issue("documents_zh" if not has("documents_zh") else "documents_en", "documents need both columns, documents_zh and documents_en"))
+            issues.append(
+                entry.issue("documents_zh" if not has("documents_zh") else "documents_en", "documents need both columns, documents_zh and documents_en")
+            )
         else:
             data["documents"] = [{"zh": z, "en": e} for z, e in zip(zh, en, strict=True)]
     if has("cost_cny") or has("cost_note_zh") or has("cost_note_en"):

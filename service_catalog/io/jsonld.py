@@ -126,7 +126,12 @@ def service_node(service: Service, catalogue: Catalogue | None = None) -> dict[s
         "dcat:keyword": _lts(s.keywords.zh, s.keywords.en),
         "csa:examplePhrasing": _lts(s.phrasings.zh, s.phrasings.en),
         "cpsv:hasInput": [{"@type": "cv:Evidence", "dct:title": _lt(d)} for d in s.documents],
-        "cv:hasCost": {"@type": "cv:Cost", "cv:hasValue": 0.0 if s.cost.free else float(s.cost.amount_cny or 0.0), "cv:currency": {"@id": CNY}, "csa:free": s.cost.free},
+        "cv:hasCost": {
+            "@type": "cv:Cost",
+            "cv:hasValue": 0.0 if s.cost.free else float(s.cost.amount_cny or 0.0),
+            "cv:currency": {"@id": CNY},
+            "csa:free": s.cost.free,
+        },
         "cv:processingTime": {"@value": f"P{s.processing_days}D", "@type": "xsd:duration"},
         "cv:hasLegalResource": {"@type": "eli:LegalResource", "dct:title": _lt(s.legal_basis)},
         "cv:hasChannel": [],
@@ -144,7 +149,9 @@ def service_node(service: Service, catalogue: Catalogue | None = None) -> dict[s
     if s.cost.note is not None:
         node["cv:hasCost"]["dct:description"] = _lt(s.cost.note)
     if s.channels.online_url:
-        node["cv:hasChannel"].append({"@type": ["cv:Channel", "schema:ServiceChannel"], "dct:type": {"@id": "csa:channel/online"}, "schema:serviceUrl": {"@id": s.channels.online_url}})
+        node["cv:hasChannel"].append(
+            {"@type": ["cv:Channel", "schema:ServiceChannel"], "dct:type": {"@id": "csa:channel/online"}, "schema:serviceUrl": {"@id": s.channels.online_url}}
+        )
     for c in s.channels.centres:
         channel: dict[str, Any] = {"@type": ["cv:Channel", "schema:ServiceChannel"], "dct:type": {"@id": "csa:channel/centre"}, "dct:identifier": c}
         if c in centres:

@@ -347,7 +347,11 @@ def _validate(entry: Entry, base: Catalogue | None, issues: list[Issue]) -> Serv
             found.append(entry.issue(entry.source_field(loc), message))
         if criteria:
             shown = "; ".join(dict.fromkeys(criteria))
-            found.append(entry.issue(entry.source_field(("eligibility",)), f"not a valid criteria tree (each node needs q with op and value, or all, any or not): {shown}"))
+            found.append(
+                entry.issue(
+                    entry.source_field(("eligibility",)), f"not a valid criteria tree (each node needs q with op and value, or all, any or not): {shown}"
+                )
+            )
         issues.extend(dict.fromkeys(found))
         return None
 

@@ -24,6 +24,7 @@ from .dense import DenseIndex, IndexKind
 from .embedder import Embedder
 from .fusion import Confidence, Fuser, FusionMode
 from .lexical import LexicalIndex
+from .place import other_place
 from .text import HAN, add_words, detect_lang, normalise, tokenize
 
 __all__ = ["Filters", "Hit", "SearchConfig", "SearchIndex", "SearchResponse"]
@@ -124,6 +125,7 @@ class Decision:
     probability: float
     confident: bool
     best: str | None
+    elsewhere: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class SearchResponse:
     suggestions: list[Hit] = field(default_factory=list)
     best: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    elsewhere: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -146,6 +149,7 @@ class SearchResponse:
             "results": [asdict(h) for h in self.results],
             "suggestions": [asdict(h) for h in self.suggestions],
             "best": self.best,
+            "elsewhere": self.elsewhere,
         }
 
 
@@ -271,7 +275,7 @@ class SearchIndex:
         fused = Fuser(FusionMode.from_str(fusion or self.config.fusion), lw, dw, self.config.rrf_k).fuse(r.lex_top, r.dense_top)
         ranked = sorted(fused, key=lambda d: (-fused[d], self.ids[d]))
         if not ranked:
-            return Decision(ranked, fused, [0.0, 0.0, 0.0, 0.0], 0.0, False, None)
+            return Decision(ranked, fused, [0.0, 0.0, 0.0, 0.0], 0.0, False, None, other_place(r.text))
         best = ranked[0]
         lex_best = max(r.lex_top, key=lambda d: r.lex_top[d]) if r.lex_top else None
         dense_best = max(r.dense_top, key=lambda d: r.dense_top[d]) if r.dense_top else None
@@ -281,10 +285,11 @@ class SearchIndex:
         bm25 = float(r.bm25[best])
         model = self.config.confidence.get(lang, Confidence())
         probability = model.probability(dense_score, coverage, bm25, agree)
-        confident = probability >= model.threshold
+        elsewhere = other_place(r.text)
+        confident = probability >= model.threshold and elsewhere is None
         clear = agree or len(ranked) == 1 or fused[ranked[0]] >= 1.5 * fused[ranked[1]]
         winner = self.ids[best] if confident and clear and probability >= self.config.best_probability else None
-        return Decision(ranked, fused, Confidence.features(dense_score, coverage, bm25, agree), probability, confident, winner)
+        return Decision(ranked, fused, Confidence.features(dense_score, coverage, bm25, agree), probability, confident, winner, elsewhere)
 
     def search(self, query: str, lang: str = "auto", limit: int = 5, filters: Filters | None = None, mode: str = "hybrid") -> SearchResponse:
         """Search the catalogue.
@@ -315,7 +320,7 @@ class SearchIndex:
         timings = {**r.timings, "total": (time.perf_counter() - started) * 1000}
         if d.confident:
             return SearchResponse(query, lang, True, d.probability, hits, [], d.best, timings)
-        return SearchResponse(query, lang, False, d.probability, [], hits[:3], None, timings)
+        return SearchResponse(query, lang, False, d.probability, [], hits[:3], None, timings, d.elsewhere)
 
     def _hit(self, doc: int, score: float, tokens: list[str], lang: str) -> Hit:
         service = self._services[doc]

@@ -22,7 +22,7 @@
 
   const T = {
     zh: {
-      launcher: "打开智能客服",
+      launcher: LAUNCHER_TEXT + "：打开一网通办智能客服",
       dialog: "一网通办智能客服",
       title: "一网通办智能客服",
       langButton: "中文 / EN：切换为英文界面 (Switch to English)",
@@ -45,14 +45,14 @@
       phone: "电话：",
     },
     en: {
-      launcher: "Ask the assistant (智能客服)",
+      launcher: LAUNCHER_TEXT + ": open the one-stop service assistant",
       dialog: "One-stop service assistant",
       title: "One-stop Service Assistant",
       langButton: "中文 / EN: switch to Chinese (切换为中文)",
       close: "Close the assistant",
       log: "Conversation",
       input: "Your question",
-      placeholder: "Tell me what you need to get done…",
+      placeholder: "What do you need to do?",
       send: "Send",
       welcome: "Hello! Tell me what is going on, for example \u201cI lost my job last week\u201d, and I\u2019ll find the right public service.",
       connecting: "Connecting to the assistant…",
@@ -127,6 +127,9 @@
       return null;
     }
   }
+  function safeImage(u) {
+    return /^data:image\/(png|gif|jpeg|webp);base64,[a-z0-9+/=]+$/i.test(str(u)) ? str(u) : safeUrl(u);
+  }
   function textLang(text) {
     return /[\u3400-\u9fff]/.test(text) ? "zh-CN" : "en";
   }
@@ -142,7 +145,8 @@
     a.href = url;
     a.target = "_blank";
     a.rel = "noopener noreferrer";
-    a.appendChild(el("span", "csw-sr csw-newtab", T[lang].newTab));
+    const hint = a.appendChild(el("span", "csw-sr csw-newtab", T[lang].newTab));
+    hint.lang = lang === "zh" ? "zh-CN" : "en";
     return a;
   }
 
@@ -319,9 +323,9 @@
       const a = link(safeUrl(entry.link.url), label, "csw-handoff");
       a.lang = textLang(label);
       item.appendChild(a);
-    } else if (entry.image && safeUrl(entry.image.src)) {
+    } else if (entry.image && safeImage(entry.image.src)) {
       const img = el("img", "csw-image");
-      img.src = safeUrl(entry.image.src);
+      img.src = safeImage(entry.image.src);
       img.alt = str(entry.image.alt) || T[lang].image;
       item.appendChild(img);
     } else {
@@ -345,6 +349,16 @@
     logBox.scrollTop = logBox.scrollHeight;
   }
 
+  // A tall message (a service card) is shown from its top, with a short message before it (the
+  // question) still in view; anything else scrolls to the end.
+  function scrollToNode(node) {
+    const room = logBox.clientHeight;
+    if (node.offsetHeight <= room * 0.8) return scrollDown();
+    const prev = node.previousElementSibling;
+    const top = prev && prev.offsetHeight < room * 0.25 ? prev : node;
+    logBox.scrollTop = top.offsetTop - 8;
+  }
+
   function save() {
     if (sessionId) store.set("log:" + sessionId, log);
   }
@@ -366,7 +380,7 @@
     showWelcome();
     logBox.appendChild(node);
     save();
-    scrollDown();
+    scrollToNode(node);
   }
 
   function renderAll() {
@@ -460,7 +474,8 @@
       const a = d.attachment;
       const p = a.payload && typeof a.payload === "object" ? a.payload : {};
       const src = safeUrl(p.src || p.url);
-      if (a.type === "image" && src) add({ from: "bot", image: { src: src, alt: str(p.alt || p.title) } });
+      const image = safeImage(p.src || p.url);
+      if (a.type === "image" && image) add({ from: "bot", image: { src: image, alt: str(p.alt || p.title) } });
       else if (src) add({ from: "bot", link: { url: src, label: str(p.title || p.name) } });
       return;
     }
@@ -488,15 +503,14 @@
   /* ---------- Socket.IO over a bare WebSocket (Engine.IO v4) ---------- */
   let ws = null;
   let online = false;
-  let failures = 0;
-  let attempt = 0;
+  let attempt = 0; // failed connection attempts in a row
   let retryTimer = 0;
   let aliveTimer = 0;
   let aliveWindow = 45000;
 
   function setOnline(value) {
     online = value;
-    if (value) failures = 0;
+    if (value) attempt = 0;
     sendButton.disabled = !value;
     logBox.querySelectorAll(".csw-reply").forEach(function (b) {
       b.disabled = !value;
@@ -506,7 +520,7 @@
   }
 
   function showStatus() {
-    const text = online || (!ws && !retryTimer) ? "" : failures ? T[lang].offline : T[lang].connecting;
+    const text = online || (!ws && !retryTimer) ? "" : attempt ? T[lang].offline : T[lang].connecting;
     if (status.textContent !== text) status.textContent = text;
     status.classList.toggle("csw-status-offline", text === T[lang].offline);
   }
@@ -533,12 +547,10 @@
       sock = new WebSocket(server.replace(/^http/i, "ws") + "/socket.io/?EIO=4&transport=websocket");
     } catch (e) {
       attempt++;
-      failures++;
       scheduleReconnect();
       return;
     }
     ws = sock;
-    attempt++;
     showStatus();
     keepAlive(20000);
     sock.onmessage = function (ev) {
@@ -554,7 +566,7 @@
     sock.onclose = function () {
       if (ws !== sock) return;
       ws = null;
-      failures++;
+      attempt++;
       clearTimeout(aliveTimer);
       setOnline(false);
       scheduleReconnect();
@@ -563,7 +575,7 @@
 
   function scheduleReconnect() {
     clearTimeout(retryTimer);
-    const base = Math.min(30000, 1000 * Math.pow(2, Math.max(0, attempt - 1)));
+    const base = Math.min(30000, 1000 * Math.pow(2, Math.max(0, attempt - 1))); // 1 s, 2 s, 4 s … 30 s
     const delay = Math.min(30000, base * (0.75 + Math.random() * 0.5));
     retryTimer = setTimeout(connect, delay);
     showStatus();
@@ -609,7 +621,6 @@
     if (name === "session_confirm") {
       const id = typeof data === "string" ? data : data && str(data.session_id);
       if (id) setSession(id);
-      attempt = 0;
       setOnline(true);
     } else if (name === "bot_uttered") {
       onBotMessage(data);
@@ -664,6 +675,7 @@
     });
     root.querySelectorAll(".csw-newtab").forEach(function (s) {
       s.textContent = t.newTab;
+      s.lang = root.lang;
     });
     root.querySelectorAll(".csw-replies").forEach(function (g) {
       g.setAttribute("aria-label", t.replies);

@@ -15,9 +15,7 @@ pytestmark = pytest.mark.e2e
 
 def say(stack: Any, sender: str, message: str) -> list[dict[str, Any]]:
     body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{stack.ports['rasa']}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-    )
+    request = urllib.request.Request(f"http://127.0.0.1:{stack.ports['rasa']}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:
         return list(json.loads(response.read()))
 
@@ -49,7 +47,9 @@ def reach_card(stack: Any, sender: str, message: str, service_id: str) -> dict[s
 
 def test_english_situation_to_card_and_follow_up(stack: Any) -> None:
     sender = f"e2e-en-{uuid.uuid4().hex[:8]}"
-    card = reach_card(stack, sender, "I lost my job last week, my company let me go. Can I get some money while I look for work?", "unemployment-insurance-benefit")
+    card = reach_card(
+        stack, sender, "I lost my job last week, my company let me go. Can I get some money while I look for work?", "unemployment-insurance-benefit"
+    )
     assert card["lang"] == "en"
     assert card["title"] == "Unemployment insurance benefit"
     # The card's facts came from the catalogue service through the action server.

@@ -304,7 +304,11 @@ async def test_invalid_catalogue_is_rejected_and_the_old_one_keeps_serving(reloa
 async def test_valid_change_is_reloaded(reload_client: TestClient, catalog_copy: Path, catalogue: Catalogue) -> None:
     before = await (await reload_client.get("/health")).json()
     source = (catalog_copy / "services" / "dog-registration.yaml").read_text(encoding="utf-8")
-    clone = source.replace("id: dog-registration", "id: cat-registration").replace("apply/dog-registration", "apply/cat-registration").replace("养犬登记\n", "养猫登记\n")
+    clone = (
+        source.replace("id: dog-registration", "id: cat-registration")
+        .replace("apply/dog-registration", "apply/cat-registration")
+        .replace("养犬登记\n", "养猫登记\n")
+    )
     (catalog_copy / "services" / "cat-registration.yaml").write_text(clone, encoding="utf-8")
 
     r = await reload_client.post("/admin/reload", headers=ADMIN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,18 +10,26 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
-from actions import handoff
-from actions.catalogue_client import CatalogueClient
-from actions.handoff import ActionApply, ActionConfirmApply, ActionDeclineApply, ActionHandoffHuman, transcript_of
+with warnings.catch_warnings():
+    # rasa-sdk's sanic imports websockets.connection, deprecated in websockets 14; nothing we can act on.
+    warnings.filterwarnings("ignore", "websockets.connection was renamed", DeprecationWarning)
+    from rasa_sdk import Tracker
+    from rasa_sdk.events import SlotSet
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import handoff
+    from actions.catalogue_client import CatalogueClient
+    from actions.handoff import ActionApply, ActionConfirmApply, ActionDeclineApply, ActionHandoffHuman, transcript_of
 
 LINK = "http://portal.test/portal/apply/pension-claim?token=abc.def.ghi"
 ONLINE = "https://portal.example.gov.cn/apply/pension-claim"
 SERVICES: dict[str, dict[str, Any]] = {
-    "pension-claim": {"id": "pension-claim", "title": {"zh": "基本养老金申领", "en": "Claim the basic pension"}, "channels": {"online_url": ONLINE, "hotline": "12345"}},
+    "pension-claim": {
+        "id": "pension-claim",
+        "title": {"zh": "基本养老金申领", "en": "Claim the basic pension"},
+        "channels": {"online_url": ONLINE, "hotline": "12345"},
+    },
     "centre-only": {"id": "centre-only", "title": {"zh": "窗口办理", "en": "Counter-only service"}, "channels": {"hotline": "12345"}},
 }
 
@@ -97,9 +106,15 @@ async def no_catalogue(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
     await client.close()
 
 
-def tracker(slots: dict[str, Any] | None = None, events: list[dict[str, Any]] | None = None, channel: str | None = "telegram", intent: str = "apply") -> Tracker:
+def tracker(
+    slots: dict[str, Any] | None = None, events: list[dict[str, Any]] | None = None, channel: str | None = "telegram", intent: str = "apply"
+) -> Tracker:
     """A tracker as the action server receives it, built from a dict."""
-    chat = events if events is not None else [{"event": "user", "text": "I want to apply", "timestamp": 1.0, "input_channel": channel, "parse_data": {"intent": {"name": intent}}}]
+    chat = (
+        events
+        if events is not None
+        else [{"event": "user", "text": "I want to apply", "timestamp": 1.0, "input_channel": channel, "parse_data": {"intent": {"name": intent}}}]
+    )
     if channel is not None:
         for event in chat:
             if event["event"] == "user":

@@ -36,7 +36,9 @@ async def db(url: str) -> AsyncIterator[Database]:
 
 
 async def _ticket(db: Database, when: dt.datetime | None = None, status_text: str = "help") -> str:
-    ticket = await db.create_ticket(lang="en", channel="rest", summary=status_text, transcript=TRANSCRIPT, answers={"age": 61}, service_id="pension-claim", now=when)
+    ticket = await db.create_ticket(
+        lang="en", channel="rest", summary=status_text, transcript=TRANSCRIPT, answers={"age": 61}, service_id="pension-claim", now=when
+    )
     return ticket.number
 
 
@@ -147,7 +149,9 @@ async def test_calls_run_on_one_worker_thread_not_the_loop(db: Database) -> None
 
 
 async def test_audit_masks_personal_data(db: Database) -> None:
-    await db.audit("ticket_created", outcome="open", channel="rest", service_id="pension-claim", detail={"note": "call me on 13812345678", "id": "310101199001011234"})
+    await db.audit(
+        "ticket_created", outcome="open", channel="rest", service_id="pension-claim", detail={"note": "call me on 13812345678", "id": "310101199001011234"}
+    )
     await db.audit("centre_referral", outcome="in_district", detail={"district": "pudong"})
     (record,) = await db.audit_records("ticket_created")
     assert record.detail == {"note": "call me on 138****5678", "id": "310101********1234"}

@@ -49,7 +49,7 @@ def test_empty_variable_keeps_the_default(tmp_path: Path) -> None:
 
 def test_dotenv_then_environment_then_overrides(tmp_path: Path) -> None:
     dotenv = tmp_path / ".env"
-    dotenv.write_text('# comment\n\nCATALOG_PORT=7000\nCATALOG_HOST="10.0.0.1"\nCATALOG_ADMIN_TOKEN=\'s3cret\'\n', encoding="utf-8")
+    dotenv.write_text("# comment\n\nCATALOG_PORT=7000\nCATALOG_HOST=\"10.0.0.1\"\nCATALOG_ADMIN_TOKEN='s3cret'\n", encoding="utf-8")
     s = load_settings(environ={}, dotenv=dotenv)
     assert (s.port, s.host, s.admin_token) == (7000, "10.0.0.1", "s3cret")
     s = load_settings(environ={"CATALOG_PORT": "7001"}, dotenv=dotenv)

@@ -15,7 +15,9 @@ def claims(answers: dict[str, object], lang: str = "en") -> dict[str, object]:
 
 
 def test_each_question_type_gets_its_control(catalogue: Catalogue) -> None:
-    html = application_page(catalogue.services["pension-claim"], catalogue.questions, claims({"age": 61.0, "hukou_shanghai": False, "employment_status": "retired"}))
+    html = application_page(
+        catalogue.services["pension-claim"], catalogue.questions, claims({"age": 61.0, "hukou_shanghai": False, "employment_status": "retired"})
+    )
     assert 'name="age" type="number" step="any" value="61"' in html
     assert '<option value="false" selected>No</option>' in html
     assert '<option value="retired" selected>Retired</option>' in html
@@ -36,12 +38,23 @@ def test_no_answers_still_shows_the_form(catalogue: Catalogue) -> None:
 
 
 def test_everything_is_escaped(catalogue: Catalogue) -> None:
-    html = application_page(catalogue.services["pension-claim"], catalogue.questions, {"answers": {'"><script>': "<script>x</script>"}, "lang": "en", "channel": "<b>"})
+    html = application_page(
+        catalogue.services["pension-claim"], catalogue.questions, {"answers": {'"><script>': "<script>x</script>"}, "lang": "en", "channel": "<b>"}
+    )
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "&quot;&gt;&lt;script&gt;" in html
 
 
-@pytest.mark.parametrize(("code", "zh", "en"), [("token_invalid", "链接无效", "not valid"), ("token_expired", "链接已过期", "expired"), ("token_wrong_service", "链接与服务不符", "another service"), ("token_replayed", "链接已使用过", "already been used"), ("anything", "链接无效", "not valid")])
+@pytest.mark.parametrize(
+    ("code", "zh", "en"),
+    [
+        ("token_invalid", "链接无效", "not valid"),
+        ("token_expired", "链接已过期", "expired"),
+        ("token_wrong_service", "链接与服务不符", "another service"),
+        ("token_replayed", "链接已使用过", "already been used"),
+        ("anything", "链接无效", "not valid"),
+    ],
+)
 def test_rejection_pages_are_bilingual_and_say_what_to_do(code: str, zh: str, en: str) -> None:
     html = rejection_page(code)
     assert zh in html and en in html

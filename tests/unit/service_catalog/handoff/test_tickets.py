@@ -19,7 +19,9 @@ def test_transcript_keeps_the_last_entries_and_cuts_long_texts() -> None:
 
 
 def test_transcript_drops_unknown_keys_and_keeps_string_times() -> None:
-    assert clean_transcript([{"who": "user", "text": "hi", "ts": "2026-12-01T10:00:00+08:00", "extra": 1}]) == [{"who": "user", "text": "hi", "ts": "2026-12-01T10:00:00+08:00"}]
+    assert clean_transcript([{"who": "user", "text": "hi", "ts": "2026-12-01T10:00:00+08:00", "extra": 1}]) == [
+        {"who": "user", "text": "hi", "ts": "2026-12-01T10:00:00+08:00"}
+    ]
 
 
 @pytest.mark.parametrize(

@@ -223,7 +223,12 @@ def test_hs256_with_the_public_key_is_refused(signer: Signer) -> None:
 
 @pytest.mark.parametrize(
     ("error", "status", "code"),
-    [(TokenInvalid, 400, "token_invalid"), (TokenExpired, 410, "token_expired"), (TokenWrongService, 403, "token_wrong_service"), (TokenReplayed, 409, "token_replayed")],
+    [
+        (TokenInvalid, 400, "token_invalid"),
+        (TokenExpired, 410, "token_expired"),
+        (TokenWrongService, 403, "token_wrong_service"),
+        (TokenReplayed, 409, "token_replayed"),
+    ],
 )
 def test_errors_share_one_base_with_stable_codes(error: type[TokenError], status: int, code: str) -> None:
     assert issubclass(error, TokenError)

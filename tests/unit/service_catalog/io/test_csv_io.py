@@ -189,7 +189,13 @@ def test_import_of_the_shared_core_services_file(demo_catalog_path: Path, catalo
     imported = load_catalogue(tmp_path / "out")
     for row in rows:
         s = imported.services[row["id"]]
-        assert (s.audience, s.theme, s.title.en, s.title.zh, s.summary.en) == (row["audience"], row["theme"], row["title_en"], row["title_zh"], row["summary_en"])
+        assert (s.audience, s.theme, s.title.en, s.title.zh, s.summary.en) == (
+            row["audience"],
+            row["theme"],
+            row["title_en"],
+            row["title_zh"],
+            row["summary_en"],
+        )
         assert s.phrasings == catalogue.services[row["id"]].phrasings
 
 
@@ -201,7 +207,14 @@ def test_bad_rows_give_per_row_errors_and_nothing_is_written(demo_catalog_path: 
         {**NEW_ROW, "id": "cat-four", "online_url": "", "events": "keeping-pets|flying-to-mars"},  # row 5
         {**NEW_ROW, "id": "Cat Five", "online_url": "", "eligibility": "{not json"},  # row 6
         {**NEW_ROW, "id": "cat-six", "online_url": "", "title_zh": "Cat", "phrasings_en": "one|two", "last_reviewed": "May 2026"},  # row 7
-        {**NEW_ROW, "id": "cat-seven", "online_url": "", "documents_en": "ID card", "centres": "moon-centre", "eligibility": '{"q": "star_sign", "value": "leo"}'},  # row 8
+        {
+            **NEW_ROW,
+            "id": "cat-seven",
+            "online_url": "",
+            "documents_en": "ID card",
+            "centres": "moon-centre",
+            "eligibility": '{"q": "star_sign", "value": "leo"}',
+        },  # row 8
         {**NEW_ROW},  # row 9: the id of row 2 again
         {**NEW_ROW, "id": "cat-nine", "online_url": "https://portal.example.gov.cn/apply/other", "cost_cny": ""},  # row 10
     ]
@@ -231,7 +244,14 @@ def test_bad_rows_give_per_row_errors_and_nothing_is_written(demo_catalog_path: 
 def test_reference_errors_point_at_the_row(demo_catalog_path: Path, tmp_path: Path) -> None:
     rows = [
         {**NEW_ROW, "notes": ""},
-        {**NEW_ROW, "id": "cat-seven", "online_url": "", "centres": "moon-centre", "districts": "huangpu|atlantis", "eligibility": '{"q": "star_sign", "value": "leo"}'},
+        {
+            **NEW_ROW,
+            "id": "cat-seven",
+            "online_url": "",
+            "centres": "moon-centre",
+            "districts": "huangpu|atlantis",
+            "eligibility": '{"q": "star_sign", "value": "leo"}',
+        },
     ]
     out = tmp_path / "out"
     out.mkdir()
@@ -275,7 +295,18 @@ def test_new_service_without_a_required_column(demo_catalog_path: Path, tmp_path
 
 
 def test_free_cost_and_defaults(demo_catalog_path: Path, tmp_path: Path) -> None:
-    row = {**NEW_ROW, "cost_cny": "free", "cost_note_en": "", "cost_note_zh": "", "districts": "", "online_url": "", "centres": "", "eligibility": "", "documents_en": "", "documents_zh": ""}
+    row = {
+        **NEW_ROW,
+        "cost_cny": "free",
+        "cost_note_en": "",
+        "cost_note_zh": "",
+        "districts": "",
+        "online_url": "",
+        "centres": "",
+        "eligibility": "",
+        "documents_en": "",
+        "documents_zh": "",
+    }
     result = import_file("csv", write_csv(tmp_path / "free.csv", [row]), tmp_path / "out", base=demo_catalog_path)
     assert result.errors == []
     s = load_catalogue(tmp_path / "out").services["pet-cat-registration"]
@@ -298,7 +329,9 @@ def test_not_utf8_and_empty_files(demo_catalog_path: Path, tmp_path: Path) -> No
     assert str(import_file("csv", latin, tmp_path / "out", demo_catalog_path).errors[0]).startswith("latin.csv: not UTF-8 text")
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
-    assert [str(e) for e in import_file("csv", empty, tmp_path / "out", demo_catalog_path).errors] == ["empty.csv:1: the file is empty; the first row must name the columns"]
+    assert [str(e) for e in import_file("csv", empty, tmp_path / "out", demo_catalog_path).errors] == [
+        "empty.csv:1: the file is empty; the first row must name the columns"
+    ]
 
 
 def test_target_must_be_a_catalogue_folder(demo_catalog_path: Path, tmp_path: Path) -> None:
@@ -307,7 +340,9 @@ def test_target_must_be_a_catalogue_folder(demo_catalog_path: Path, tmp_path: Pa
     other.mkdir()
     (other / "letter.txt").write_text("hello", encoding="utf-8")
     result = import_file("csv", source, other, base=demo_catalog_path)
-    assert [e.message for e in result.errors] == ["not a catalogue folder (no services/, questions/, events/ or districts.yaml); use a catalogue folder or a new one"]
+    assert [e.message for e in result.errors] == [
+        "not a catalogue folder (no services/, questions/, events/ or districts.yaml); use a catalogue folder or a new one"
+    ]
     assert files_under(other) == {"letter.txt": b"hello"}
     a_file = tmp_path / "file"
     a_file.write_text("x", encoding="utf-8")

@@ -63,7 +63,11 @@ def test_service_node_uses_cpsv_terms_and_language_tags(exported: dict[str, Any]
     assert node["cv:hasCompetentAuthority"]["@type"] == "cv:PublicOrganisation"
     assert {"@value": dog.competent_authority.zh, "@language": "zh"} in node["cv:hasCompetentAuthority"]["skos:prefLabel"]
     cost = node["cv:hasCost"]
-    assert (cost["@type"], cost["cv:hasValue"], cost["cv:currency"]) == ("cv:Cost", 500.0, {"@id": "http://publications.europa.eu/resource/authority/currency/CNY"})
+    assert (cost["@type"], cost["cv:hasValue"], cost["cv:currency"]) == (
+        "cv:Cost",
+        500.0,
+        {"@id": "http://publications.europa.eu/resource/authority/currency/CNY"},
+    )
     assert node["cv:processingTime"] == {"@value": "P3D", "@type": "xsd:duration"}
     assert len(node["cpsv:hasInput"]) == len(dog.documents)
     assert node["cpsv:hasInput"][0]["@type"] == "cv:Evidence"
@@ -154,7 +158,12 @@ def test_free_cost_and_not_free_zero(catalogue: Catalogue, demo_catalog_path: Pa
     free = copy.deepcopy(node)
     node["@id"], node["dct:identifier"] = "https://example.org/s/2", "dog-registration-2"
     node["cv:hasChannel"] = node["cv:hasChannel"][1:]
-    node["cv:hasCost"] = {"@type": "cv:Cost", "cv:hasValue": 0, "csa:free": False, "dct:description": [{"@value": "视情况", "@language": "zh"}, {"@value": "It depends", "@language": "en"}]}
+    node["cv:hasCost"] = {
+        "@type": "cv:Cost",
+        "cv:hasValue": 0,
+        "csa:free": False,
+        "dct:description": [{"@value": "视情况", "@language": "zh"}, {"@value": "It depends", "@language": "en"}],
+    }
     result = import_file("jsonld", write(tmp_path / "c.jsonld", {"@context": CONTEXT, "@graph": [free, node]}), tmp_path / "out", demo_catalog_path)
     assert result.errors == []
     services = load_catalogue(tmp_path / "out").services
@@ -185,10 +194,18 @@ def test_bad_entries_give_per_entry_errors_and_nothing_is_written(catalogue: Cat
         variant(1, dct__title=[{"@value": "Dog licence", "@language": "en"}]),
         variant(2, dct__description=["plain text without a language"]),
         {"@id": "https://example.org/s/3", "@type": "schema:Thing", "dct:identifier": "thing"},
-        variant(4, cv__processingTime="three days", cv__hasCost={"@type": "cv:Cost", "cv:hasValue": 5, "cv:currency": {"@id": "http://publications.europa.eu/resource/authority/currency/EUR"}}),
+        variant(
+            4,
+            cv__processingTime="three days",
+            cv__hasCost={"@type": "cv:Cost", "cv:hasValue": 5, "cv:currency": {"@id": "http://publications.europa.eu/resource/authority/currency/EUR"}},
+        ),
         variant(5, cv__isGroupedBy=[{"@id": "csa:event/flying-to-mars", "dct:identifier": "flying-to-mars"}]),
         "not an object",
-        variant(7, dct__title=[{"@value": "养狗", "@language": "zh"}, {"@value": "养犬", "@language": "zh-CN"}, {"@value": "Dogs", "@language": "en"}], csa__lastReviewed=None),
+        variant(
+            7,
+            dct__title=[{"@value": "养狗", "@language": "zh"}, {"@value": "养犬", "@language": "zh-CN"}, {"@value": "Dogs", "@language": "en"}],
+            csa__lastReviewed=None,
+        ),
         variant(1),  # the id of entry 1 again
     ]
     out = tmp_path / "out"

@@ -33,7 +33,9 @@ def assert_same_results_allowing_ties(a: tuple[np.ndarray, np.ndarray], b: tuple
             assert in_a == in_b
 
 
-@pytest.mark.parametrize(("n", "threshold", "kind"), [(99, 100, IndexKind.FLAT), (100, 100, IndexKind.HNSW), (300, 100, IndexKind.HNSW), (300, 20000, IndexKind.FLAT)])
+@pytest.mark.parametrize(
+    ("n", "threshold", "kind"), [(99, 100, IndexKind.FLAT), (100, 100, IndexKind.HNSW), (300, 100, IndexKind.HNSW), (300, 20000, IndexKind.FLAT)]
+)
 def test_auto_picks_flat_below_the_threshold_and_hnsw_from_it(n: int, threshold: int, kind: IndexKind) -> None:
     index = DenseIndex.build(unit_vectors(n), np.arange(n, dtype=np.int32), IndexKind.AUTO, hnsw_threshold=threshold)
     assert index.kind is kind
@@ -68,7 +70,7 @@ def test_search_docs_keeps_the_best_score_per_document() -> None:
 
 def test_k_larger_than_the_index_is_fine() -> None:
     index = DenseIndex.build(unit_vectors(3), np.arange(3, dtype=np.int32), IndexKind.FLAT)
-    scores, rows = index.search(unit_vectors(1, seed=9)[0], 10)
+    _, rows = index.search(unit_vectors(1, seed=9)[0], 10)
     assert sorted(rows.tolist()) == [0, 1, 2]
 
 
