@@ -14,7 +14,7 @@ from aiohttp import web
 from ..catalogue import load_catalogue
 from ..settings import Settings
 from . import routes_catalog, routes_search, routes_site
-from .middleware import json_errors, request_log, security_headers
+from .middleware import cors, json_errors, request_log, security_headers
 from .typedefs import CATALOGUE, DATABASE, EMBEDDER, EXECUTOR, SETTINGS, SIGNER, CatalogueState
 
 __all__ = ["create_app"]
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings) -> web.Application:
     """The catalogue service: API, search, eligibility, handoff, portal page and widget assets."""
-    app = web.Application(middlewares=[request_log, json_errors, security_headers], client_max_size=256 * 1024)
+    app = web.Application(middlewares=[request_log, json_errors, security_headers, cors(settings.cors_origins)], client_max_size=256 * 1024)
     app[SETTINGS] = settings
     app[CATALOGUE] = CatalogueState(load_catalogue(settings.catalog_path), None, time.time())
     app.cleanup_ctx.append(executor)

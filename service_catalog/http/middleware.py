@@ -13,7 +13,7 @@ from aiohttp import web
 from ..errors import CatalogError
 from ..privacy import mask
 
-__all__ = ["json_errors", "request_log", "security_headers"]
+__all__ = ["cors", "json_errors", "request_log", "security_headers"]
 
 log = logging.getLogger("service_catalog.access")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -92,3 +92,25 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     if response.content_type == "text/html" or isinstance(response, web.FileResponse):
         response.headers.setdefault("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; connect-src *; img-src 'self' data:; frame-ancestors 'none'")
     return response
+
+
+def cors(origins: str) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+    """Let browsers on the allowed origins (comma-separated, or ``*``) read the public API."""
+    allowed = {o.strip() for o in origins.split(",") if o.strip()}
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        origin = request.headers.get("Origin")
+        public = request.path.startswith(("/api/", "/.well-known/"))
+        if request.method == "OPTIONS" and public and origin:
+            response: web.StreamResponse = web.Response(status=204)
+        else:
+            response = await handler(request)
+        if public and origin and ("*" in allowed or origin in allowed):
+            response.headers["Access-Control-Allow-Origin"] = "*" if "*" in allowed else origin
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Vary"] = "Origin"
+        return response
+
+    return middleware
