@@ -43,7 +43,7 @@ LABELS: dict[str, dict[str, str]] = {
         "more_centres": "Other places that handle it",
         "not_in_district": "This service is not offered in {district}; you can go to:",
         "sep": ": ",
-        "next": "You can ask me what to bring, how much it costs, how long it takes, where to go, whether it can be done online, or \"am I eligible?\".",
+        "next": 'You can ask me what to bring, how much it costs, how long it takes, where to go, whether it can be done online, or "am I eligible?".',
     },
 }
 
@@ -85,7 +85,11 @@ def where_text(service: dict[str, Any], lang: str, district: str | None, limit: 
         lines.append(L["not_in_district"].format(district=district))
     for centre in centres[:limit]:
         lines.append(f"• {_t(centre['name'], lang)}{L['sep']}{_t(centre['address'], lang)}")
-        lines.append(f"  {L['hours']}{L['sep']}{_t(centre['hours'], lang)}；{L['phone']}{L['sep']}{centre['phone']}" if lang == "zh" else f"  {L['hours']}: {_t(centre['hours'], lang)}; {L['phone']}: {centre['phone']}")
+        lines.append(
+            f"  {L['hours']}{L['sep']}{_t(centre['hours'], lang)}；{L['phone']}{L['sep']}{centre['phone']}"
+            if lang == "zh"
+            else f"  {L['hours']}: {_t(centre['hours'], lang)}; {L['phone']}: {centre['phone']}"
+        )
         if centre.get("map_url"):
             lines.append(f"  {L['map']}{L['sep']}{centre['map_url']}")
     return "\n".join(lines)
@@ -125,7 +129,9 @@ def card_payload(service: dict[str, Any], lang: str, district: str | None = None
         "documents": [_t(d, lang) for d in service.get("documents") or []],
         "cost": cost_text(service, lang),
         "processing_time": time_text(service, lang),
-        "where": {"name": _t(first["name"], lang), "address": _t(first["address"], lang), "hours": _t(first["hours"], lang), "phone": first["phone"]} if first else None,
+        "where": {"name": _t(first["name"], lang), "address": _t(first["address"], lang), "hours": _t(first["hours"], lang), "phone": first["phone"]}
+        if first
+        else None,
         "online_url": (service.get("channels") or {}).get("online_url"),
         "labels": {k: LABELS[lang][k] for k in ("documents", "cost", "time", "where", "online")},
     }
@@ -148,4 +154,4 @@ def followup_text(kind: str, service: dict[str, Any], lang: str, district: str |
 
 
 def select_button(hit: dict[str, Any]) -> dict[str, str]:
-    return {"title": hit["title"], "payload": '/select_service{"service_id":"%s"}' % hit["id"]}
+    return {"title": hit["title"], "payload": '/select_service{{"service_id":"{}"}}'.format(hit["id"])}

@@ -6,7 +6,6 @@ import) and closed by ``close()``, which the action server calls on shutdown.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from typing import Any
@@ -56,7 +55,7 @@ class CatalogueClient:
                 if response.status >= 400:
                     raise ValueError(body.get("message", f"HTTP {response.status}"))
                 return body
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             log.warning("catalogue service unavailable: %s %s: %s", method, path, type(exc).__name__)
             raise CatalogueUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
 
@@ -79,7 +78,11 @@ class CatalogueClient:
         return dict(await self._request("POST", f"/api/questions/{question_id}/parse", json={"text": text[:500], "lang": lang}))
 
     async def handoff_link(self, service_id: str, answers: dict[str, Any], lang: str, channel: str) -> dict[str, Any]:
-        return dict(await self._request("POST", "/api/handoff/application", json={"service_id": service_id, "answers": answers, "lang": lang, "channel": channel, "consent": True}))
+        return dict(
+            await self._request(
+                "POST", "/api/handoff/application", json={"service_id": service_id, "answers": answers, "lang": lang, "channel": channel, "consent": True}
+            )
+        )
 
     async def create_ticket(self, payload: dict[str, Any]) -> dict[str, Any]:
         return dict(await self._request("POST", "/api/tickets", json=payload))

@@ -34,7 +34,9 @@ def handoff_buttons(lang: str) -> list[dict[str, str]]:
 async def show_service(dispatcher: CollectingDispatcher, service_id: str, lang: str, district: str | None) -> list[EventType]:
     """Send the service card (text and structured) and remember the service."""
     service = await client.service(service_id, district)
-    dispatcher.utter_message(response="utter_service_card", card=card_text(service, lang, district), json_message={"data": card_payload(service, lang, district)})
+    dispatcher.utter_message(
+        response="utter_service_card", card=card_text(service, lang, district), json_message={"data": card_payload(service, lang, district)}
+    )
     return [SlotSet("service_id", service_id)]
 
 
@@ -123,6 +125,6 @@ class ActionBrowseEvents(Action):
         except CatalogueUnavailable:
             dispatcher.utter_message(response="utter_catalogue_down")
             return []
-        buttons = [{"title": e["label"][lang], "payload": '/browse_events{"event":"%s"}' % e["id"]} for e in events[:12]]
+        buttons = [{"title": e["label"][lang], "payload": '/browse_events{{"event":"{}"}}'.format(e["id"])} for e in events[:12]]
         dispatcher.utter_message(response="utter_browse_events", buttons=buttons)
         return []

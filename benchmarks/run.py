@@ -63,7 +63,12 @@ def build_index(catalog: Path, data_dir: Path) -> dict[str, float]:
     """Build (or reuse) the index in a child process; report wall time and the child's peak memory."""
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([PY, "-m", "service_catalog", "--catalog", str(catalog), "--data-dir", str(data_dir), "index", "build"], check=True, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    subprocess.run(
+        [PY, "-m", "service_catalog", "--catalog", str(catalog), "--data-dir", str(data_dir), "index", "build"],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"seconds": time.perf_counter() - started, "peak_mb": max(peak_kb, before) / 1024}
 
@@ -91,7 +96,13 @@ def raw_costs(catalog: Path, data_dir: Path, repeats: int = 200) -> dict[str, li
         t2 = time.perf_counter()
         encode.append((t1 - t0) * 1000)
         search.append((t2 - t1) * 1000)
-    return {"encode": encode, "search": search, "both": [a + b for a, b in zip(encode, search)], "vectors": [float(len(index.dense))], "kind": [0.0 if index.dense.kind.value == "flat" else 1.0]}
+    return {
+        "encode": encode,
+        "search": search,
+        "both": [a + b for a, b in zip(encode, search, strict=False)],
+        "vectors": [float(len(index.dense))],
+        "kind": [0.0 if index.dense.kind.value == "flat" else 1.0],
+    }
 
 
 async def http_latency(port: int, repeats: int = 200, concurrency: int = 20) -> dict[str, list[float]]:
@@ -201,7 +212,14 @@ async def chat_latency(rasa_port: int, repeats: int = 40, concurrency: int = 20)
 def bench_chat() -> dict[str, list[float]]:
     model = subprocess.run(["bash", "scripts/train.sh"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     ports = [free_port(), free_port(), free_port()]
-    with Stack(ROOT / model, rasa_port=ports[0], actions_port=ports[1], catalogue_port=ports[2], log_dir=BENCH_DIR / "chat-log", tracker_db=BENCH_DIR / "chat-tracker.db") as stack:
+    with Stack(
+        ROOT / model,
+        rasa_port=ports[0],
+        actions_port=ports[1],
+        catalogue_port=ports[2],
+        log_dir=BENCH_DIR / "chat-log",
+        tracker_db=BENCH_DIR / "chat-tracker.db",
+    ) as stack:
         stack.start(timeout=300)
         return asyncio.run(chat_latency(ports[0]))
 
@@ -219,7 +237,9 @@ def main() -> int:
         ratio = pct(http["sequential"], 95) / pct(raw["both"], 50)
         floor = floors.get(r["count"], 4.0)
         print(f"\n{r['count']} services, {int(raw['vectors'][0])} vectors ({kind})")
-        print(f"  index build         {build['seconds']:8.1f} s   peak memory {build['peak_mb']:7.0f} MB   (floor at 50,000: 600 s, 2048 MB; a reused cache shows the load time)")
+        print(
+            f"  index build         {build['seconds']:8.1f} s   peak memory {build['peak_mb']:7.0f} MB   (floor at 50,000: 600 s, 2048 MB; a reused cache shows the load time)"
+        )
         print(f"  raw encode          {fmt(raw['encode'])}")
         print(f"  raw faiss search    {fmt(raw['search'])}")
         print(f"  raw encode+search   {fmt(raw['both'])}")

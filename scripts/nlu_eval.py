@@ -58,16 +58,26 @@ def main() -> int:
         (work / f"test_{lang}.yml").write_text(TrainingData(training_examples=examples).nlu_as_yaml(), encoding="utf-8")
 
     rasa = str(Path(sys.executable).parent / "rasa")
-    subprocess.run([rasa, "train", "nlu", "--config", args.config, "--nlu", str(train_dir), "--out", str(work / "models"), "--fixed-model-name", "nlu"], check=True, capture_output=True)
+    subprocess.run(
+        [rasa, "train", "nlu", "--config", args.config, "--nlu", str(train_dir), "--out", str(work / "models"), "--fixed-model-name", "nlu"],
+        check=True,
+        capture_output=True,
+    )
     failed = False
     print(f"{'language':10} {'macro-F1':>9} {'accuracy':>9} {'test examples':>14}")
     for lang in ("en", "zh"):
         out = work / f"results_{lang}"
-        subprocess.run([rasa, "test", "nlu", "--model", str(work / "models" / "nlu.tar.gz"), "--nlu", str(work / f"test_{lang}.yml"), "--out", str(out)], check=True, capture_output=True)
+        subprocess.run(
+            [rasa, "test", "nlu", "--model", str(work / "models" / "nlu.tar.gz"), "--nlu", str(work / f"test_{lang}.yml"), "--out", str(out)],
+            check=True,
+            capture_output=True,
+        )
         report = json.loads((out / "intent_report.json").read_text())
         f1 = report["macro avg"]["f1-score"]
         print(f"{lang:10} {f1:9.3f} {report['accuracy']:9.3f} {len(tests[lang]):14d}")
-        worst = sorted((v["f1-score"], k) for k, v in report.items() if isinstance(v, dict) and "f1-score" in v and k not in {"macro avg", "weighted avg", "micro avg"})[:3]
+        worst = sorted(
+            (v["f1-score"], k) for k, v in report.items() if isinstance(v, dict) and "f1-score" in v and k not in {"macro avg", "weighted avg", "micro avg"}
+        )[:3]
         print("           weakest intents: " + ", ".join(f"{k} {v:.2f}" for v, k in worst))
         failed |= f1 < FLOOR
     if "--keep" not in sys.argv:

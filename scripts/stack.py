@@ -46,7 +46,7 @@ def port_owner(port: int) -> str:
         out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, timeout=5).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown process"
-    if 'users:((' in out:
+    if "users:((" in out:
         users = out.split("users:((", 1)[1].rstrip(")")
         return users.replace('"', "")
     return out or "unknown process"
@@ -102,7 +102,17 @@ def tail(path: Path | None, n: int = 20) -> str:
 class Stack:
     """The three processes on chosen ports, with logs under var/log/."""
 
-    def __init__(self, model: Path, rasa_port: int = 5005, actions_port: int = 5055, catalogue_port: int = 8080, log_dir: Path | None = None, data_dir: Path | None = None, tracker_db: Path | None = None, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        model: Path,
+        rasa_port: int = 5005,
+        actions_port: int = 5055,
+        catalogue_port: int = 8080,
+        log_dir: Path | None = None,
+        data_dir: Path | None = None,
+        tracker_db: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.model = model
         self.log_dir = log_dir or ROOT / "var" / "log"
         self.ports = {"rasa": rasa_port, "actions": actions_port, "catalogue": catalogue_port}
@@ -112,15 +122,48 @@ class Stack:
             catalogue_env["CATALOG_DATA_DIR"] = str(data_dir)
         tracker_db = tracker_db or (data_dir or ROOT / "var") / "rasa-tracker.db"
         self.procs = [
-            Proc("catalogue", [str(ROOT / ".venv/bin/python"), "-m", "service_catalog", "serve", "--port", str(catalogue_port)], catalogue_port, catalogue_healthy, catalogue_env),
-            Proc("actions", [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port), "--endpoints", "bot/endpoints.yml"], actions_port, actions_healthy, {**base, "CATALOG_URL": f"http://127.0.0.1:{catalogue_port}"}),
+            Proc(
+                "catalogue",
+                [str(ROOT / ".venv/bin/python"), "-m", "service_catalog", "serve", "--port", str(catalogue_port)],
+                catalogue_port,
+                catalogue_healthy,
+                catalogue_env,
+            ),
+            Proc(
+                "actions",
+                [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port), "--endpoints", "bot/endpoints.yml"],
+                actions_port,
+                actions_healthy,
+                {**base, "CATALOG_URL": f"http://127.0.0.1:{catalogue_port}"},
+            ),
             Proc(
                 "rasa",
-                [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--cors", "*", "--port", str(rasa_port), "-i", "127.0.0.1",
-                 "--model", str(model), "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml"],
+                [
+                    str(ROOT / ".venv-rasa/bin/rasa"),
+                    "run",
+                    "--enable-api",
+                    "--cors",
+                    "*",
+                    "--port",
+                    str(rasa_port),
+                    "-i",
+                    "127.0.0.1",
+                    "--model",
+                    str(model),
+                    "--credentials",
+                    "bot/credentials.yml",
+                    "--endpoints",
+                    "bot/endpoints.yml",
+                ],
                 rasa_port,
                 rasa_healthy,
-                {**base, "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook", "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TRACKER_DB": str(tracker_db)},
+                {
+                    **base,
+                    "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
+                    "RASA_TELEMETRY_ENABLED": "false",
+                    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                    "RASA_TRACKER_DB": str(tracker_db),
+                },
             ),
         ]
 
@@ -134,7 +177,9 @@ class Stack:
             handle = proc.log.open("wb")
             proc.popen = subprocess.Popen(proc.argv, cwd=ROOT, env=proc.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
             handle.close()
-            progress(f"started {proc.name} (pid {proc.popen.pid}) on port {proc.port}, log {proc.log.relative_to(ROOT) if proc.log.is_relative_to(ROOT) else proc.log}")
+            progress(
+                f"started {proc.name} (pid {proc.popen.pid}) on port {proc.port}, log {proc.log.relative_to(ROOT) if proc.log.is_relative_to(ROOT) else proc.log}"
+            )
         deadline = time.monotonic() + timeout
         waiting = list(self.procs)
         while waiting:
@@ -224,7 +269,10 @@ def main() -> int:
             for proc in stack.procs:
                 assert proc.popen is not None
                 if proc.popen.poll() is not None:
-                    print(f"\033[31merror:\033[0m the {proc.name} server stopped (exit {proc.popen.returncode}); last lines of {proc.log}:\n{tail(proc.log)}", file=sys.stderr)
+                    print(
+                        f"\033[31merror:\033[0m the {proc.name} server stopped (exit {proc.popen.returncode}); last lines of {proc.log}:\n{tail(proc.log)}",
+                        file=sys.stderr,
+                    )
                     stack.stop()
                     return 1
             time.sleep(0.5)

@@ -18,6 +18,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from .settings import SettingsError, load_settings
 
@@ -25,7 +26,7 @@ __all__ = ["main"]
 
 
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    overrides = {}
+    overrides: dict[str, Any] = {}
     for name in ("port", "host", "catalog_path", "data_dir", "model"):
         value = getattr(args, name, None)
         if value is not None:
@@ -69,7 +70,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if duplicates:
         return 1
     n_criteria = sum(1 for s in cat.services.values() if s.eligibility is not None)
-    print(f"ok: {len(cat.services)} services ({n_criteria} with eligibility criteria), {len(cat.questions)} questions, {len(cat.events)} events, {len(cat.districts)} districts in {path}")
+    print(
+        f"ok: {len(cat.services)} services ({n_criteria} with eligibility criteria), {len(cat.questions)} questions, {len(cat.events)} events, {len(cat.districts)} districts in {path}"
+    )
     return 0
 
 
@@ -112,7 +115,7 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     cat = load_catalogue(settings.catalog_path)
     index = build_index(settings, cat, make_embedder(settings.model, settings.embed_backend), progress=True)
-    print(f"index {index.key}: {len(index.dense)} vectors ({index.dense.kind.value}) for {len(index.ids)} services in {settings.data_dir / 'index'}")  # type: ignore[attr-defined]
+    print(f"index {index.key}: {len(index.dense)} vectors ({index.dense.kind.value}) for {len(index.ids)} services in {settings.data_dir / 'index'}")
     return 0
 
 
@@ -125,7 +128,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     settings = _settings(args)
     cat = load_catalogue(settings.catalog_path)
     index = build_index(settings, cat, make_embedder(settings.model, settings.embed_backend))
-    response = index.search(args.query, args.lang, args.limit, Filters(audience=args.audience, district=args.district))  # type: ignore[attr-defined]
+    response = index.search(args.query, args.lang, args.limit, Filters(audience=args.audience, district=args.district))
     if args.json:
         print(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
         return 0

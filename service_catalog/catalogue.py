@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import CatalogInvalid
 from .model import AllOf, AnyOf, Centre, Condition, Criterion, District, Event, NotOf, Question, Service
 
-__all__ = ["Catalogue", "Issue", "load_catalogue", "validate_catalogue", "iter_conditions"]
+__all__ = ["Catalogue", "Issue", "iter_conditions", "load_catalogue", "validate_catalogue"]
 
 SAMPLE_MARK = "# Sample data"
 
@@ -248,7 +248,9 @@ def _check_references(reader: _Reader, cat: Catalogue, where: dict[str, tuple[st
                 reader.add(name, parsed.line_of(("events", i)), f"events[{i}]", f"unknown event {event!r} (see events/)")
         for i, centre in enumerate(service.channels.centres):
             if centre not in cat.centres:
-                reader.add(name, parsed.line_of(("channels", "centres", i)), f"channels.centres[{i}]", f"unknown service centre {centre!r} (see districts.yaml)")
+                reader.add(
+                    name, parsed.line_of(("channels", "centres", i)), f"channels.centres[{i}]", f"unknown service centre {centre!r} (see districts.yaml)"
+                )
         if service.districts != "all":
             for i, district in enumerate(service.districts):
                 if district not in cat.districts:
@@ -301,7 +303,12 @@ def _check_condition(reader: _Reader, cat: Catalogue, name: str, parsed: _Lines,
         if relative and any(not isinstance(v, int) or isinstance(v, bool) for v in values):
             reader.add(name, line, f"{field_}.value", f"{question.id} is a date question: {op} needs a whole number")
         elif not relative and not all(isinstance(v, (str, dt.date)) and _iso_date(v) for v in values):
-            reader.add(name, line, f"{field_}.value", f"{question.id} is a date question: compare with an ISO date (YYYY-MM-DD) or use within_days/before_days/within_years/before_years")
+            reader.add(
+                name,
+                line,
+                f"{field_}.value",
+                f"{question.id} is a date question: compare with an ISO date (YYYY-MM-DD) or use within_days/before_days/within_years/before_years",
+            )
 
 
 def _iso_date(value: object) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import yaml
 
 from .settings import REPO_DIR, Settings
 
-__all__ = ["EVAL_FILE", "Query", "load_queries", "evaluate", "run_eval", "FLOORS"]
+__all__ = ["EVAL_FILE", "FLOORS", "Query", "evaluate", "load_queries", "run_eval"]
 
 EVAL_FILE = REPO_DIR / "evaluation" / "search_queries.yaml"
 MODES = ("lexical", "dense", "hybrid")
@@ -71,6 +70,7 @@ def metrics(rows: Sequence[Row]) -> dict[str, float]:
     oos = [r for r in rows if not r.query.in_scope]
     out: dict[str, float] = {"n": len(ins), "n_oos": len(oos)}
     if ins:
+
         def rank(r: Row) -> int | None:
             for i, sid in enumerate(r.ranked[:10], 1):
                 if sid in r.query.expect:
@@ -87,7 +87,14 @@ def metrics(rows: Sequence[Row]) -> dict[str, float]:
     return out
 
 
-def evaluate(index: Any, queries: Sequence[Query], modes: Sequence[str] = MODES, weights: dict[str, tuple[float, float]] | None = None, fusion: str | None = None, cache: dict[str, Any] | None = None) -> dict[str, list[Row]]:
+def evaluate(
+    index: Any,
+    queries: Sequence[Query],
+    modes: Sequence[str] = MODES,
+    weights: dict[str, tuple[float, float]] | None = None,
+    fusion: str | None = None,
+    cache: dict[str, Any] | None = None,
+) -> dict[str, list[Row]]:
     """Rows per mode; ``cache`` keeps each query's retrieval so weight grids cost little."""
     cache = cache if cache is not None else {}
     out: dict[str, list[Row]] = {m: [] for m in modes}
@@ -144,8 +151,8 @@ def _fit_confidence(rows: Sequence[Row]) -> dict[str, float]:
     w = model.coef_[0]
     params = {"bias": float(model.intercept_[0]), "w_dense": float(w[0]), "w_coverage": float(w[1]), "w_bm25": float(w[2]), "w_agree": float(w[3])}
     probs = sorted(model.predict_proba(X)[:, 1].tolist())
-    ins_p = sorted(p for p, label in zip(model.predict_proba(X)[:, 1], y) if label)
-    oos_p = [p for p, label in zip(model.predict_proba(X)[:, 1], y) if not label]
+    ins_p = sorted(p for p, label in zip(model.predict_proba(X)[:, 1], y, strict=False) if label)
+    oos_p = [p for p, label in zip(model.predict_proba(X)[:, 1], y, strict=False) if not label]
     # Highest threshold whose false-"nothing" rate on tune stays within half the allowed rate.
     best_t, best_score = 0.5, -1.0
     for t in sorted(set(probs)):
@@ -208,7 +215,9 @@ def check_floors(results: dict[str, list[Row]]) -> list[str]:
     return failures
 
 
-def run_eval(settings: Settings, fit: bool = False, split: str = "all", floors: bool = False, dense_fields: str | None = None, dense_langs: str | None = None) -> int:
+def run_eval(
+    settings: Settings, fit: bool = False, split: str = "all", floors: bool = False, dense_fields: str | None = None, dense_langs: str | None = None
+) -> int:
     from .catalogue import load_catalogue
     from .http.app import build_index
     from .search.embedder import make_embedder
@@ -272,5 +281,3 @@ def run_eval(settings: Settings, fit: bool = False, split: str = "all", floors: 
     else:
         print("\nall floors met")
     return 1 if floors and failures else 0
-
-

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 __all__ = [
+    "AllOf",
+    "AnyOf",
     "Audience",
     "Centre",
     "Channels",
@@ -25,11 +27,9 @@ __all__ = [
     "Event",
     "LocalizedList",
     "LocalizedText",
+    "NotOf",
     "Question",
     "Service",
-    "AllOf",
-    "AnyOf",
-    "NotOf",
 ]
 
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -116,7 +116,7 @@ class Condition(_Strict):
 
     q: Annotated[str, Field(pattern=SLUG.pattern)]
     op: Operator = "eq"
-    value: Union[bool, int, float, str, list[str], list[int], list[float]]
+    value: bool | int | float | str | list[str] | list[int] | list[float]
     label: LocalizedText | None = None
 
 
@@ -136,7 +136,7 @@ class NotOf(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-Criterion = Union[Condition, AllOf, AnyOf, NotOf]
+Criterion = Condition | AllOf | AnyOf | NotOf
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 NotOf.model_rebuild()

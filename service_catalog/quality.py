@@ -22,8 +22,7 @@ def near_duplicates(catalogue: Catalogue, threshold: float = 0.6) -> list[tuple[
     are one text with a few words swapped score high while related services score low.
     """
     texts = {
-        sid: _shingles(" ".join(s.text(f, lang) for f in ("title", "summary", "description") for lang in ("en", "zh")))
-        for sid, s in catalogue.services.items()
+        sid: _shingles(" ".join(s.text(f, lang) for f in ("title", "summary", "description") for lang in ("en", "zh"))) for sid, s in catalogue.services.items()
     }
     out = []
     for a, b in combinations(sorted(texts), 2):

@@ -7,6 +7,7 @@ clone: SQLite database, in-process search index, the demo catalogue.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,7 @@ def _read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def load_settings(environ: dict[str, str] | None = None, dotenv: Path | None = None, **overrides: Any) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None = None, **overrides: Any) -> Settings:
     """Build settings from ``.env`` (if present), then the environment, then keyword overrides.
 
     Raises:

@@ -17,7 +17,24 @@ import yaml
 
 __all__ = ["generate_catalogue", "synthetic_service"]
 
-DISTRICTS = "huangpu xuhui changning jingan putuo hongkou yangpu minhang baoshan jiading pudong jinshan songjiang qingpu fengxian chongming".split()
+DISTRICTS = [
+    "huangpu",
+    "xuhui",
+    "changning",
+    "jingan",
+    "putuo",
+    "hongkou",
+    "yangpu",
+    "minhang",
+    "baoshan",
+    "jiading",
+    "pudong",
+    "jinshan",
+    "songjiang",
+    "qingpu",
+    "fengxian",
+    "chongming",
+]
 
 ACTIONS = [
     ("apply for", "申请", "申领"),

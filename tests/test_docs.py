@@ -7,7 +7,6 @@ import re
 from dataclasses import fields
 from pathlib import Path
 
-import pytest
 from aiohttp import web
 
 from service_catalog.__main__ import build_parser
@@ -19,7 +18,6 @@ from service_catalog.settings import Settings
 REPO_ROOT = Path(__file__).resolve().parent.parent
 README = REPO_ROOT / "README.md"
 DOCS = REPO_ROOT / "docs"
-
 
 
 def documentation() -> str:

@@ -8,16 +8,21 @@ import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..catalogue import load_catalogue
+from ..catalogue import Catalogue, load_catalogue
 from ..settings import Settings
 from . import routes_catalog, routes_search, routes_site
 from .middleware import cors, json_errors, request_log, security_headers
 from .typedefs import CATALOGUE, DATABASE, EMBEDDER, EXECUTOR, SETTINGS, SIGNER, CatalogueState
 
-__all__ = ["create_app"]
+if TYPE_CHECKING:
+    from ..search.embedder import Embedder
+    from ..search.index import SearchIndex
+
+__all__ = ["build_index", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +98,10 @@ async def search_index(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-def build_index(settings: Settings, catalogue: object, embedder: object, progress: bool = False, **overrides: object) -> object:
+def build_index(settings: Settings, catalogue: Catalogue, embedder: Embedder, progress: bool = False, **overrides: Any) -> SearchIndex:
     """The search index for a catalogue with the measured configuration (cached on disk)."""
-    from ..search.index import SearchConfig, SearchIndex
+    from ..search.index import SearchIndex
     from ..search.tuned import tuned_config
 
-    config: SearchConfig = tuned_config(kind=settings.index_kind, hnsw_threshold=settings.hnsw_threshold, **overrides)
-    return SearchIndex.build(catalogue, embedder, Path(settings.data_dir) / "index", config, progress=progress)  # type: ignore[arg-type]
+    config = tuned_config(kind=settings.index_kind, hnsw_threshold=settings.hnsw_threshold, **overrides)
+    return SearchIndex.build(catalogue, embedder, Path(settings.data_dir) / "index", config, progress=progress)

@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -90,11 +91,13 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     # A FileResponse learns its content type only when it is sent, after this middleware: it gets the
     # policy whatever it serves (harmless on CSS or JavaScript), so /docs and other HTML files are covered.
     if response.content_type == "text/html" or isinstance(response, web.FileResponse):
-        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; connect-src *; img-src 'self' data:; frame-ancestors 'none'")
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; connect-src *; img-src 'self' data:; frame-ancestors 'none'"
+        )
     return response
 
 
-def cors(origins: str) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def cors(origins: str) -> Any:
     """Let browsers on the allowed origins (comma-separated, or ``*``) read the public API."""
     allowed = {o.strip() for o in origins.split(",") if o.strip()}
 

@@ -74,7 +74,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "Re-read the catalogue files (admin token required)",
         "description": "A catalogue that fails validation is rejected with every problem listed; the previous one keeps serving.",
         "security": [{"adminToken": []}],
-        "responses": {"200": _json("reloaded, services"), "401": _err("missing or wrong token, or admin calls disabled"), "422": _err("the new catalogue is invalid; details lists file, line, field, message")},
+        "responses": {
+            "200": _json("reloaded, services"),
+            "401": _err("missing or wrong token, or admin calls disabled"),
+            "422": _err("the new catalogue is invalid; details lists file, line, field, message"),
+        },
     },
     ("get", "/"): {"summary": "Demo portal home page carrying the chat widget", "responses": {"200": {"description": "HTML"}}},
     ("get", "/docs"): {"summary": "This API documentation, rendered", "responses": {"200": {"description": "HTML"}}},
@@ -88,8 +92,18 @@ OPERATIONS.update(
             "summary": "Assess eligibility over the answers given so far",
             "description": "Body: {answers: {question_id: value}, lang: zh|en}. status is eligible, ineligible or unknown; next_question is the one question that can still change the outcome soonest; reasons explain each criterion; would_qualify_if says what would change a no; alternatives lists related services not ruled out.",
             "parameters": [_p("id", "the service id")],
-            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"answers": {"type": "object"}, "lang": {"type": "string", "enum": ["zh", "en"]}}}}}},
-            "responses": {"200": _json("status, next_question, reasons, missing, would_qualify_if, alternatives"), "400": _err("an answer of the wrong type or out of range (field names it)"), "404": _err("no such service")},
+            "requestBody": {
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "object", "properties": {"answers": {"type": "object"}, "lang": {"type": "string", "enum": ["zh", "en"]}}}
+                    }
+                }
+            },
+            "responses": {
+                "200": _json("status, next_question, reasons, missing, would_qualify_if, alternatives"),
+                "400": _err("an answer of the wrong type or out of range (field names it)"),
+                "404": _err("no such service"),
+            },
         },
         ("post", "/api/questions/{id}/parse"): {
             "summary": "Understand a free-text answer (Chinese numerals, yes/no variants, dates, districts)",
@@ -270,7 +284,12 @@ def openapi_document(app: web.Application | None = None) -> dict[str, Any]:
                 },
                 "Hit": {
                     "type": "object",
-                    "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "score": {"type": "number"}, "why": {"type": "array", "items": {"type": "object"}}},
+                    "properties": {
+                        "id": {"type": "string"},
+                        "title": {"type": "string"},
+                        "score": {"type": "number"},
+                        "why": {"type": "array", "items": {"type": "object"}},
+                    },
                 },
             },
         },

@@ -14,7 +14,7 @@ from ..errors import CatalogInvalid, InvalidRequest, ServiceNotFound, Unauthoriz
 from ..model import Service
 from .typedefs import CATALOGUE, EMBEDDER, EXECUTOR, SETTINGS, CatalogueState
 
-__all__ = ["setup", "service_json", "centre_json"]
+__all__ = ["centre_json", "service_json", "setup"]
 
 
 def setup(app: web.Application) -> None:
@@ -102,7 +102,7 @@ async def list_services(request: web.Request) -> web.Response:
 
 
 def centre_json(cat: Catalogue, district_id: str, centre: Any) -> dict[str, Any]:
-    body = centre.model_dump(mode="json")
+    body: dict[str, Any] = centre.model_dump(mode="json")
     body["district"] = {"id": district_id, "name": cat.districts[district_id].name.model_dump()}
     if centre.lat is not None and centre.lon is not None:
         body["map_url"] = f"https://www.openstreetmap.org/?mlat={centre.lat}&mlon={centre.lon}#map=17/{centre.lat}/{centre.lon}"
@@ -137,7 +137,9 @@ async def list_events(request: web.Request) -> web.Response:
 
 async def list_districts(request: web.Request) -> web.Response:
     cat = current(request)
-    return web.json_response({"items": [{"id": d.id, "name": d.name.model_dump(), "centres": [centre_json(cat, d.id, c) for c in d.centres]} for d in cat.districts.values()]})
+    return web.json_response(
+        {"items": [{"id": d.id, "name": d.name.model_dump(), "centres": [centre_json(cat, d.id, c) for c in d.centres]} for d in cat.districts.values()]}
+    )
 
 
 async def list_questions(request: web.Request) -> web.Response:
@@ -163,5 +165,5 @@ async def reload_catalogue(request: web.Request) -> web.Response:
         return web.json_response({"reloaded": False, "services": len(cat.services), "message": "the catalogue is unchanged"})
     index = await loop.run_in_executor(request.app[EXECUTOR], build_index, settings, cat, request.app[EMBEDDER])
     # No await between these assignments: handlers on the loop see the old pair or the new one, never half.
-    old.catalogue, old.index, old.loaded_at = cat, index, time.time()  # type: ignore[assignment]
+    old.catalogue, old.index, old.loaded_at = cat, index, time.time()
     return web.json_response({"reloaded": True, "services": len(cat.services), "catalogue_hash": cat.content_hash[:16]})

@@ -13,7 +13,7 @@ from ..errors import InvalidRequest, NotFoundError, ServiceNotFound
 from ..model import Question, Service
 from .typedefs import CATALOGUE
 
-__all__ = ["setup", "question_json", "read_json"]
+__all__ = ["question_json", "read_json", "setup"]
 
 MAX_ANSWERS = 100
 MAX_TEXT = 500

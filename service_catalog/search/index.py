@@ -183,7 +183,9 @@ def lexical_text(service: Service) -> str:
 class SearchIndex:
     """Hybrid (BM25 + dense) search with filters, explanations and a calibrated confidence."""
 
-    def __init__(self, catalogue: Catalogue, embedder: Embedder, dense: DenseIndex, lexical: LexicalIndex, ids: list[str], config: SearchConfig, key: str) -> None:
+    def __init__(
+        self, catalogue: Catalogue, embedder: Embedder, dense: DenseIndex, lexical: LexicalIndex, ids: list[str], config: SearchConfig, key: str
+    ) -> None:
         self.catalogue = catalogue
         self.embedder = embedder
         self.dense = dense
@@ -228,7 +230,9 @@ class SearchIndex:
             if folder is not None:
                 tmp = folder.with_name(folder.name + ".tmp")
                 dense.save(tmp)
-                (tmp / "meta.json").write_text(json.dumps({"ids": ids, "model": embedder.name, "fields": list(fields), "built_s": round(time.perf_counter() - started, 2)}))
+                (tmp / "meta.json").write_text(
+                    json.dumps({"ids": ids, "model": embedder.name, "fields": list(fields), "built_s": round(time.perf_counter() - started, 2)})
+                )
                 if folder.exists():
                     import shutil
 
@@ -241,7 +245,8 @@ class SearchIndex:
     # -- querying -------------------------------------------------------------------------
 
     def encode(self, query: str) -> np.ndarray:
-        return self.embedder.embed([query])[0]
+        vector: np.ndarray = self.embedder.embed([query])[0]
+        return vector
 
     def retrieve(self, query: str, filters: Filters | None = None) -> Retrieval:
         """Run both retrievers once (the expensive part of a search)."""
@@ -383,10 +388,10 @@ def _why(service: Service, tokens: list[str], lang: str) -> list[dict[str, Any]]
         grams = {t for t in tokens if t.startswith("§")}
         for name in ("title", "keywords", "phrasings", "summary"):
             value = getattr(service, name).zh
-            texts = value if isinstance(value, list) else [value]
-            hit = sorted({g[1:] for t in texts for g in grams & set(tokenize(t))})
-            if hit:
-                why.append({"field": name, "terms": hit[:8]})
+            zh_texts: list[str] = value if isinstance(value, list) else [value]
+            found = sorted({g[1:] for t in zh_texts for g in grams & set(tokenize(t))})
+            if found:
+                why.append({"field": name, "terms": found[:8]})
     if not why:
         why.append({"field": "meaning", "terms": [], "note": "similar in meaning to the service's description"})
     return why

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.slow
 def run(args: list[str], timeout: int = 900) -> subprocess.CompletedProcess[str]:
     if not RASA.exists():
         pytest.fail(".venv-rasa is missing: run `make setup` (make test does it)")
-    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={"RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin", "HOME": str(ROOT)})
+    return subprocess.run(
+        args, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={"RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
+    )
 
 
 def test_rasa_data_validates() -> None:
@@ -24,7 +26,20 @@ def test_rasa_data_validates() -> None:
 
 
 def test_test_stories_pass_without_prediction_errors(trained_model: Path, tmp_path: Path) -> None:
-    out = run([str(RASA), "test", "core", "--model", str(trained_model), "--stories", "tests/conversation/test_stories.yml", "--fail-on-prediction-errors", "--out", str(tmp_path)])
+    out = run(
+        [
+            str(RASA),
+            "test",
+            "core",
+            "--model",
+            str(trained_model),
+            "--stories",
+            "tests/conversation/test_stories.yml",
+            "--fail-on-prediction-errors",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-4000:]
 
 
