@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -115,7 +115,7 @@ class ActionExplainQuestion(Action):
         lang = lang_of(tracker)
         service_id = tracker.get_slot("service_id")
         if not service_id:
-            dispatcher.utter_message(response="utter_ask_which_service")
+            dispatcher.utter_message(response="utter_explain_general")
             return []
         try:
             result = await client.eligibility(service_id, answers_of(tracker), lang)
@@ -123,8 +123,10 @@ class ActionExplainQuestion(Action):
             dispatcher.utter_message(response="utter_catalogue_down")
             return []
         question = result.get("next_question")
-        if question:
+        if question and tracker.active_loop_name == "eligibility_form":
             dispatcher.utter_message(response="utter_elig_why", why=question["why"])
+        else:
+            dispatcher.utter_message(response="utter_explain_general")
         return []
 
 
@@ -185,6 +187,9 @@ class ActionHandleInform(Action):
                         answers[earlier] = parsed["value"]
                         dispatcher.utter_message(response="utter_elig_corrected")
                         events: list[EventType] = [SlotSet("answers", answers)]
+                        result = await client.eligibility(service_id, answers, lang)
+                        if result["status"] == "unknown":  # the correction reopened the check: carry on asking
+                            return [*events, FollowupAction("eligibility_form")]
                         updated = tracker.copy()
                         updated.slots["answers"] = answers
                         return events + await ActionEligibilityResult().run(dispatcher, updated, domain)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -86,3 +87,50 @@ def test_catalogue_down_gives_a_clear_apology(start_stack: Callable[[], Any]) ->
         own.stop_one("catalogue")
         reply = texts(say(own, f"e2e-down-{uuid.uuid4().hex[:8]}", "I need to renew my passport"))
     assert "unavailable" in reply and "12345" in reply
+
+
+def links(replies: list[dict[str, Any]]) -> list[str]:
+    return [r["custom"]["data"]["url"] for r in replies if isinstance(r.get("custom"), dict) and (r["custom"].get("data") or {}).get("type") == "handoff_link"]
+
+
+def open_form(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200
+        return str(response.read().decode("utf-8"))
+
+
+def test_english_eligibility_to_prefilled_application(stack: Any) -> None:
+    """Situation → card → eligibility questions (with a why and a correction) → consent → pre-filled form."""
+    sender = f"e2e-elig-en-{uuid.uuid4().hex[:8]}"
+    reach_card(stack, sender, "my mum turns 65 next month and wants free bus rides, what card is that?", "senior-citizen-card")
+    first = texts(say(stack, sender, "am I eligible?"))
+    assert "How old are you" in first
+    assert "I ask because" in texts(say(stack, sender, "why do you need that?"))
+    verdict = texts(say(stack, sender, "sixty-two"))  # age alone settles it: no further questions
+    assert "don't qualify" in verdict and "at least 65" in verdict
+    corrected = texts(say(stack, sender, "sorry, actually I'm 66"))
+    assert "updated" in corrected and "Shanghai" in corrected  # the check reopens with the next question
+    assert "you qualify" in texts(say(stack, sender, "yes"))
+    consent = say(stack, sender, "/apply")
+    assert "agree to share" in texts(consent)
+    url = links(say(stack, sender, "/affirm"))[0]
+    form = open_form(url)
+    assert "Senior citizen card" in form and 'value="66"' in form
+    with pytest.raises(urllib.error.HTTPError) as replay:
+        open_form(url)
+    assert replay.value.code == 409  # single use
+    replay.value.close()
+
+
+def test_chinese_eligibility_to_prefilled_application(stack: Any) -> None:
+    sender = f"e2e-elig-zh-{uuid.uuid4().hex[:8]}"
+    reach_card(stack, sender, "外地来上海工作快一年了，租的房子，听说要办个证才能享受这边的公共服务", "residence-permit-application")
+    assert "户籍" in texts(say(stack, sender, "我能申请吗"))
+    assert "个月" in texts(say(stack, sender, "没有"))
+    assert "就业" in texts(say(stack, sender, "十一个月"))
+    verdict = texts(say(stack, sender, "在职"))
+    assert "符合" in verdict and "不符合" not in verdict
+    assert "同意" in texts(say(stack, sender, "我要申请"))
+    url = links(say(stack, sender, "是的"))[0]
+    form = open_form(url)
+    assert "居住证办理" in form and 'value="11"' in form
