@@ -272,3 +272,40 @@ def test_accessibility_with_axe(live_portal: str, browser: Browser, axe_script: 
         assert not bad, f"axe found serious or critical problems:\n{report}"
     finally:
         context.close()
+
+
+def quick_reply(widget: Any, title: str) -> None:
+    """Click the newest quick reply with this title and wait for the bot's answer."""
+    button = widget.page.locator(".csw-reply", has_text=title).last
+    expect(button).to_be_visible()
+    before = widget.bot_count()
+    button.click()
+    widget.wait_bot(before)
+
+
+def test_eligibility_quick_reply_then_handoff_to_the_prefilled_form(live_portal: str, page: Page, widget: Any, shot: Shot) -> None:
+    """Chinese: a situation, a card, one typed and one quick-reply answer, consent, then the receiver's pre-filled form."""
+    page.goto(live_portal)
+    widget.open()
+    widget.wait_online()
+    reach_card(widget, "我妈妈下个月满65岁，听说有张卡坐公交免费，怎么办", prefer="敬老")
+    expect(widget.cards.last.locator("h3")).to_contain_text("敬老卡")
+    widget.wait_bot(widget.say("我符合条件吗"))
+    expect(widget.log).to_contain_text("多少岁")
+    widget.wait_bot(widget.say("六十六"))
+    quick_reply(widget, "是")  # the hukou question offers 是 / 否
+    expect(widget.log).to_contain_text("您符合")
+    shot(page, "10-eligibility-verdict")
+    quick_reply(widget, "申请并带入我的回答")
+    quick_reply(widget, "同意共享")
+    link = page.locator("a.csw-handoff").last
+    expect(link).to_be_visible()
+    href = link.get_attribute("href")
+    assert href and "/portal/apply/senior-citizen-card?token=" in href
+    shot(page, "11-handoff-link")
+    form = page.context.new_page()
+    form.goto(href)
+    expect(form.locator("body")).to_contain_text("敬老卡")
+    expect(form.locator("input[value='66']")).to_have_count(1)
+    shot(form, "12-prefilled-form")
+    form.close()
