@@ -107,3 +107,12 @@ def start_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -
 def stack(start_stack: Callable[[], Stack]) -> Stack:
     """Rasa, the action server and the catalogue service, started once per test run and shared; do not stop it."""
     return start_stack()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests last.
+
+    Playwright's sync API keeps an event loop running in this thread while its session-scoped
+    fixtures live, and pytest-asyncio cannot start a loop inside a running one.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
