@@ -7,7 +7,8 @@ carries the HTTP status and a stable ``code`` the JSON error middleware uses::
     ├── ServiceNotFound(LookupError)        404 service_not_found
     ├── NotFoundError(LookupError)          404 not_found
     ├── InvalidRequest(ValueError)          400 invalid_request
-    │   └── InvalidQuery                    400 invalid_query
+    │   ├── InvalidQuery                    400 invalid_query
+    │   └── PayloadTooLarge                 413 payload_too_large
     ├── Unauthorized(PermissionError)       401 unauthorized
     ├── CatalogInvalid(ValueError)          422 catalog_invalid
     └── ServiceUnavailable(RuntimeError)    503 unavailable
@@ -23,6 +24,7 @@ __all__ = [
     "InvalidQuery",
     "InvalidRequest",
     "NotFoundError",
+    "PayloadTooLarge",
     "ServiceNotFound",
     "ServiceUnavailable",
     "Unauthorized",
@@ -67,6 +69,11 @@ class InvalidRequest(CatalogError, ValueError):
 
 class InvalidQuery(InvalidRequest):
     code = "invalid_query"
+
+
+class PayloadTooLarge(InvalidRequest):
+    status = 413
+    code = "payload_too_large"
 
 
 class Unauthorized(CatalogError, PermissionError):

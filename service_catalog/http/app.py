@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings) -> web.Application:
     """The catalogue service: API, search, eligibility, handoff, portal page and widget assets."""
-    app = web.Application(middlewares=[request_log, json_errors, security_headers, cors(settings.cors_origins)], client_max_size=256 * 1024)
+    app = web.Application(middlewares=[request_log, json_errors, security_headers, cors(settings.cors_origins)], client_max_size=routes_catalog.MAX_BODY)
     app[SETTINGS] = settings
     app[CATALOGUE] = CatalogueState(load_catalogue(settings.catalog_path), None, time.time())
     app.cleanup_ctx.append(executor)

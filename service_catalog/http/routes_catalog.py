@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import time
 from typing import Any
 
 from aiohttp import web
 
 from ..catalogue import Catalogue, read_catalogue
-from ..errors import CatalogInvalid, InvalidRequest, ServiceNotFound, Unauthorized
+from ..errors import CatalogInvalid, InvalidRequest, PayloadTooLarge, ServiceNotFound, Unauthorized
 from ..model import Service
 from .typedefs import CATALOGUE, EMBEDDER, EXECUTOR, SETTINGS, CatalogueState
 
@@ -25,6 +26,43 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/districts", list_districts)
     app.router.add_get("/api/questions", list_questions)
     app.router.add_post("/admin/reload", reload_catalogue)
+
+
+MAX_BODY = 256 * 1024  # the largest request body the service accepts (the app's client_max_size)
+
+
+def require_admin(request: web.Request) -> None:
+    """Let the call through only with the configured admin token (Authorization: Bearer ...)."""
+    token = request.app[SETTINGS].admin_token
+    if not token:
+        raise Unauthorized("admin calls are disabled: set CATALOG_ADMIN_TOKEN to enable them")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise Unauthorized("a valid admin token is required (Authorization: Bearer <token>)")
+
+
+async def json_body(request: web.Request, limit: int) -> dict[str, Any]:
+    """The request body as a JSON object of at most ``limit`` bytes, or a 400/413 naming the problem."""
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"the request body is larger than {limit // 1024} KB", field="body")
+    raw = await request.read()
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"the request body is larger than {limit // 1024} KB", field="body")
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise InvalidRequest("the request body must be JSON", field="body") from None
+    if not isinstance(body, dict):
+        raise InvalidRequest("the request body must be a JSON object", field="body")
+    return body
+
+
+def body_lang(body: dict[str, Any]) -> str:
+    """The ``lang`` field of a JSON body: ``zh`` or ``en`` (default)."""
+    lang = body.get("lang", "en")
+    if lang not in {"zh", "en"}:
+        raise InvalidRequest(f"lang must be zh or en, got {lang!r}", field="lang")
+    return str(lang)
 
 
 def current(request: web.Request) -> Catalogue:
@@ -148,12 +186,8 @@ async def list_questions(request: web.Request) -> web.Response:
 
 async def reload_catalogue(request: web.Request) -> web.Response:
     """Re-read the catalogue; an invalid one is rejected and the old one keeps serving."""
+    require_admin(request)
     settings = request.app[SETTINGS]
-    if not settings.admin_token:
-        raise Unauthorized("admin calls are disabled: set CATALOG_ADMIN_TOKEN to enable them")
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), settings.admin_token.encode()):
-        raise Unauthorized("a valid admin token is required (Authorization: Bearer <token>)")
     from .app import build_index
 
     loop = asyncio.get_running_loop()

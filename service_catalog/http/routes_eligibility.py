@@ -11,9 +11,10 @@ from ..catalogue import Catalogue
 from ..eligibility import Verdict, assess, coerce_answers, evaluate, parse_answer, parse_district
 from ..errors import InvalidRequest, NotFoundError, ServiceNotFound
 from ..model import Question, Service
+from .routes_catalog import MAX_BODY, body_lang, json_body
 from .typedefs import CATALOGUE
 
-__all__ = ["question_json", "read_json", "setup"]
+__all__ = ["question_json", "setup"]
 
 MAX_ANSWERS = 100
 MAX_TEXT = 500
@@ -22,24 +23,6 @@ MAX_TEXT = 500
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/services/{id}/eligibility", eligibility)
     app.router.add_post("/api/questions/{id}/parse", parse)
-
-
-async def read_json(request: web.Request) -> dict[str, Any]:
-    """The request body as a JSON object, or a 400 naming what is wrong."""
-    try:
-        body = await request.json()
-    except ValueError:
-        raise InvalidRequest("the request body must be JSON", field="body") from None
-    if not isinstance(body, dict):
-        raise InvalidRequest("the request body must be a JSON object", field="body")
-    return body
-
-
-def _lang(body: dict[str, Any]) -> str:
-    lang = body.get("lang", "en")
-    if lang not in {"zh", "en"}:
-        raise InvalidRequest(f"lang must be zh or en, got {lang!r}", field="lang")
-    return str(lang)
 
 
 def question_json(question: Question, lang: str) -> dict[str, Any]:
@@ -80,8 +63,8 @@ async def eligibility(request: web.Request) -> web.Response:
     service = cat.services.get(sid)
     if service is None:
         raise ServiceNotFound(f"no service with id {sid!r}", field="id")
-    body = await read_json(request)
-    lang = _lang(body)
+    body = await json_body(request, MAX_BODY)
+    lang = body_lang(body)
     raw = body.get("answers", {})
     if not isinstance(raw, dict):
         raise InvalidRequest("answers must be an object of question id to value", field="answers")
@@ -105,7 +88,7 @@ async def parse(request: web.Request) -> web.Response:
     """Understand a free-text answer to a question (or ``district``) in either language."""
     cat: Catalogue = request.app[CATALOGUE].catalogue
     qid = request.match_info["id"]
-    body = await read_json(request)
+    body = await json_body(request, MAX_BODY)
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InvalidRequest("text must be a non-empty string", field="text")

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hmac
-import json
 import re
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
@@ -15,9 +13,9 @@ from urllib.parse import quote
 from aiohttp import web
 
 from ..eligibility import coerce_answers
-from ..errors import InvalidRequest, NotFoundError, ServiceNotFound, Unauthorized
+from ..errors import InvalidRequest, NotFoundError, ServiceNotFound
 from ..handoff import TokenError, application_page, clean_transcript, refer, rejection_page, summarise
-from .routes_catalog import int_param, lang_param
+from .routes_catalog import body_lang, int_param, json_body, lang_param, require_admin
 from .typedefs import CATALOGUE, DATABASE, SETTINGS, SIGNER
 
 if TYPE_CHECKING:
@@ -35,11 +33,6 @@ MAX_SERVICE_ID = 80
 HOTLINE = "12345"
 CHANNEL = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-class PayloadTooLarge(InvalidRequest):
-    status = 413
-    code = "payload_too_large"
 
 
 def setup(app: web.Application) -> None:
@@ -63,38 +56,6 @@ def _signer(request: web.Request) -> Signer:
 
 def _catalogue(request: web.Request) -> Catalogue:
     return request.app[CATALOGUE].catalogue
-
-
-def _require_admin(request: web.Request) -> None:
-    token = request.app[SETTINGS].admin_token
-    if not token:
-        raise Unauthorized("admin calls are disabled: set CATALOG_ADMIN_TOKEN to enable them")
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise Unauthorized("a valid admin token is required (Authorization: Bearer <token>)")
-
-
-async def _body(request: web.Request, limit: int) -> dict[str, Any]:
-    """The request body as a JSON object of at most ``limit`` bytes, or a 400/413."""
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(f"the request body is larger than {limit // 1024} KB", field="body")
-    raw = await request.read()
-    if len(raw) > limit:
-        raise PayloadTooLarge(f"the request body is larger than {limit // 1024} KB", field="body")
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise InvalidRequest("the request body must be JSON", field="body") from None
-    if not isinstance(body, dict):
-        raise InvalidRequest("the request body must be a JSON object", field="body")
-    return body
-
-
-def _lang(body: dict[str, Any]) -> str:
-    lang = body.get("lang", "en")
-    if lang not in {"zh", "en"}:
-        raise InvalidRequest(f"lang must be zh or en, got {lang!r}", field="lang")
-    return str(lang)
 
 
 def _channel(value: Any) -> str:
@@ -137,14 +98,14 @@ def _raw_answers(body: dict[str, Any]) -> dict[str, Any]:
 
 async def application_link(request: web.Request) -> web.Response:
     """Sign a short-lived, single-use link to the application, carrying the consented answers."""
-    body = await _body(request, MAX_APPLICATION_BODY)
+    body = await json_body(request, MAX_APPLICATION_BODY)
     if body.get("consent") is not True:
         raise InvalidRequest("explicit consent is required: ask the citizen whether to share their answers, then send consent: true", field="consent")
     cat = _catalogue(request)
     service_id = cast(str, _service_id(body, required=True))
     if service_id not in cat.services:
         raise ServiceNotFound(f"no service with id {service_id!r}", field="service_id")
-    lang, channel = _lang(body), _channel(body.get("channel"))
+    lang, channel = body_lang(body), _channel(body.get("channel"))
     coerced = coerce_answers(cat.questions, _raw_answers(body))  # InvalidAnswer (400) names the question
     answers = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in coerced.items() if v is not None}
     signer = _signer(request)
@@ -200,9 +161,9 @@ async def portal_apply(request: web.Request) -> web.Response:
 
 async def create_ticket(request: web.Request) -> web.Response:
     """Queue a conversation for a person: transcript, summary, the citizen's answers."""
-    body = await _body(request, MAX_TICKET_BODY)
+    body = await json_body(request, MAX_TICKET_BODY)
     transcript = clean_transcript(body.get("transcript"))
-    lang, channel = _lang(body), _channel(body.get("channel"))
+    lang, channel = body_lang(body), _channel(body.get("channel"))
     service_id = _service_id(body, required=False)
     answers = _raw_answers(body)
     given = body.get("summary")
@@ -219,7 +180,7 @@ async def create_ticket(request: web.Request) -> web.Response:
 
 async def list_tickets(request: web.Request) -> web.Response:
     """The ticket queue for the agent console, newest first (admin token)."""
-    _require_admin(request)
+    require_admin(request)
     status = request.query.get("status") or None
     if status is not None and status not in {"open", "closed"}:
         raise InvalidRequest(f"status must be open or closed, got {status!r}", field="status")
@@ -231,7 +192,7 @@ async def list_tickets(request: web.Request) -> web.Response:
 
 async def get_ticket(request: web.Request) -> web.Response:
     """One ticket with its transcript and answers (admin token)."""
-    _require_admin(request)
+    require_admin(request)
     number = request.match_info["number"]
     ticket = await _db(request).get_ticket(number[:40])
     if ticket is None:
@@ -291,7 +252,7 @@ async def centre_referral(request: web.Request) -> web.Response:
 
 async def rotate_key(request: web.Request) -> web.Response:
     """Make a new signing key; tokens signed with the previous one stay valid until they expire."""
-    _require_admin(request)
+    require_admin(request)
     signer = _signer(request)
     kid = await asyncio.to_thread(signer.rotate)
     return web.json_response({"kid": kid, "keys": [k["kid"] for k in signer.jwks()["keys"]]})
