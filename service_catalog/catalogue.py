@@ -167,7 +167,6 @@ class _Reader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.issues: list[Issue] = []
-        self.lines: dict[str, _Lines] = {}
         self.digest = hashlib.sha256()
 
     def rel(self, path: Path) -> str:
@@ -202,7 +201,6 @@ class _Reader:
             return None
         for key_path, line in parsed.duplicates:
             self.add(name, line, ".".join(map(str, key_path)), "duplicate key (the later value would silently win)")
-        self.lines[name] = parsed
         return parsed
 
     def model(self, name: str, parsed: _Lines, data: Any, kind: type[BaseModel], base: Path_ = ()) -> Any:
@@ -240,23 +238,21 @@ def _read_list(reader: _Reader, path: Path, kind: type[BaseModel], out: dict[str
         out[obj.id] = obj
 
 
-def _check_references(reader: _Reader, cat: Catalogue, where: dict[str, tuple[str, _Lines]]) -> None:
-    for sid, service in cat.services.items():
-        name, parsed = where[sid]
-        for i, event in enumerate(service.events):
-            if event not in cat.events:
-                reader.add(name, parsed.line_of(("events", i)), f"events[{i}]", f"unknown event {event!r} (see events/)")
-        for i, centre in enumerate(service.channels.centres):
-            if centre not in cat.centres:
-                reader.add(
-                    name, parsed.line_of(("channels", "centres", i)), f"channels.centres[{i}]", f"unknown service centre {centre!r} (see districts.yaml)"
-                )
-        if service.districts != "all":
-            for i, district in enumerate(service.districts):
-                if district not in cat.districts:
-                    reader.add(name, parsed.line_of(("districts", i)), f"districts[{i}]", f"unknown district {district!r}")
-        for path, cond in _condition_paths((parsed.data or {}).get("eligibility"), ("eligibility",)):
-            _check_condition(reader, cat, name, parsed, path, cond)
+def _check_references(reader: _Reader, cat: Catalogue, service: Service, name: str, parsed: _Lines) -> None:
+    """Check what one service refers to (events, centres, districts, questions) right after reading it,
+    so that a 50,000-file catalogue never holds every file's parse and line map at once."""
+    for i, event in enumerate(service.events):
+        if event not in cat.events:
+            reader.add(name, parsed.line_of(("events", i)), f"events[{i}]", f"unknown event {event!r} (see events/)")
+    for i, centre in enumerate(service.channels.centres):
+        if centre not in cat.centres:
+            reader.add(name, parsed.line_of(("channels", "centres", i)), f"channels.centres[{i}]", f"unknown service centre {centre!r} (see districts.yaml)")
+    if service.districts != "all":
+        for i, district in enumerate(service.districts):
+            if district not in cat.districts:
+                reader.add(name, parsed.line_of(("districts", i)), f"districts[{i}]", f"unknown district {district!r}")
+    for path, cond in _condition_paths((parsed.data or {}).get("eligibility"), ("eligibility",)):
+        _check_condition(reader, cat, name, parsed, path, cond)
 
 
 def _condition_paths(node: Any, path: Path_) -> Iterator[tuple[Path_, dict[str, Any]]]:
@@ -346,8 +342,8 @@ def read_catalogue(root: Path) -> tuple[Catalogue | None, list[Issue]]:
                 reader.add("districts.yaml", None, f"{district.id}.centres", f"centre id {centre.id!r} also used in {centre_ids[centre.id]}")
             centre_ids[centre.id] = district.id
 
-    services: dict[str, Service] = {}
-    where: dict[str, tuple[str, _Lines]] = {}
+    cat = Catalogue({}, questions, events, districts)
+    where: dict[str, str] = {}  # service id -> file
     service_files = _files(root / "services")
     if not service_files:
         reader.add("services/", None, "", "no service files found")
@@ -364,14 +360,14 @@ def read_catalogue(root: Path) -> tuple[Catalogue | None, list[Issue]]:
             continue
         if path.stem != service.id:
             reader.add(name, parsed.line_of(("id",)), "id", f"file name must be {service.id}{path.suffix} to match the id")
-        if service.id in services:
-            reader.add(name, parsed.line_of(("id",)), "id", f"duplicate service id {service.id!r} (also in {where[service.id][0]})")
+        if service.id in cat.services:
+            reader.add(name, parsed.line_of(("id",)), "id", f"duplicate service id {service.id!r} (also in {where[service.id]})")
             continue
-        services[service.id] = service
-        where[service.id] = (name, parsed)
+        _check_references(reader, cat, service, name, parsed)
+        cat.services[service.id] = service
+        where[service.id] = name
 
-    cat = Catalogue(services, questions, events, districts, reader.digest.hexdigest())
-    _check_references(reader, cat, where)
+    cat.content_hash = reader.digest.hexdigest()
     issues = sorted(reader.issues, key=lambda i: (i.file, i.line or 0, i.field))
     return (None if issues else cat), issues
 

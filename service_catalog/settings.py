@@ -36,6 +36,8 @@ class Settings:
         embed_backend: ``torch`` or ``onnx``.
         index_kind: ``auto``, ``flat`` or ``hnsw``.
         hnsw_threshold: from this many vectors on, ``auto`` picks HNSW.
+        compact_langs: comma-separated languages embedded for catalogues above 5,000 services
+            (``en`` for the English-only default model, measured; ``en,zh`` for a multilingual one).
         admin_token: token for admin calls (reload); empty disables them.
         public_url: the service's own base URL, used in handoff links.
         portal_url: base of the application portal that receives handoffs.
@@ -53,6 +55,7 @@ class Settings:
     embed_backend: str = "torch"
     index_kind: str = "auto"
     hnsw_threshold: int = 20000
+    compact_langs: str = "en"
     admin_token: str = ""
     public_url: str = ""
     portal_url: str = ""
@@ -72,6 +75,8 @@ class Settings:
             raise SettingsError(f"CATALOG_TOKEN_TTL_SECONDS must be between 1 and 900, got {self.token_ttl_seconds}")
         if self.index_kind not in {"auto", "flat", "hnsw"}:
             raise SettingsError(f"CATALOG_INDEX_KIND must be one of auto, flat, hnsw; got {self.index_kind!r}")
+        if not self.compact_langs or any(lang not in {"en", "zh"} for lang in self.compact_langs.split(",")):
+            raise SettingsError(f"CATALOG_COMPACT_LANGS must be en, zh or en,zh; got {self.compact_langs!r}")
         if self.embed_backend not in {"torch", "onnx"}:
             raise SettingsError(f"CATALOG_EMBED_BACKEND must be torch or onnx; got {self.embed_backend!r}")
 

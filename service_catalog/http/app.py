@@ -103,5 +103,6 @@ def build_index(settings: Settings, catalogue: Catalogue, embedder: Embedder, pr
     from ..search.index import SearchIndex
     from ..search.tuned import tuned_config
 
+    overrides.setdefault("compact_langs", tuple(settings.compact_langs.split(",")))
     config = tuned_config(kind=settings.index_kind, hnsw_threshold=settings.hnsw_threshold, **overrides)
     return SearchIndex.build(catalogue, embedder, Path(settings.data_dir) / "index", config, progress=progress)

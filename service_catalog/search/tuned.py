@@ -28,7 +28,7 @@ def tuned_config(path: Path = TUNED_FILE, **overrides: Any) -> SearchConfig:
             values["weights"] = {lang: tuple(w) for lang, w in values["weights"].items()}
         if "confidence" in values:
             values["confidence"] = {lang: Confidence(**c) for lang, c in values["confidence"].items()}
-        for key in ("dense_fields", "dense_langs"):
+        for key in ("dense_fields", "dense_langs", "compact_langs"):
             if key in values:
                 values[key] = tuple(values[key])
     values.update({k: v for k, v in overrides.items() if v is not None})

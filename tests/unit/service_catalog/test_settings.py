@@ -114,7 +114,15 @@ def test_every_field_has_an_environment_variable(tmp_path: Path) -> None:
             raw = "onnx"
         elif f.name == "token_ttl_seconds":
             raw = "300"
+        elif f.name == "compact_langs":
+            raw = "en,zh"
         s = load_settings(environ={"CATALOG_" + f.name.upper(): raw}, dotenv=tmp_path / "absent.env")
         assert str(getattr(s, f.name)) == raw, f.name
         checked.append(f.name)
     assert "catalog_path" in checked and "admin_token" in checked
+
+
+@pytest.mark.parametrize("value", ["fr", "en,,zh", "EN"])
+def test_compact_langs_must_be_known_languages(value: str, tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="CATALOG_COMPACT_LANGS"):
+        load_settings(environ={"CATALOG_COMPACT_LANGS": value}, dotenv=tmp_path / "absent.env")

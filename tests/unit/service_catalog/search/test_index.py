@@ -89,6 +89,17 @@ def test_index_is_rebuilt_for_another_model_or_config(catalogue: Catalogue, tmp_
     assert len(c.dense) < len(a.dense)
 
 
+def test_a_large_catalogue_embeds_only_title_and_summary_in_the_compact_languages(catalogue: Catalogue, tmp_path: Path) -> None:
+    n = len(catalogue.services)
+    english = SearchIndex.build(catalogue, FakeEmbedder(8), tmp_path, SearchConfig(compact_above=n - 1))
+    both = SearchIndex.build(catalogue, FakeEmbedder(8), tmp_path, SearchConfig(compact_above=n - 1, compact_langs=("en", "zh")))
+    small = SearchIndex.build(catalogue, FakeEmbedder(8), tmp_path, SearchConfig(compact_above=n))
+    assert len(english.dense) == n  # one title + summary vector per service
+    assert len(both.dense) == 2 * n
+    assert len(small.dense) > 2 * n  # below the threshold: keywords and phrasings too
+    assert len({english.key, both.key, small.key}) == 3
+
+
 def test_unreadable_cache_is_rebuilt(catalogue: Catalogue, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     first = SearchIndex.build(catalogue, FakeEmbedder(32), tmp_path, SearchConfig())
     (tmp_path / first.key / "meta.json").write_text("{not json")

@@ -53,9 +53,12 @@ def test_unknown_tokens_score_nothing(index: LexicalIndex) -> None:
     assert index.scores([]).tolist() == [0.0] * len(TEXTS)
 
 
-def test_doc_tokens_are_the_document_terms(index: LexicalIndex) -> None:
-    assert {"unemploy", "benefit", "job"} <= index.doc_tokens(0)
-    assert "unemploy" not in index.doc_tokens(1)
+def test_contains_and_df_follow_the_document_terms(index: LexicalIndex) -> None:
+    assert all(index.contains(0, t) for t in ("unemploy", "benefit", "job"))
+    assert not index.contains(1, "unemploy")
+    assert not index.contains(0, "never-seen")
+    assert index.df("unemploy") == sum(index.contains(d, "unemploy") for d in range(index.size))
+    assert index.df("never-seen") == 0
 
 
 def test_an_empty_document_is_allowed() -> None:
