@@ -17,6 +17,25 @@ __all__ = ["ActionAnswerFollowup"]
 FOLLOWUPS = {"ask_documents", "ask_cost", "ask_processing_time", "ask_where", "ask_online"}
 
 
+async def mentioned_service(tracker: Tracker, lang: str, current: str | None) -> str | None:
+    """The service a question names when it is not the selected one ("how much is the dog licence?").
+
+    The NLU marks the mention (a ``service`` entity from the catalogue's keywords); search
+    resolves it, and only a clear winner (search's ``best``, or a fused score 1.5 times the
+    runner-up's: a mention is a few words, so its confidence is lower than a full question's)
+    switches the conversation to another service.
+    """
+    mention = entity(tracker, "service")
+    if not mention:
+        return None
+    result = await client.search(mention[:500], lang, limit=3)
+    hits = result["results"] if result.get("confident") else []
+    if not hits:
+        return None
+    clear = result.get("best") == hits[0]["id"] or len(hits) == 1 or hits[0]["score"] >= 1.5 * hits[1]["score"]
+    return str(hits[0]["id"]) if clear and hits[0]["id"] != current else None
+
+
 class ActionAnswerFollowup(Action):
     """Answer about the selected service; with none selected, find it from the question first."""
 
@@ -31,7 +50,11 @@ class ActionAnswerFollowup(Action):
         service_id = tracker.get_slot("service_id")
         events: list[EventType] = []
         try:
-            if not service_id:
+            named = await mentioned_service(tracker, lang, service_id)
+            if named:
+                service_id = named
+                events.append(SlotSet("service_id", service_id))
+            elif not service_id:
                 result = await client.search(text_of(tracker)[:500], lang, limit=5)
                 if not result["confident"] or not result["results"]:
                     dispatcher.utter_message(response="utter_ask_which_service")

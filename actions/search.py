@@ -56,9 +56,13 @@ class ActionSearchServices(Action):
         district = entity(tracker, "district")
         audience = entity(tracker, "audience")
         try:
-            result = await client.search(text[:MAX_QUERY], lang, limit=5, district=district, audience=audience)
-            if not result["confident"] and (district or audience):
-                result = await client.search(text[:MAX_QUERY], lang, limit=5)
+            result = await client.search(text[:MAX_QUERY], lang, limit=5)
+            if not result.get("best") and (district or audience):
+                # A district or "our company" only breaks ties: searched again with them as
+                # filters, that answer is taken when it is confident.
+                narrowed = await client.search(text[:MAX_QUERY], lang, limit=5, district=district, audience=audience)
+                if narrowed["confident"]:
+                    result = narrowed
         except (CatalogueUnavailable, ValueError):
             dispatcher.utter_message(response="utter_catalogue_down")
             return []

@@ -3,7 +3,8 @@
 Rasa 3.6 calls ``sio.enter_room(sid, session_id)`` without ``await`` (RasaHQ/rasa#13027). Since
 python-socketio made ``AsyncServer.enter_room`` a coroutine, the socket never joins its session
 room, so with ``session_persistence: true`` every bot reply is emitted to an empty room and lost.
-This channel replaces only the ``session_request`` handler; everything else is Rasa's.
+This channel replaces only the ``session_request`` handler; everything else is Rasa's, except that
+an empty message becomes ``/empty_message`` (see ``empty_message.py``).
 
 Use it in ``bot/credentials.yml`` instead of ``socketio:``::
 
@@ -22,14 +23,16 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
 
+from .empty_message import EmptyMessageMixin
+
 __all__ = ["SocketIOSessionInput"]
 
 
-class SocketIOSessionInput(SocketIOInput):
+class SocketIOSessionInput(EmptyMessageMixin, SocketIOInput):
     """The socket.io input channel, joining the session room correctly."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint: SocketBlueprint = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
 

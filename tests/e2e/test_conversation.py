@@ -81,6 +81,54 @@ def test_hostile_and_odd_input_gets_a_polite_answer(stack: Any, message: str) ->
     assert "<script>" not in texts(replies)
 
 
+@pytest.mark.parametrize(("first", "message", "expected"), [("你好", "", "我没有看到文字内容"), ("hello", "   ", "I didn't see any words")])
+def test_empty_message_gets_a_prompt_in_the_conversation_language(stack: Any, first: str, message: str, expected: str) -> None:
+    sender = f"e2e-empty-{uuid.uuid4().hex[:8]}"
+    say(stack, sender, first)
+    assert expected in texts(say(stack, sender, message))
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [("how much is the dog licence", "Dog"), ("办护照要交多少钱", "护照")],
+)
+def test_a_follow_up_naming_another_service_answers_about_that_one(stack: Any, question: str, title: str) -> None:
+    sender = f"e2e-mention-{uuid.uuid4().hex[:8]}"
+    say(stack, sender, '/select_service{"service_id":"birth-registration"}')
+    answer = texts(say(stack, sender, question))
+    assert title in answer.split("\n")[0], answer
+
+
+def test_asking_about_a_document_keeps_the_selected_service(stack: Any) -> None:
+    sender = f"e2e-doc-{uuid.uuid4().hex[:8]}"
+    say(stack, sender, "hello")
+    card = cards(say(stack, sender, '/select_service{"service_id":"birth-registration"}'))
+    answer = texts(say(stack, sender, "do i need to bring my passport?"))
+    assert card and card[0]["title"] in answer.split("\n")[0], answer
+
+
+def parse(stack: Any, text: str) -> dict[str, str]:
+    body = json.dumps({"text": text}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{stack.ports['rasa']}/model/parse", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return {e["entity"]: e["value"] for e in json.loads(response.read())["entities"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("where in Pudong can I renew my passport", {"district": "pudong"}),
+        ("我们公司在徐汇，想招一个外国员工", {"audience": "enterprise", "district": "xuhui"}),
+        ("as an individual can I get the talent subsidy", {"audience": "individual"}),
+        ("how much is the dog licence", {"service": "dog licence"}),
+        ("养犬登记要去哪里办", {"service": "养犬登记"}),
+    ],
+)
+def test_nlu_extracts_district_audience_and_service_mentions(stack: Any, text: str, expected: dict[str, str]) -> None:
+    found = parse(stack, text)
+    assert {k: found.get(k) for k in expected} == expected, found
+
+
 def test_catalogue_down_gives_a_clear_apology(start_stack: Callable[[], Any]) -> None:
     """Stops the catalogue service of its own stack (fresh ports), so the shared ``stack`` stays intact."""
     with start_stack() as own:
