@@ -173,15 +173,28 @@ class Stack:
                 raise StackError(f"port {proc.port} (for the {proc.name} server) is already in use by {port_owner(proc.port)}; stop it or choose another port")
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for proc in self.procs:
-            proc.log = self.log_dir / f"{proc.name}.log"
-            handle = proc.log.open("wb")
-            proc.popen = subprocess.Popen(proc.argv, cwd=ROOT, env=proc.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
-            handle.close()
-            progress(
-                f"started {proc.name} (pid {proc.popen.pid}) on port {proc.port}, log {proc.log.relative_to(ROOT) if proc.log.is_relative_to(ROOT) else proc.log}"
-            )
+            self._launch(proc, progress)
+        self._wait(list(self.procs), timeout, progress)
+
+    def start_one(self, name: str, timeout: float = 120.0) -> None:
+        """Start one stopped process again (its log is appended to) and wait until it is healthy."""
+        (proc,) = [p for p in self.procs if p.name == name]
+        if proc.popen is not None and proc.popen.poll() is None:
+            return
+        self._launch(proc, lambda s: None, append=True)
+        self._wait([proc], timeout, lambda s: None)
+
+    def _launch(self, proc: Proc, progress: Callable[[str], None], append: bool = False) -> None:
+        proc.log = self.log_dir / f"{proc.name}.log"
+        handle = proc.log.open("ab" if append else "wb")
+        proc.popen = subprocess.Popen(proc.argv, cwd=ROOT, env=proc.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        handle.close()
+        progress(
+            f"started {proc.name} (pid {proc.popen.pid}) on port {proc.port}, log {proc.log.relative_to(ROOT) if proc.log.is_relative_to(ROOT) else proc.log}"
+        )
+
+    def _wait(self, waiting: list[Proc], timeout: float, progress: Callable[[str], None]) -> None:
         deadline = time.monotonic() + timeout
-        waiting = list(self.procs)
         while waiting:
             for proc in list(waiting):
                 assert proc.popen is not None

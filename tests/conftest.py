@@ -3,6 +3,12 @@ the trained Rasa model and the three real processes (Rasa, actions, catalogue) f
 
 from __future__ import annotations
 
+import os
+
+# Nothing in the tests may reach a model hub: set before anything imports huggingface_hub,
+# which reads it once (`make test` exports it too).
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
 import shutil
 import subprocess
 import sys

@@ -6,7 +6,6 @@ import json
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -129,12 +128,17 @@ def test_nlu_extracts_district_audience_and_service_mentions(stack: Any, text: s
     assert {k: found.get(k) for k in expected} == expected, found
 
 
-def test_catalogue_down_gives_a_clear_apology(start_stack: Callable[[], Any]) -> None:
-    """Stops the catalogue service of its own stack (fresh ports), so the shared ``stack`` stays intact."""
-    with start_stack() as own:
-        own.stop_one("catalogue")
-        reply = texts(say(own, f"e2e-down-{uuid.uuid4().hex[:8]}", "I need to renew my passport"))
+def test_catalogue_down_gives_a_clear_apology_and_the_bot_recovers(stack: Any) -> None:
+    """Stops the shared stack's catalogue service, then starts it again for the tests after this one."""
+    sender = f"e2e-down-{uuid.uuid4().hex[:8]}"
+    stack.stop_one("catalogue")
+    try:
+        reply = texts(say(stack, sender, "I need to renew my passport"))
+    finally:
+        stack.start_one("catalogue")
     assert "unavailable" in reply and "12345" in reply
+    again = say(stack, sender, "I need to renew my passport")
+    assert "unavailable" not in texts(again) and (cards(again) or buttons(again)), again
 
 
 def links(replies: list[dict[str, Any]]) -> list[str]:
