@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import shutil
 import subprocess
@@ -78,13 +77,11 @@ def main() -> int:
             old.unlink()
         shutil.move(work / "models" / "nlu.tar.gz", model)
     import asyncio
-
-    from rasa.core.agent import Agent
-    from sklearn.metrics import classification_report
-
     import logging
 
     import structlog
+    from rasa.core.agent import Agent
+    from sklearn.metrics import classification_report
 
     # Rasa logs one structured debug line per parsed message otherwise.
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
