@@ -19,8 +19,9 @@ from rasa_sdk.types import DomainDict
 from .cards import select_button
 from .catalogue_client import CatalogueUnavailable, NotFound, client
 from .language import lang_of, text_of
+from .resolve import entity, resolve_service
 
-__all__ = ["ActionAskEligAnswer", "ActionEligibilityResult", "ActionExplainQuestion", "ValidateEligibilityForm", "answers_of"]
+__all__ = ["ActionAskEligAnswer", "ActionEligibilityResult", "ActionExplainQuestion", "ActionPickServiceToCheck", "ValidateEligibilityForm", "answers_of"]
 
 CORRECTION = re.compile(r"\b(actually|sorry|correction|i meant|i mean|no wait)\b|其实|不对|更正|纠正|说错|应该是|改成|搞错", re.I)
 YES_NO = {"zh": [("是", "是"), ("否", "否")], "en": [("Yes", "yes"), ("No", "no")]}
@@ -38,6 +39,25 @@ def question_buttons(question: dict[str, Any], lang: str) -> list[dict[str, str]
     if question["type"] == "choice":
         return [{"title": o["label"], "payload": o["label"]} for o in question["options"]]
     return []
+
+
+class ActionPickServiceToCheck(Action):
+    """Before the check: the service it is about ("can I get unemployment benefit?" needs no earlier search).
+
+    With no clear service, candidates are offered as buttons; the form then ends at once and the
+    result action stays silent.
+    """
+
+    def name(self) -> str:
+        return "action_pick_service_to_check"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        try:
+            _, events = await resolve_service(dispatcher, tracker, lang_of(tracker))
+        except CatalogueUnavailable:
+            dispatcher.utter_message(response="utter_catalogue_down")
+            return []
+        return events
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -140,8 +160,7 @@ class ActionEligibilityResult(Action):
         lang = lang_of(tracker)
         service_id = tracker.get_slot("service_id")
         if not service_id:
-            dispatcher.utter_message(response="utter_ask_which_service")
-            return []
+            return []  # action_pick_service_to_check has already offered candidates or asked
         try:
             result = await client.eligibility(service_id, answers_of(tracker), lang)
             service = await client.service(service_id)
@@ -173,7 +192,7 @@ class ActionHandleInform(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from .followup import ActionAnswerFollowup
-        from .search import ActionSearchServices, entity
+        from .search import ActionSearchServices
 
         lang = lang_of(tracker)
         text = text_of(tracker)[:500]

@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from .catalogue_client import CatalogueUnavailable, NotFound, client
 from .eligibility import answers_of
 from .language import lang_of
+from .resolve import resolve_service
 
 __all__ = ["ActionApply", "ActionConfirmApply", "ActionDeclineApply", "ActionHandoffHuman", "transcript_of"]
 
@@ -100,14 +101,17 @@ class ActionApply(Action):
         return "action_apply"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        service_id = tracker.get_slot("service_id")
-        if not service_id:
-            dispatcher.utter_message(response="utter_ask_which_service")
-            return []
         lang = lang_of(tracker)
+        try:
+            service_id, events = await resolve_service(dispatcher, tracker, lang)
+        except CatalogueUnavailable:
+            dispatcher.utter_message(response="utter_catalogue_down")
+            return []
+        if not service_id:
+            return []
         count = len(answers_of(tracker))
         dispatcher.utter_message(response="utter_ask_share_consent", service=await _title(service_id, lang), count=count, buttons=CONSENT_BUTTONS[lang])
-        return [SlotSet("awaiting_consent", True)]
+        return [*events, SlotSet("awaiting_consent", True)]
 
 
 class ActionConfirmApply(Action):

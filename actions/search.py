@@ -13,16 +13,12 @@ from rasa_sdk.types import DomainDict
 from .cards import card_payload, card_text, select_button
 from .catalogue_client import CatalogueUnavailable, NotFound, client
 from .language import lang_of, text_of
+from .resolve import entity
 
 __all__ = ["ActionBrowseEvents", "ActionSearchServices", "ActionShowService", "show_service"]
 
 WORDLESS = re.compile(r"^[\W_]*$", re.UNICODE)
 MAX_QUERY = 500
-
-
-def entity(tracker: Tracker, name: str) -> str | None:
-    values = [e.get("value") for e in (tracker.latest_message.get("entities") or []) if e.get("entity") == name]
-    return str(values[0]) if values else None
 
 
 def handoff_buttons(lang: str) -> list[dict[str, str]]:

@@ -144,7 +144,15 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation import run_eval
 
-    return run_eval(_settings(args), fit=args.fit, split=args.split, floors=args.check, dense_fields=args.dense_fields, dense_langs=args.dense_langs)
+    return run_eval(
+        _settings(args),
+        fit=args.fit,
+        split=args.split,
+        floors=args.check,
+        dense_fields=args.dense_fields,
+        dense_langs=args.dense_langs,
+        queries_file=Path(args.queries) if args.queries else None,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="search quality on the evaluation set")
     ev.add_argument("--fit", action="store_true", help="refit weights and confidence on the tuning split and write search/tuned.json")
     ev.add_argument("--split", choices=["all", "tune", "holdout"], default="all")
+    ev.add_argument("--queries", help="another query file in the same format (e.g. evaluation/fresh_queries.yaml); reported, never fitted on")
     ev.add_argument("--check", action="store_true", help="exit 1 when a floor is not met")
     ev.add_argument("--dense-fields", help="override the embedded texts, e.g. card,keywords,phrasings (for measurement)")
     ev.add_argument("--dense-langs", help="override the embedded languages, e.g. en or en,zh (for measurement)")

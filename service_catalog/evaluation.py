@@ -216,7 +216,13 @@ def check_floors(results: dict[str, list[Row]]) -> list[str]:
 
 
 def run_eval(
-    settings: Settings, fit: bool = False, split: str = "all", floors: bool = False, dense_fields: str | None = None, dense_langs: str | None = None
+    settings: Settings,
+    fit: bool = False,
+    split: str = "all",
+    floors: bool = False,
+    dense_fields: str | None = None,
+    dense_langs: str | None = None,
+    queries_file: Path | None = None,
 ) -> int:
     from .catalogue import load_catalogue
     from .http.app import build_index
@@ -224,7 +230,10 @@ def run_eval(
     from .search.place import other_place
     from .search.tuned import TUNED_FILE
 
-    queries = load_queries()
+    if fit and queries_file is not None:
+        print("error: --fit only uses the tune split of the main evaluation set", file=sys.stderr)
+        return 2
+    queries = load_queries(queries_file or EVAL_FILE)
     catalogue = load_catalogue(settings.catalog_path)
     unknown = sorted({sid for q in queries for sid in q.expect if sid not in catalogue.services})
     if unknown:
@@ -262,7 +271,7 @@ def run_eval(
     results = evaluate(index, chosen, MODES, cache=cache)
     print(f"\nmodel {index.embedder.name}, {len(catalogue.services)} services, index {index.key}")
     print(_table(f"\nall {len(chosen)} queries ({split})", results))
-    if split == "all":
+    if split == "all" and queries_file is None:
         for part in ("tune", "holdout"):
             part_rows = {m: [r for r in rows if r.query.split == part] for m, rows in results.items()}
             print(_table(f"\n{part} split ({len(part_rows['hybrid'])} queries)", part_rows))

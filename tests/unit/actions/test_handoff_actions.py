@@ -1,4 +1,5 @@
-"""Handoff actions against an in-process fake catalogue service (a real aiohttp app on a free port)."""
+"""Handoff actions, and how they find the service a message is about, against an in-process fake
+catalogue service (a real aiohttp app on a free port)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ with warnings.catch_warnings():
     from rasa_sdk.events import SlotSet
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions import handoff
+    from actions import handoff, resolve
     from actions.catalogue_client import CatalogueClient
     from actions.handoff import ActionApply, ActionConfirmApply, ActionDeclineApply, ActionHandoffHuman, transcript_of
 
@@ -40,6 +41,7 @@ class FakeCatalogue:
 
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     fail_with: int | None = None
+    searches: dict[str, dict[str, Any]] = field(default_factory=dict)  # query -> search response
 
 
 FAKE = web.AppKey("fake", FakeCatalogue)
@@ -69,12 +71,26 @@ async def _service(request: web.Request) -> web.Response:
     return web.json_response(service)
 
 
+NOTHING = {"confident": False, "results": [], "best": None}
+
+
+def hit(service_id: str, score: float) -> dict[str, Any]:
+    return {"id": service_id, "title": SERVICES.get(service_id, {}).get("title", {}).get("en", service_id), "score": score, "why": []}
+
+
+async def _search(request: web.Request) -> web.Response:
+    fake = request.app[FAKE]
+    fake.requests.append(("search", dict(request.query)))
+    return web.json_response({"query": request.query["q"], "lang": "en", **fake.searches.get(request.query["q"], NOTHING)})
+
+
 def fake_catalogue_app() -> web.Application:
     app = web.Application()
     app[FAKE] = FakeCatalogue()
     app.router.add_post("/api/tickets", _tickets)
     app.router.add_post("/api/handoff/application", _application)
     app.router.add_get("/api/services/{id}", _service)
+    app.router.add_get("/api/search", _search)
     return app
 
 
@@ -86,6 +102,7 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeCatalogue]:
     await server.start_server()
     client = CatalogueClient(str(server.make_url("")), timeout_s=2.0)
     monkeypatch.setattr(handoff, "client", client)
+    monkeypatch.setattr(resolve, "client", client)
     try:
         yield app[FAKE]
     finally:
@@ -102,18 +119,24 @@ async def no_catalogue(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
     await server.close()
     client = CatalogueClient(url, timeout_s=1.0)
     monkeypatch.setattr(handoff, "client", client)
+    monkeypatch.setattr(resolve, "client", client)
     yield
     await client.close()
 
 
 def tracker(
-    slots: dict[str, Any] | None = None, events: list[dict[str, Any]] | None = None, channel: str | None = "telegram", intent: str = "apply"
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    channel: str | None = "telegram",
+    intent: str = "apply",
+    text: str = "I want to apply",
+    entities: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     """A tracker as the action server receives it, built from a dict."""
     chat = (
         events
         if events is not None
-        else [{"event": "user", "text": "I want to apply", "timestamp": 1.0, "input_channel": channel, "parse_data": {"intent": {"name": intent}}}]
+        else [{"event": "user", "text": text, "timestamp": 1.0, "input_channel": channel, "parse_data": {"intent": {"name": intent}}}]
     )
     if channel is not None:
         for event in chat:
@@ -123,7 +146,7 @@ def tracker(
         {
             "sender_id": "test-user",
             "slots": {"lang": "en", "service_id": "pension-claim", "answers": {"age": 61}, "awaiting_consent": None, **(slots or {})},
-            "latest_message": {"text": "I want to apply", "intent": {"name": intent}, "entities": []},
+            "latest_message": {"text": text, "intent": {"name": intent}, "entities": entities or []},
             "events": chat,
             "paused": False,
             "followup_action": None,
@@ -218,6 +241,42 @@ async def test_apply_without_a_service_asks_which(fake: FakeCatalogue) -> None:
     assert responses(dispatcher) == ["utter_ask_which_service"]
 
 
+async def test_apply_naming_the_service_in_a_first_message_needs_no_search_first(fake: FakeCatalogue) -> None:
+    text = "I want to apply for my pension"
+    fake.searches[text] = {"confident": True, "results": [hit("pension-claim", 3.0), hit("centre-only", 0.4)], "best": None}
+    dispatcher = CollectingDispatcher()
+    result = await ActionApply().run(dispatcher, tracker({"service_id": None}, text=text), {})
+    assert result == [SlotSet("service_id", "pension-claim"), SlotSet("awaiting_consent", True)]
+    assert responses(dispatcher) == ["utter_ask_share_consent"]
+
+
+# -- which service a message is about ------------------------------------------------------------
+
+
+async def test_a_named_service_replaces_the_selected_one(fake: FakeCatalogue) -> None:
+    fake.searches["pension"] = {"confident": True, "results": [hit("pension-claim", 1.0)], "best": "pension-claim"}
+    t = tracker({"service_id": "centre-only"}, text="how much is the pension", entities=[{"entity": "service", "value": "pension"}])
+    assert await resolve.resolve_service(CollectingDispatcher(), t, "en") == ("pension-claim", [SlotSet("service_id", "pension-claim")])
+
+
+async def test_an_unclear_mention_keeps_the_selected_service(fake: FakeCatalogue) -> None:
+    fake.searches["card"] = {"confident": True, "results": [hit("pension-claim", 1.0), hit("centre-only", 0.9)], "best": None}
+    t = tracker({"service_id": "centre-only"}, text="do i need my card", entities=[{"entity": "service", "value": "card"}])
+    assert await resolve.resolve_service(CollectingDispatcher(), t, "en") == ("centre-only", [])
+
+
+async def test_with_nothing_clear_the_last_results_are_offered_again(fake: FakeCatalogue) -> None:
+    fake.searches["my mum needs care at home"] = {"confident": True, "results": [hit("pension-claim", 1.0), hit("centre-only", 0.95)], "best": None}
+    dispatcher = CollectingDispatcher()
+    t = tracker({"service_id": None, "last_query": "my mum needs care at home"}, text="how much is it")
+    assert await resolve.resolve_service(dispatcher, t, "en") == (None, [])
+    assert responses(dispatcher) == ["utter_which_of_these"]
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
+        '/select_service{"service_id":"pension-claim"}',
+        '/select_service{"service_id":"centre-only"}',
+    ]
+
+
 async def test_confirm_sends_the_prefilled_link(fake: FakeCatalogue) -> None:
     dispatcher = CollectingDispatcher()
     result = await ActionConfirmApply().run(dispatcher, tracker({"awaiting_consent": True}, intent="affirm"), {})
@@ -276,3 +335,26 @@ def test_action_names() -> None:
         "action_confirm_apply",
         "action_decline_apply",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the first one is fine, how long does it take", 1),
+        ("I want the second option", 2),
+        ("#4 please", 4),
+        ("第二个要多少钱", 2),
+        ("第3项在哪里办", 3),
+        ("is this my first application", None),
+        ("第一次申请要带什么", None),
+        ("how much is it", None),
+    ],
+)
+def test_ordinal_picks_only_clear_references_to_a_shown_result(text: str, expected: int | None) -> None:
+    assert resolve.ordinal(text) == expected
+
+
+async def test_the_second_one_picks_the_second_result_just_shown(fake: FakeCatalogue) -> None:
+    fake.searches["open a noodle shop"] = {"confident": True, "results": [hit("centre-only", 1.0), hit("pension-claim", 0.9)], "best": None}
+    t = tracker({"service_id": "some-earlier-service", "last_query": "open a noodle shop"}, text="how long does the second one take")
+    assert await resolve.resolve_service(CollectingDispatcher(), t, "en") == ("pension-claim", [SlotSet("service_id", "pension-claim")])
