@@ -11,7 +11,21 @@ import numpy as np
 
 from .text import english_words, tokenize
 
-__all__ = ["LexicalIndex"]
+__all__ = ["LexicalIndex", "is_english_word"]
+
+
+@functools.cache
+def _dictionary() -> Any:
+    try:
+        from spellchecker import SpellChecker
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise ImportError("pyspellchecker is missing: run `make setup`") from exc
+    return SpellChecker(language="en", distance=1)
+
+
+def is_english_word(word: str) -> bool:
+    """Whether ``word`` is in pyspellchecker's English word list (160,000 words, shipped with the package)."""
+    return word.lower() in _dictionary()
 
 
 class LexicalIndex:
@@ -46,8 +60,13 @@ class LexicalIndex:
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - the index lives as long as its cache
     def correct(self, token: str) -> str:
-        """The index term closest to an unknown English token (one or two edits), else the token."""
-        if token in self._words or not token.isascii() or not token.isalpha() or len(token) < 4:
+        """The index term closest to a misspelt English token (one or two edits), else the token.
+
+        Only a token that is neither a catalogue word nor an English word is corrected: "concert",
+        "patient" and "highest" are words the citizen meant, and turning them into the catalogue's
+        "convert", "patent" and "higher" made questions about concerts look like catalogue matters.
+        """
+        if token in self._words or not token.isascii() or not token.isalpha() or len(token) < 4 or is_english_word(token):
             return token
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein

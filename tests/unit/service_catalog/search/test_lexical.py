@@ -71,3 +71,10 @@ def test_an_empty_document_is_allowed() -> None:
 def test_bad_bm25_parameters_are_rejected(k1: float, b: float) -> None:
     with pytest.raises(ValueError, match="BM25 needs k1 > 0 and 0 <= b <= 1"):
         LexicalIndex(TEXTS, k1=k1, b=b)
+
+
+@pytest.mark.parametrize("word", ["concert", "patient", "highest"])
+def test_a_real_english_word_is_never_corrected_into_a_catalogue_word(word: str) -> None:
+    index = LexicalIndex(["Convert a driving licence", "Register a patent", "Higher education diploma"])
+    assert index.correct(word) == word
+    assert index.correct("convrt") == "convert"  # a misspelling still is
