@@ -153,13 +153,13 @@ def _fit_confidence(rows: Sequence[Row]) -> dict[str, float]:
     probs = sorted(model.predict_proba(X)[:, 1].tolist())
     ins_p = sorted(p for p, label in zip(model.predict_proba(X)[:, 1], y, strict=False) if label)
     oos_p = [p for p, label in zip(model.predict_proba(X)[:, 1], y, strict=False) if not label]
-    # Highest threshold whose false-"nothing" rate on tune stays within half the allowed rate.
+    # Best threshold whose false-"nothing" rate on tune stays within 60 % of the allowed rate.
     best_t, best_score = 0.5, -1.0
     for t in sorted(set(probs)):
         t = float(t) - 1e-6
         false_nothing = sum(1 for p in ins_p if p < t) / len(ins_p)
         recognised = sum(1 for p in oos_p if p < t) / len(oos_p)
-        if false_nothing <= MAX_FALSE_NOTHING / 2 and recognised + (1 - false_nothing) > best_score:
+        if false_nothing <= MAX_FALSE_NOTHING * 0.6 and recognised + (1 - false_nothing) > best_score:
             best_t, best_score = t, recognised + (1 - false_nothing)
     params["threshold"] = round(best_t, 6)
     return params
