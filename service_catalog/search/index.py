@@ -7,11 +7,12 @@ set (``make eval``; see docs/search.md).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,6 +203,8 @@ class SearchIndex:
         self.config = config
         self.key = key
         self._services = [catalogue.services[i] for i in ids]
+        # Bounded: only the fields of services that appear as hits are ever tokenised.
+        self._field_tokens = functools.lru_cache(maxsize=20000)(self._field_tokens)  # type: ignore[method-assign]
 
     # -- building -------------------------------------------------------------------------
 
@@ -339,7 +342,13 @@ class SearchIndex:
 
     def _hit(self, doc: int, score: float, tokens: list[str], lang: str) -> Hit:
         service = self._services[doc]
-        return Hit(service.id, service.title.get(lang), round(score, 5), _why(service, tokens, lang))
+        return Hit(service.id, service.title.get(lang), round(score, 5), _why(service, tokens, lang, self._field_tokens))
+
+    def _field_tokens(self, service_id: str, name: str, lang: str, bigrams: bool) -> tuple[frozenset[str], ...]:
+        """The token set of each text of one field of a service (memoised per index in ``__init__``)."""
+        value = getattr(self.catalogue.services[service_id], name).get(lang)
+        texts = value if isinstance(value, list) else [value]
+        return tuple(frozenset(tokenize(t, bigrams=bigrams)) for t in texts)
 
 
 def _restrictive(filters: Filters) -> bool:
@@ -379,26 +388,30 @@ def _coverage(tokens: list[str], lexical: LexicalIndex, doc: int) -> float:
     return sum(lexical.idf(t) for t in words if lexical.contains(doc, t)) / total
 
 
-def _why(service: Service, tokens: list[str], lang: str) -> list[dict[str, Any]]:
-    """Which fields matched which query terms; and the closest example phrasing."""
+FieldTokens = Callable[[str, str, str, bool], tuple[frozenset[str], ...]]
+
+
+def _why(service: Service, tokens: list[str], lang: str, field_tokens: FieldTokens) -> list[dict[str, Any]]:
+    """Which fields matched which query terms; and the closest example phrasing.
+
+    ``field_tokens(service_id, field, lang, bigrams)`` gives the token set of each text of a field
+    (cached by the index: tokenising the hits' fields anew on every search cost as much as the
+    query encode).
+    """
     why: list[dict[str, Any]] = []
     wanted = {t for t in tokens if not t.startswith("§")}
     for name in ("title", "keywords", "phrasings", "summary"):
         matched: list[str] = []
         for l in (lang, "en" if lang == "zh" else "zh"):
-            value = getattr(service, name).get(l)
-            texts = value if isinstance(value, list) else [value]
-            for t in texts:
-                hit = wanted & set(tokenize(t, bigrams=False))
+            for text_tokens in field_tokens(service.id, name, l, False):
+                hit = wanted & text_tokens
                 matched += sorted(hit - set(matched))
         if matched:
             why.append({"field": name, "terms": matched[:8]})
     if not why and any(HAN.search(t) for t in tokens):
         grams = {t for t in tokens if t.startswith("§")}
         for name in ("title", "keywords", "phrasings", "summary"):
-            value = getattr(service, name).zh
-            zh_texts: list[str] = value if isinstance(value, list) else [value]
-            found = sorted({g[1:] for t in zh_texts for g in grams & set(tokenize(t))})
+            found = sorted({g[1:] for text_tokens in field_tokens(service.id, name, "zh", True) for g in grams & text_tokens})
             if found:
                 why.append({"field": name, "terms": found[:8]})
     if not why:
