@@ -61,7 +61,10 @@ def cost_text(service: dict[str, Any], lang: str) -> str:
         text = L["free"]
     else:
         amount = cost.get("amount_cny")
-        text = f"{amount:g} 元" if lang == "zh" else f"CNY {amount:g}"
+        if amount is None:
+            text = "—"  # a catalogue always states it; never fail a card over it
+        else:
+            text = f"{amount:g} 元" if lang == "zh" else f"CNY {amount:g}"
     note = _t(cost.get("note"), lang)
     return f"{text}（{note}）" if note and lang == "zh" else f"{text} ({note})" if note else text
 

@@ -55,7 +55,7 @@ async def _title(service_id: str, lang: str) -> str:
     return str(service["title"][lang])
 
 
-async def _without_sharing(dispatcher: CollectingDispatcher, service_id: str, lang: str) -> None:
+async def _without_sharing(dispatcher: CollectingDispatcher, service_id: str, lang: str, response: str = "utter_apply_without_sharing") -> None:
     """Point to the service's own online application (nothing shared), or to a service centre."""
     try:
         service = await client.service(service_id)
@@ -66,7 +66,7 @@ async def _without_sharing(dispatcher: CollectingDispatcher, service_id: str, la
     title = service["title"][lang]
     if url:
         dispatcher.utter_message(
-            response="utter_apply_without_sharing",
+            response=response,
             url=url,
             service=title,
             json_message={"data": {"type": "handoff_link", "url": url, "label": LINK_LABEL[lang]}},
@@ -104,12 +104,25 @@ class ActionApply(Action):
         lang = lang_of(tracker)
         try:
             service_id, events = await resolve_service(dispatcher, tracker, lang)
+            if not service_id:
+                return events
+            if not tracker.get_slot("service_id") or events:
+                # "我要办护照" with nothing selected yet: the card first (it carries the online link);
+                # consent is asked when the citizen then applies.
+                from .search import show_service
+
+                return await show_service(dispatcher, service_id, lang, tracker.get_slot("district"))
+        except NotFound:
+            dispatcher.utter_message(response="utter_ask_which_service")
+            return []
         except CatalogueUnavailable:
             dispatcher.utter_message(response="utter_catalogue_down")
             return []
-        if not service_id:
-            return []
         count = len(answers_of(tracker))
+        if count == 0:
+            # Nothing to share, so nothing to consent to: the service's own online application.
+            await _without_sharing(dispatcher, service_id, lang, "utter_apply_online")
+            return []
         dispatcher.utter_message(response="utter_ask_share_consent", service=await _title(service_id, lang), count=count, buttons=CONSENT_BUTTONS[lang])
         return [*events, SlotSet("awaiting_consent", True)]
 

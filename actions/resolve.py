@@ -20,7 +20,7 @@ from .cards import select_button
 from .catalogue_client import client
 from .language import text_of
 
-__all__ = ["clear_winner", "entity", "mentioned_service", "ordinal", "resolve_service"]
+__all__ = ["clear_winner", "entity", "mentioned_service", "offer", "ordinal", "picked_from_shown", "resolve_service", "trimmed"]
 
 MAX_QUERY = 500
 # "the second one", "option 3", "#2", "第二个", "第3项": a pick from the results just shown.
@@ -67,6 +67,42 @@ def clear_winner(result: dict[str, Any]) -> str | None:
     return None
 
 
+def trimmed(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The hits worth offering: those within reach of the best (fused score at least 40 % of it).
+
+    A list padded with far weaker hits (adoption for a pregnancy, a food licence for a care home)
+    costs the citizen's trust more than a shorter list.
+    """
+    if not hits:
+        return []
+    top = float(hits[0]["score"])
+    return [h for h in hits[:5] if float(h["score"]) >= 0.4 * top]
+
+
+def offer(dispatcher: CollectingDispatcher, hits: list[dict[str, Any]], response: str) -> list[EventType]:
+    """Offer services as buttons and remember them (the ``shown`` slot) for a pick by number or title."""
+    dispatcher.utter_message(response=response, buttons=[select_button(h) for h in hits])
+    return [SlotSet("shown", [{"id": h["id"], "title": h["title"]} for h in hits])]
+
+
+def picked_from_shown(tracker: Tracker) -> str | None:
+    """The offered service a message picks: by place ("the second one", "第二个") or by its title, typed
+    in full, in part or with a typo ("Register a newborns birth"); None when it picks none."""
+    shown = tracker.get_slot("shown")
+    if not isinstance(shown, list) or not shown:
+        return None
+    text = text_of(tracker).strip()
+    n = ordinal(text)
+    if n is not None:
+        return str(shown[n - 1]["id"]) if n <= len(shown) else None
+    from rapidfuzz import fuzz
+
+    said = " ".join(text.lower().split())
+    scored = [(fuzz.ratio(said, " ".join(str(s["title"]).lower().split())), str(s["id"])) for s in shown]
+    score, best = max(scored)
+    return best if score >= 85 else None
+
+
 async def mentioned_service(tracker: Tracker, lang: str, current: str | None) -> str | None:
     """The service a message names when it is not the selected one ("how much is the dog licence?").
 
@@ -83,11 +119,11 @@ async def mentioned_service(tracker: Tracker, lang: str, current: str | None) ->
 async def resolve_service(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> tuple[str | None, list[EventType]]:
     """The service this message is about, with the slot events that select it.
 
-    In order: a service the message names; one of the results just shown, picked by its place
-    ("the second one", "第二个"); the selected service; the message's own words when
-    they find one clear winner. Otherwise the candidates (from the message, else from the last
-    search) are offered as buttons, or the citizen is asked to describe the matter, and the
-    service is None.
+    In order: a service the message names; one of the services just offered, picked by its place
+    ("the second one", "第二个") or title; the selected service; the message's own words when
+    they find one clear winner. Otherwise the services just offered (else the message's own
+    candidates) are offered again as buttons, or the citizen is asked to describe the matter,
+    and the service is None.
 
     Raises:
         CatalogueUnavailable: the catalogue service cannot be reached.
@@ -97,13 +133,9 @@ async def resolve_service(dispatcher: CollectingDispatcher, tracker: Tracker, la
     if named:
         return named, [SlotSet("service_id", named)]
     text = text_of(tracker).strip()
-    last = tracker.get_slot("last_query")
-    pick = ordinal(text)
-    if pick and isinstance(last, str) and last.strip():
-        shown = await client.search(last[:MAX_QUERY], lang, limit=5)
-        listed: list[dict[str, Any]] = shown["results"] or shown.get("suggestions") or []
-        if pick <= len(listed):
-            return str(listed[pick - 1]["id"]), [SlotSet("service_id", listed[pick - 1]["id"])]
+    picked = picked_from_shown(tracker)
+    if picked:
+        return picked, [SlotSet("service_id", picked)]
     if current:
         return str(current), []
     hits: list[dict[str, Any]] = []
@@ -112,12 +144,12 @@ async def resolve_service(dispatcher: CollectingDispatcher, tracker: Tracker, la
         winner = clear_winner(result)
         if winner:
             return winner, [SlotSet("service_id", winner)]
-        hits = result["results"] if result.get("confident") else []
-    if not hits and isinstance(last, str) and last.strip():
-        previous = await client.search(last[:MAX_QUERY], lang, limit=5)
-        hits = previous["results"] if previous.get("confident") else []
+        hits = trimmed(result["results"]) if result.get("confident") else []
+    shown = tracker.get_slot("shown")
+    if isinstance(shown, list) and shown:
+        # "what documents do I need?" right after a list is about one of those, not a new search.
+        hits = [{"id": s["id"], "title": s["title"]} for s in shown]
     if hits:
-        dispatcher.utter_message(response="utter_which_of_these", buttons=[select_button(h) for h in hits[:5]])
-    else:
-        dispatcher.utter_message(response="utter_ask_which_service")
+        return None, offer(dispatcher, hits, "utter_which_of_these")
+    dispatcher.utter_message(response="utter_ask_which_service")
     return None, []

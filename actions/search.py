@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from .cards import card_payload, card_text, select_button
 from .catalogue_client import CatalogueUnavailable, NotFound, client
 from .language import lang_of, text_of
-from .resolve import entity
+from .resolve import clear_winner, entity, offer, picked_from_shown, trimmed
 
 __all__ = ["ActionBrowseEvents", "ActionSearchServices", "ActionShowService", "show_service"]
 
@@ -51,14 +51,20 @@ class ActionSearchServices(Action):
             return []
         district = entity(tracker, "district")
         audience = entity(tracker, "audience")
+        picked = picked_from_shown(tracker)  # "the second one", or an offered title typed out
         try:
+            if picked:
+                return await show_service(dispatcher, picked, lang, district or tracker.get_slot("district"))
             result = await client.search(text[:MAX_QUERY], lang, limit=5)
-            if not result.get("best") and (district or audience):
+            if not clear_winner(result) and (district or audience):
                 # A district or "our company" only breaks ties: searched again with them as
                 # filters, that answer is taken when it is confident.
                 narrowed = await client.search(text[:MAX_QUERY], lang, limit=5, district=district, audience=audience)
                 if narrowed["confident"]:
                     result = narrowed
+        except NotFound:
+            dispatcher.utter_message(response="utter_ask_which_service")
+            return []
         except (CatalogueUnavailable, ValueError):
             dispatcher.utter_message(response="utter_catalogue_down")
             return []
@@ -70,18 +76,18 @@ class ActionSearchServices(Action):
                 return events
             dispatcher.utter_message(response="utter_search_nothing", buttons=handoff_buttons(lang))
             if result.get("suggestions"):
-                dispatcher.utter_message(response="utter_search_maybe", buttons=[select_button(h) for h in result["suggestions"][:3]])
+                events += offer(dispatcher, result["suggestions"][:3], "utter_search_maybe")
             return events
-        if result.get("best") == hits[0]["id"]:
+        winner = clear_winner(result)
+        if winner:
             try:
-                return events + await show_service(dispatcher, hits[0]["id"], lang, district or tracker.get_slot("district"))
+                return events + await show_service(dispatcher, winner, lang, district or tracker.get_slot("district"))
             except NotFound:
                 pass
             except CatalogueUnavailable:
                 dispatcher.utter_message(response="utter_catalogue_down")
                 return events
-        dispatcher.utter_message(response="utter_search_results", buttons=[select_button(h) for h in hits[:5]])
-        return events
+        return events + offer(dispatcher, trimmed(hits), "utter_search_results")
 
 
 class ActionShowService(Action):

@@ -19,7 +19,7 @@ with warnings.catch_warnings():
     from rasa_sdk.events import SlotSet
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions import handoff, resolve
+    from actions import handoff, resolve, search
     from actions.catalogue_client import CatalogueClient
     from actions.handoff import ActionApply, ActionConfirmApply, ActionDeclineApply, ActionHandoffHuman, transcript_of
 
@@ -29,6 +29,7 @@ SERVICES: dict[str, dict[str, Any]] = {
     "pension-claim": {
         "id": "pension-claim",
         "title": {"zh": "基本养老金申领", "en": "Claim the basic pension"},
+        "summary": {"zh": "退休后按月领取基本养老金。", "en": "Claim the monthly basic pension on retirement."},
         "channels": {"online_url": ONLINE, "hotline": "12345"},
     },
     "centre-only": {"id": "centre-only", "title": {"zh": "窗口办理", "en": "Counter-only service"}, "channels": {"hotline": "12345"}},
@@ -103,6 +104,7 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeCatalogue]:
     client = CatalogueClient(str(server.make_url("")), timeout_s=2.0)
     monkeypatch.setattr(handoff, "client", client)
     monkeypatch.setattr(resolve, "client", client)
+    monkeypatch.setattr(search, "client", client)
     try:
         yield app[FAKE]
     finally:
@@ -120,6 +122,7 @@ async def no_catalogue(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
     client = CatalogueClient(url, timeout_s=1.0)
     monkeypatch.setattr(handoff, "client", client)
     monkeypatch.setattr(resolve, "client", client)
+    monkeypatch.setattr(search, "client", client)
     yield
     await client.close()
 
@@ -227,12 +230,13 @@ async def test_apply_asks_for_consent(fake: FakeCatalogue) -> None:
     assert fake.requests == []  # nothing is shared before the yes
 
 
-async def test_apply_asks_in_chinese_with_no_answers_yet(fake: FakeCatalogue) -> None:
+async def test_apply_with_no_answers_gives_the_plain_application_without_asking_consent(fake: FakeCatalogue) -> None:
     dispatcher = CollectingDispatcher()
     result = await ActionApply().run(dispatcher, tracker({"lang": "zh", "answers": None}), {})
-    assert result == [SlotSet("awaiting_consent", True)]
-    assert dispatcher.messages[0]["service"] == "基本养老金申领" and dispatcher.messages[0]["count"] == 0
-    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == ["同意共享", "不共享"]
+    assert result == []  # nothing to share, so no consent pending
+    assert responses(dispatcher) == ["utter_apply_online"]
+    assert dispatcher.messages[0]["url"] == ONLINE and dispatcher.messages[0]["service"] == "基本养老金申领"
+    assert [kind for kind, _ in fake.requests] == []
 
 
 async def test_apply_without_a_service_asks_which(fake: FakeCatalogue) -> None:
@@ -241,13 +245,14 @@ async def test_apply_without_a_service_asks_which(fake: FakeCatalogue) -> None:
     assert responses(dispatcher) == ["utter_ask_which_service"]
 
 
-async def test_apply_naming_the_service_in_a_first_message_needs_no_search_first(fake: FakeCatalogue) -> None:
+async def test_apply_naming_the_service_in_a_first_message_shows_its_card_first(fake: FakeCatalogue) -> None:
     text = "I want to apply for my pension"
     fake.searches[text] = {"confident": True, "results": [hit("pension-claim", 3.0), hit("centre-only", 0.4)], "best": None}
     dispatcher = CollectingDispatcher()
     result = await ActionApply().run(dispatcher, tracker({"service_id": None}, text=text), {})
-    assert result == [SlotSet("service_id", "pension-claim"), SlotSet("awaiting_consent", True)]
-    assert responses(dispatcher) == ["utter_ask_share_consent"]
+    assert result == [SlotSet("service_id", "pension-claim")]
+    assert responses(dispatcher) == ["utter_service_card"]
+    assert dispatcher.messages[0]["custom"]["data"]["online_url"] == ONLINE
 
 
 # -- which service a message is about ------------------------------------------------------------
@@ -265,16 +270,31 @@ async def test_an_unclear_mention_keeps_the_selected_service(fake: FakeCatalogue
     assert await resolve.resolve_service(CollectingDispatcher(), t, "en") == ("centre-only", [])
 
 
-async def test_with_nothing_clear_the_last_results_are_offered_again(fake: FakeCatalogue) -> None:
-    fake.searches["my mum needs care at home"] = {"confident": True, "results": [hit("pension-claim", 1.0), hit("centre-only", 0.95)], "best": None}
+SHOWN = [{"id": "centre-only", "title": "Counter-only service"}, {"id": "pension-claim", "title": "Claim the basic pension"}]
+
+
+async def test_with_nothing_clear_the_services_just_offered_are_offered_again(fake: FakeCatalogue) -> None:
+    fake.searches["what documents do i need"] = {"confident": True, "results": [hit("something-else", 1.0), hit("another", 0.9)], "best": None}
     dispatcher = CollectingDispatcher()
-    t = tracker({"service_id": None, "last_query": "my mum needs care at home"}, text="how much is it")
-    assert await resolve.resolve_service(dispatcher, t, "en") == (None, [])
+    t = tracker({"service_id": None, "shown": SHOWN}, text="what documents do i need")
+    assert await resolve.resolve_service(dispatcher, t, "en") == (None, [SlotSet("shown", SHOWN)])
     assert responses(dispatcher) == ["utter_which_of_these"]
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
-        '/select_service{"service_id":"pension-claim"}',
         '/select_service{"service_id":"centre-only"}',
+        '/select_service{"service_id":"pension-claim"}',
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "picked"),
+    [("the second one", "pension-claim"), ("第一个", "centre-only"), ("claim the basic pensoin", "pension-claim"), ("claim", None), ("option 3", None)],
+)
+def test_a_pick_from_the_offered_services_by_place_or_title(text: str, picked: str | None) -> None:
+    assert resolve.picked_from_shown(tracker({"shown": SHOWN}, text=text)) == picked
+
+
+def test_trimmed_drops_far_weaker_hits() -> None:
+    assert [h["id"] for h in resolve.trimmed([hit("a", 1.0), hit("b", 0.5), hit("c", 0.3)])] == ["a", "b"]
 
 
 async def test_confirm_sends_the_prefilled_link(fake: FakeCatalogue) -> None:
@@ -354,7 +374,6 @@ def test_ordinal_picks_only_clear_references_to_a_shown_result(text: str, expect
     assert resolve.ordinal(text) == expected
 
 
-async def test_the_second_one_picks_the_second_result_just_shown(fake: FakeCatalogue) -> None:
-    fake.searches["open a noodle shop"] = {"confident": True, "results": [hit("centre-only", 1.0), hit("pension-claim", 0.9)], "best": None}
-    t = tracker({"service_id": "some-earlier-service", "last_query": "open a noodle shop"}, text="how long does the second one take")
+async def test_the_second_one_picks_the_second_service_offered(fake: FakeCatalogue) -> None:
+    t = tracker({"service_id": "some-earlier-service", "shown": SHOWN}, text="how long does the second one take")
     assert await resolve.resolve_service(CollectingDispatcher(), t, "en") == ("pension-claim", [SlotSet("service_id", "pension-claim")])
