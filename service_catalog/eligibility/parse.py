@@ -41,12 +41,34 @@ def parse_answer(question: Question, text: str, today: dt.date) -> Any | None:
         against the question's min and max here.
     """
     if question.type == "boolean":
-        return parse_yes_no(text)
+        answer = parse_yes_no(text)
+        return answer if answer is not None else _restates(question, text)
     if question.type == "number":
         return parse_number(text)
     if question.type == "choice":
         return parse_choice(question, text)
     return parse_date(text, today)
+
+
+_EN_WORD = re.compile(r"[a-z]+")
+_EN_FILLER = frozenset({"a", "an", "the", "i", "im", "am", "is", "my", "in", "of", "have", "has", "got", "with", "yes"})
+
+
+def _restates(question: Question, text: str) -> bool | None:
+    """True when a short answer restates the question's subject ("上海户口" to "您是否有本市户籍（上海户口）？",
+    "shanghai hukou" to "Is your household registration (hukou) in Shanghai?"); else None.
+
+    Negated answers never get here: ``parse_yes_no`` reads "没有上海户口" and "no hukou" as no first.
+    """
+    norm = _normalize(text)
+    if not norm:
+        return None
+    han = "".join(_HAN.findall(norm))
+    if han:
+        return True if 3 <= len(han) <= 12 and len(han) >= 0.8 * len(norm.replace(" ", "")) and han in _normalize(question.text.zh) else None
+    words = set(_EN_WORD.findall(norm)) - _EN_FILLER
+    asked = set(_EN_WORD.findall(_normalize(question.text.en)))
+    return True if 2 <= len(words) <= 5 and words <= asked else None
 
 
 def _normalize(text: str) -> str:

@@ -371,3 +371,29 @@ def test_numbers_round_trip(n: int) -> None:
 def test_dates_round_trip(day: dt.date) -> None:
     assert parse_date(day.isoformat(), TODAY) == day
     assert parse_date(f"{day.year}年{day.month}月{day.day}日", TODAY) == day
+
+
+HUKOU_ASKED = _q(
+    {
+        "id": "hukou_shanghai",
+        "type": "boolean",
+        "text": {"zh": "您是否有本市户籍（上海户口）？", "en": "Is your household registration (hukou) in Shanghai?"},
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("上海户口", True),
+        ("shanghai hukou", True),
+        ("my hukou is in shanghai", True),
+        ("没有上海户口", False),
+        ("no shanghai hukou", False),
+        ("北京户口", None),
+        ("hukou in beijing", None),
+        ("户口", None),
+    ],
+)
+def test_a_short_answer_restating_the_question_is_a_yes(text: str, expected: bool | None) -> None:
+    assert parse_answer(HUKOU_ASKED, text, TODAY) is expected
