@@ -14,6 +14,7 @@ from .cards import card_payload, card_text, select_button
 from .catalogue_client import CatalogueUnavailable, NotFound, client
 from .language import lang_of, text_of
 from .resolve import clear_winner, entity, offer, picked_from_shown, trimmed
+from .slots import chosen_district
 
 __all__ = ["ActionBrowseEvents", "ActionSearchServices", "ActionShowService", "show_service"]
 
@@ -49,7 +50,7 @@ class ActionSearchServices(Action):
         if not text or WORDLESS.match(text) or text.startswith("/"):
             dispatcher.utter_message(response="utter_empty_message", buttons=handoff_buttons(lang))
             return []
-        district = entity(tracker, "district")
+        district = chosen_district(text_of(tracker), tracker.latest_message.get("entities") or [])
         audience = entity(tracker, "audience")
         picked = picked_from_shown(tracker)  # "the second one", or an offered title typed out
         try:
@@ -70,6 +71,11 @@ class ActionSearchServices(Action):
             return []
         events: list[EventType] = [SlotSet("last_query", text[:MAX_QUERY])]
         hits: list[dict[str, Any]] = result["results"]
+        if (not result["confident"] or not hits) and district and tracker.get_slot("service_id") and intent not in {"out_of_scope", "chitchat"}:
+            # "sorry, I meant Pudong" / "那浦东呢" about the selected service: where, in that district.
+            from .followup import ActionAnswerFollowup
+
+            return await ActionAnswerFollowup().run(dispatcher, tracker, domain)
         if not result["confident"] or not hits:
             if intent in {"out_of_scope", "chitchat"}:
                 dispatcher.utter_message(response="utter_out_of_scope", buttons=handoff_buttons(lang))

@@ -106,6 +106,16 @@ def test_asking_about_a_document_keeps_the_selected_service(stack: Any) -> None:
     assert card and card[0]["title"] in answer.split("\n")[0], answer
 
 
+def test_a_district_correction_is_kept_for_where(stack: Any) -> None:
+    sender = f"e2e-district-{uuid.uuid4().hex[:8]}"
+    say(stack, sender, "hello")
+    say(stack, sender, '/select_service{"service_id":"business-registration"}')
+    assert "Minhang" in texts(say(stack, sender, "where do I go in Minhang")).split("\n")[1]
+    corrected = texts(say(stack, sender, "sorry I meant Pudong, not Minhang"))
+    assert "Pudong" in corrected.split("\n")[1], corrected
+    assert "Pudong" in texts(say(stack, sender, "where do I go")).split("\n")[1]
+
+
 def parse(stack: Any, text: str) -> dict[str, str]:
     body = json.dumps({"text": text}).encode()
     request = urllib.request.Request(f"http://127.0.0.1:{stack.ports['rasa']}/model/parse", data=body, headers={"Content-Type": "application/json"})

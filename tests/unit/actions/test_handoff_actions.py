@@ -377,3 +377,23 @@ def test_ordinal_picks_only_clear_references_to_a_shown_result(text: str, expect
 async def test_the_second_one_picks_the_second_service_offered(fake: FakeCatalogue) -> None:
     t = tracker({"service_id": "some-earlier-service", "shown": SHOWN}, text="how long does the second one take")
     assert await resolve.resolve_service(CollectingDispatcher(), t, "en") == ("pension-claim", [SlotSet("service_id", "pension-claim")])
+
+
+def _district(value: str, start: int) -> dict[str, Any]:
+    return {"entity": "district", "value": value, "start": start}
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "expected"),
+    [
+        ("sorry I meant Pudong, not Minhang", [_district("pudong", 14), _district("minhang", 26)], "pudong"),
+        ("not Minhang, Pudong", [_district("minhang", 4), _district("pudong", 13)], "pudong"),
+        ("我住闵行，不是浦东", [_district("minhang", 2), _district("pudong", 7)], "minhang"),
+        ("where in Xuhui", [_district("xuhui", 9)], "xuhui"),
+        ("how much is it", [], None),
+    ],
+)
+def test_the_district_settled_on_is_the_one_not_ruled_out(text: str, entities: list[dict[str, Any]], expected: str | None) -> None:
+    from actions.slots import chosen_district
+
+    assert chosen_district(text, entities) == expected
