@@ -18,8 +18,10 @@ from rasa_sdk.types import DomainDict
 
 from .cards import select_button
 from .catalogue_client import CatalogueUnavailable, NotFound, client
+from .followup import ActionAnswerFollowup
 from .language import lang_of, text_of
 from .resolve import entity, resolve_service
+from .search import ActionSearchServices
 
 __all__ = ["ActionAskEligAnswer", "ActionEligibilityResult", "ActionExplainQuestion", "ActionPickServiceToCheck", "ValidateEligibilityForm", "answers_of"]
 
@@ -191,9 +193,6 @@ class ActionHandleInform(Action):
         return "action_handle_inform"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        from .followup import ActionAnswerFollowup
-        from .search import ActionSearchServices
-
         lang = lang_of(tracker)
         text = text_of(tracker)[:500]
         service_id = tracker.get_slot("service_id")

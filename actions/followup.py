@@ -9,9 +9,8 @@ from rasa_sdk.types import DomainDict
 
 from .cards import followup_text
 from .catalogue_client import CatalogueUnavailable, NotFound, client
-from .language import lang_of, text_of
+from .language import lang_of
 from .resolve import resolve_service
-from .slots import chosen_district
 
 __all__ = ["ActionAnswerFollowup"]
 
@@ -28,7 +27,7 @@ class ActionAnswerFollowup(Action):
         lang = lang_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         kind = intent if intent in FOLLOWUPS else "ask_where"
-        district = chosen_district(text_of(tracker), tracker.latest_message.get("entities") or []) or tracker.get_slot("district")
+        district = tracker.get_slot("district")  # the district the citizen settled on (actions/slots.py)
         try:
             service_id, events = await resolve_service(dispatcher, tracker, lang)
             if not service_id:

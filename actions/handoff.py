@@ -18,6 +18,7 @@ from .catalogue_client import CatalogueUnavailable, NotFound, client
 from .eligibility import answers_of
 from .language import lang_of
 from .resolve import resolve_service
+from .search import show_service
 
 __all__ = ["ActionApply", "ActionConfirmApply", "ActionDeclineApply", "ActionHandoffHuman", "transcript_of"]
 
@@ -109,8 +110,6 @@ class ActionApply(Action):
             if not tracker.get_slot("service_id") or events:
                 # "我要办护照" with nothing selected yet: the card first (it carries the online link);
                 # consent is asked when the citizen then applies.
-                from .search import show_service
-
                 return await show_service(dispatcher, service_id, lang, tracker.get_slot("district"))
         except NotFound:
             dispatcher.utter_message(response="utter_ask_which_service")
@@ -124,7 +123,7 @@ class ActionApply(Action):
             await _without_sharing(dispatcher, service_id, lang, "utter_apply_online")
             return []
         dispatcher.utter_message(response="utter_ask_share_consent", service=await _title(service_id, lang), count=count, buttons=CONSENT_BUTTONS[lang])
-        return [*events, SlotSet("awaiting_consent", True)]
+        return [SlotSet("awaiting_consent", True)]
 
 
 class ActionConfirmApply(Action):

@@ -20,7 +20,7 @@ from .cards import select_button
 from .catalogue_client import client
 from .language import text_of
 
-__all__ = ["clear_winner", "entity", "mentioned_service", "offer", "ordinal", "picked_from_shown", "resolve_service", "trimmed"]
+__all__ = ["MAX_QUERY", "clear_winner", "entity", "mentioned_service", "offer", "ordinal", "picked_from_shown", "resolve_service", "trimmed"]
 
 MAX_QUERY = 500
 # "the second one", "option 3", "#2", "第二个", "第3项": a pick from the results just shown.
@@ -147,8 +147,7 @@ async def resolve_service(dispatcher: CollectingDispatcher, tracker: Tracker, la
         hits = trimmed(result["results"]) if result.get("confident") else []
     shown = tracker.get_slot("shown")
     if isinstance(shown, list) and shown:
-        # "what documents do I need?" right after a list is about one of those, not a new search.
-        hits = [{"id": s["id"], "title": s["title"]} for s in shown]
+        hits = shown  # "what documents do I need?" right after a list is about one of those
     if hits:
         return None, offer(dispatcher, hits, "utter_which_of_these")
     dispatcher.utter_message(response="utter_ask_which_service")

@@ -12,14 +12,14 @@ from rasa_sdk.types import DomainDict
 
 from .cards import card_payload, card_text, select_button
 from .catalogue_client import CatalogueUnavailable, NotFound, client
+from .followup import ActionAnswerFollowup
 from .language import lang_of, text_of
-from .resolve import clear_winner, entity, offer, picked_from_shown, trimmed
+from .resolve import MAX_QUERY, clear_winner, entity, offer, picked_from_shown, trimmed
 from .slots import chosen_district
 
 __all__ = ["ActionBrowseEvents", "ActionSearchServices", "ActionShowService", "show_service"]
 
 WORDLESS = re.compile(r"^[\W_]*$", re.UNICODE)
-MAX_QUERY = 500
 
 
 def handoff_buttons(lang: str) -> list[dict[str, str]]:
@@ -73,8 +73,6 @@ class ActionSearchServices(Action):
         hits: list[dict[str, Any]] = result["results"]
         if (not result["confident"] or not hits) and district and tracker.get_slot("service_id") and intent not in {"out_of_scope", "chitchat"}:
             # "sorry, I meant Pudong" / "那浦东呢" about the selected service: where, in that district.
-            from .followup import ActionAnswerFollowup
-
             return await ActionAnswerFollowup().run(dispatcher, tracker, domain)
         if not result["confident"] or not hits:
             if intent in {"out_of_scope", "chitchat"}:

@@ -150,9 +150,10 @@ def _fit_confidence(rows: Sequence[Row]) -> dict[str, float]:
     model = LogisticRegressionCV(Cs=[0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], cv=5, scoring="roc_auc", class_weight="balanced", max_iter=2000).fit(X, y)
     w = model.coef_[0]
     params = {"bias": float(model.intercept_[0]), "w_dense": float(w[0]), "w_coverage": float(w[1]), "w_bm25": float(w[2]), "w_agree": float(w[3])}
-    probs = sorted(model.predict_proba(X)[:, 1].tolist())
-    ins_p = sorted(p for p, label in zip(model.predict_proba(X)[:, 1], y, strict=False) if label)
-    oos_p = [p for p, label in zip(model.predict_proba(X)[:, 1], y, strict=False) if not label]
+    scored = model.predict_proba(X)[:, 1].tolist()
+    probs = sorted(scored)
+    ins_p = sorted(p for p, label in zip(scored, y, strict=False) if label)
+    oos_p = [p for p, label in zip(scored, y, strict=False) if not label]
     # Best threshold whose false-"nothing" rate on tune stays within 60 % of the allowed rate.
     best_t, best_score = 0.5, -1.0
     for t in sorted(set(probs)):
