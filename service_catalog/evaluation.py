@@ -50,8 +50,27 @@ class Query:
 
 
 def load_queries(path: Path = EVAL_FILE) -> list[Query]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [Query(e["q"], e["lang"], tuple(e.get("expect") or ()), e.get("split", "tune"), bool(e.get("typo", False))) for e in raw]
+    """The queries of an evaluation file (a YAML list of ``{q, lang, expect, split, typo}``).
+
+    Raises:
+        ValueError: the file is missing or not YAML, or an entry lacks ``q``/``lang``; the message
+            names the file and the entry's line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text)
+        raw = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: cannot read the query file ({exc})") from exc
+    if not isinstance(raw, list) or node is None:
+        raise ValueError(f"{path}: expected a YAML list of queries")
+    queries = []
+    for entry, item in zip(raw, node.value, strict=True):
+        line = item.start_mark.line + 1
+        if not isinstance(entry, dict) or not isinstance(entry.get("q"), str) or entry.get("lang") not in {"zh", "en"}:
+            raise ValueError(f"{path}:{line}: each query needs q (text) and lang (zh or en)")
+        queries.append(Query(entry["q"], entry["lang"], tuple(entry.get("expect") or ()), entry.get("split", "tune"), bool(entry.get("typo", False))))
+    return queries
 
 
 @dataclass
@@ -234,7 +253,11 @@ def run_eval(
     if fit and queries_file is not None:
         print("error: --fit only uses the tune split of the main evaluation set", file=sys.stderr)
         return 2
-    queries = load_queries(queries_file or EVAL_FILE)
+    try:
+        queries = load_queries(queries_file or EVAL_FILE)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     catalogue = load_catalogue(settings.catalog_path)
     unknown = sorted({sid for q in queries for sid in q.expect if sid not in catalogue.services})
     if unknown:
