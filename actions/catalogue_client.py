@@ -1,7 +1,11 @@
 """The one module of the action server that speaks HTTP: a typed client of the catalogue service.
 
 One ``aiohttp.ClientSession`` is created lazily on first use (nothing connects on
-import) and closed by ``close()``, which the action server calls on shutdown.
+import) and closed by ``close()``, which the action server (``actions/server.py``) calls when
+it stops. Every call carries the service credential (``X-Internal-Token``, the first token of
+``CATALOG_INTERNAL_TOKEN``): minting application links and creating tickets need it, and the
+catalogue service's per-address rate limits do not apply to it. Calls made for one
+conversation name it in ``X-Conversation-Id``, which the per-conversation limits count.
 """
 
 from __future__ import annotations
@@ -28,14 +32,19 @@ class NotFound(LookupError):
 class CatalogueClient:
     """Async client of the catalogue service with explicit timeouts."""
 
-    def __init__(self, base_url: str | None = None, timeout_s: float = 4.0) -> None:
+    def __init__(self, base_url: str | None = None, timeout_s: float = 4.0, internal_token: str | None = None) -> None:
         self.base_url = (base_url or os.environ.get("CATALOG_URL", "http://127.0.0.1:8080")).rstrip("/")
+        tokens = (internal_token if internal_token is not None else os.environ.get("CATALOG_INTERNAL_TOKEN", "")).split(",")
+        self.internal_token = tokens[0].strip()
         self.timeout = aiohttp.ClientTimeout(total=timeout_s, connect=1.5)
         self._session: aiohttp.ClientSession | None = None
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self.timeout, headers={"User-Agent": "citizen-assistant-actions/0.1"})
+            headers = {"User-Agent": "citizen-assistant-actions/0.1"}
+            if self.internal_token:
+                headers["X-Internal-Token"] = self.internal_token
+            self._session = aiohttp.ClientSession(timeout=self.timeout, headers=headers)
         return self._session
 
     async def close(self) -> None:
@@ -43,10 +52,11 @@ class CatalogueClient:
             await self._session.close()
             self._session = None
 
-    async def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None) -> Any:
+    async def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None, conversation: str | None = None) -> Any:
         clean = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in (params or {}).items() if v is not None}
+        headers = {"X-Conversation-Id": conversation[:128]} if conversation else None
         try:
-            async with self._http().request(method, self.base_url + path, params=clean, json=json) as response:
+            async with self._http().request(method, self.base_url + path, params=clean, json=json, headers=headers) as response:
                 if response.status == 404:
                     raise NotFound(path)
                 if response.status >= 500:
@@ -77,15 +87,18 @@ class CatalogueClient:
     async def parse_answer(self, question_id: str, text: str, lang: str) -> dict[str, Any]:
         return dict(await self._request("POST", f"/api/questions/{question_id}/parse", json={"text": text[:500], "lang": lang}))
 
-    async def handoff_link(self, service_id: str, answers: dict[str, Any], lang: str, channel: str) -> dict[str, Any]:
+    async def handoff_link(self, service_id: str, answers: dict[str, Any], lang: str, channel: str, conversation: str | None = None) -> dict[str, Any]:
         return dict(
             await self._request(
-                "POST", "/api/handoff/application", json={"service_id": service_id, "answers": answers, "lang": lang, "channel": channel, "consent": True}
+                "POST",
+                "/api/handoff/application",
+                json={"service_id": service_id, "answers": answers, "lang": lang, "channel": channel, "consent": True},
+                conversation=conversation,
             )
         )
 
-    async def create_ticket(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return dict(await self._request("POST", "/api/tickets", json=payload))
+    async def create_ticket(self, payload: dict[str, Any], conversation: str | None = None) -> dict[str, Any]:
+        return dict(await self._request("POST", "/api/tickets", json=payload, conversation=conversation))
 
 
 client = CatalogueClient()

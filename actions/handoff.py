@@ -87,7 +87,7 @@ class ActionHandoffHuman(Action):
         if tracker.get_slot("service_id"):
             payload["service_id"] = tracker.get_slot("service_id")
         try:
-            ticket = await client.create_ticket(payload)
+            ticket = await client.create_ticket(payload, conversation=tracker.sender_id)
         except (CatalogueUnavailable, NotFound, ValueError):
             dispatcher.utter_message(response="utter_handoff_hotline")
             return []
@@ -140,7 +140,7 @@ class ActionConfirmApply(Action):
             dispatcher.utter_message(response="utter_ask_which_service")
             return done
         try:
-            link = await client.handoff_link(service_id, answers_of(tracker), lang, _channel(tracker))
+            link = await client.handoff_link(service_id, answers_of(tracker), lang, _channel(tracker), conversation=tracker.sender_id)
         except CatalogueUnavailable:
             dispatcher.utter_message(response="utter_catalogue_down")
             return done

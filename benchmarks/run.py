@@ -179,14 +179,14 @@ def bench_search(count: int) -> dict[str, Any]:
     return {"count": count, "build": build, "raw": raw, "http": http}
 
 
-async def chat_latency(rasa_port: int, repeats: int = 40, concurrency: int = 20) -> dict[str, list[float]]:
+async def chat_latency(rasa_port: int, rest_token: str, repeats: int = 40, concurrency: int = 20) -> dict[str, list[float]]:
     url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
     greet = ["hello", "你好", "hi there", "您好"]
     search = ["I lost my job last week", "孩子刚出生怎么报户口", "my dad passed away, what do I need to do", "想在徐汇开个面馆"]
 
     async def turn(http: aiohttp.ClientSession, sender: str, text: str) -> float:
         t0 = time.perf_counter()
-        async with http.post(url, json={"sender": sender, "message": text}) as r:
+        async with http.post(url, json={"sender": sender, "message": text}, headers={"Authorization": f"Bearer {rest_token}"}) as r:
             await r.read()
             assert r.status == 200
         return (time.perf_counter() - t0) * 1000
@@ -218,10 +218,10 @@ def bench_chat() -> dict[str, list[float]]:
         actions_port=ports[1],
         catalogue_port=ports[2],
         log_dir=BENCH_DIR / "chat-log",
-        tracker_db=BENCH_DIR / "chat-tracker.db",
+        data_dir=BENCH_DIR / "chat-data",
     ) as stack:
         stack.start(timeout=300)
-        return asyncio.run(chat_latency(ports[0]))
+        return asyncio.run(chat_latency(ports[0], stack.rest_token))
 
 
 def main() -> int:

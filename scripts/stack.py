@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from service_catalog.secrets import shared_secrets  # noqa: E402
 
 
 class StackError(RuntimeError):
@@ -87,9 +89,14 @@ def actions_healthy(port: int) -> bool:
     return _get(f"http://127.0.0.1:{port}/health")[0] == 200
 
 
-def rasa_healthy(port: int) -> bool:
-    status, body = _get(f"http://127.0.0.1:{port}/status")
-    return status == 200 and bool(json.loads(body or b"{}").get("model_file"))
+def rasa_healthy(token: str) -> Callable[[int], bool]:
+    """Rasa's /status needs the API token (``--auth-token``)."""
+
+    def healthy(port: int) -> bool:
+        status, body = _get(f"http://127.0.0.1:{port}/status?token={token}")
+        return status == 200 and bool(json.loads(body or b"{}").get("model_file"))
+
+    return healthy
 
 
 def tail(path: Path | None, n: int = 20) -> str:
@@ -114,13 +121,25 @@ class Stack:
         extra_env: dict[str, str] | None = None,
     ) -> None:
         self.model = model
-        self.log_dir = log_dir or ROOT / "var" / "log"
+        self.data_dir = data_dir or ROOT / "var"
+        self.log_dir = log_dir or self.data_dir / "log"
         self.ports = {"rasa": rasa_port, "actions": actions_port, "catalogue": catalogue_port}
-        base = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
-        catalogue_env = {**base, "CATALOG_PORT": str(catalogue_port), "CATALOG_RASA_URL": f"http://127.0.0.1:{rasa_port}"}
-        if data_dir is not None:
-            catalogue_env["CATALOG_DATA_DIR"] = str(data_dir)
-        tracker_db = tracker_db or (data_dir or ROOT / "var") / "rasa-tracker.db"
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
+        base = {**os.environ, "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false", **(extra_env or {})}
+        # The shared credentials: from the environment when set, else made once in <data_dir>/secrets/ (0600).
+        self.secrets = shared_secrets(self.data_dir, base)
+        internal = self.secrets["CATALOG_INTERNAL_TOKEN"]
+        base.update(self.secrets)
+        base["CATALOG_INTERNAL_TOKEN_CURRENT"] = internal.split(",")[0].strip()
+        catalogue_env = {
+            **base,
+            "CATALOG_PORT": str(catalogue_port),
+            "CATALOG_RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "CATALOG_DATA_DIR": str(self.data_dir),
+        }
+        tracker_db = tracker_db or self.data_dir / "rasa-tracker.db"
+        origins = f"http://127.0.0.1:{catalogue_port},http://localhost:{catalogue_port}"
         self.procs = [
             Proc(
                 "catalogue",
@@ -131,10 +150,10 @@ class Stack:
             ),
             Proc(
                 "actions",
-                [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port), "--endpoints", "bot/endpoints.yml"],
+                [str(ROOT / ".venv/bin/python"), "-m", "actions.server", "--port", str(actions_port)],
                 actions_port,
                 actions_healthy,
-                {**base, "CATALOG_URL": f"http://127.0.0.1:{catalogue_port}"},
+                {**base, "CATALOG_URL": f"http://127.0.0.1:{catalogue_port}", "ACTION_SERVER_HOST": "127.0.0.1"},
             ),
             Proc(
                 "rasa",
@@ -142,8 +161,8 @@ class Stack:
                     str(ROOT / ".venv-rasa/bin/rasa"),
                     "run",
                     "--enable-api",
-                    "--cors",
-                    "*",
+                    "--auth-token",
+                    self.rasa_token,
                     "--port",
                     str(rasa_port),
                     "-i",
@@ -156,22 +175,32 @@ class Stack:
                     "bot/endpoints.yml",
                 ],
                 rasa_port,
-                rasa_healthy,
+                rasa_healthy(self.rasa_token),
                 {
                     **base,
                     "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
-                    "RASA_TELEMETRY_ENABLED": "false",
                     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                     "RASA_TRACKER_DB": str(tracker_db),
+                    "WIDGET_ORIGINS": base.get("WIDGET_ORIGINS", origins),
                 },
             ),
         ]
+
+    @property
+    def rasa_token(self) -> str:
+        """The token of Rasa's HTTP API (``?token=``)."""
+        return self.secrets["RASA_AUTH_TOKEN"]
+
+    @property
+    def rest_token(self) -> str:
+        """The bearer token of the REST channel (first of the list)."""
+        return self.secrets["RASA_REST_TOKEN"].split(",")[0].strip()
 
     def start(self, timeout: float = 240.0, progress: Callable[[str], None] = lambda s: None) -> None:
         for proc in self.procs:
             if not port_free(proc.port):
                 raise StackError(f"port {proc.port} (for the {proc.name} server) is already in use by {port_owner(proc.port)}; stop it or choose another port")
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         for proc in self.procs:
             self._launch(proc, progress)
         self._wait(list(self.procs), timeout, progress)
@@ -187,7 +216,8 @@ class Stack:
     def _launch(self, proc: Proc, progress: Callable[[str], None], append: bool = False) -> None:
         proc.log = self.log_dir / f"{proc.name}.log"
         handle = proc.log.open("ab" if append else "wb")
-        proc.popen = subprocess.Popen(proc.argv, cwd=ROOT, env=proc.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        # umask 077: databases, logs, index files and keys are readable by this user only.
+        proc.popen = subprocess.Popen(proc.argv, cwd=ROOT, env=proc.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, umask=0o077)
         handle.close()
         progress(
             f"started {proc.name} (pid {proc.popen.pid}) on port {proc.port}, log {proc.log.relative_to(ROOT) if proc.log.is_relative_to(ROOT) else proc.log}"
@@ -266,11 +296,12 @@ def main() -> int:
 
   Demo portal with the chat widget:  http://127.0.0.1:{c}/
   API documentation:                 http://127.0.0.1:{c}/docs   (OpenAPI: http://127.0.0.1:{c}/openapi.json)
-  Rasa REST channel:                 http://127.0.0.1:{r}/webhooks/rest/webhook
+  Rasa REST channel (trusted callers): http://127.0.0.1:{r}/webhooks/rest/webhook
+  Credentials (0600):                var/secrets/  (docs/security.md)
 
   Try it:
-    curl -s http://127.0.0.1:{r}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-         -d '{{"sender": "me", "message": "I lost my job last week"}}'
+    curl -s http://127.0.0.1:{r}/webhooks/rest/webhook -H "Authorization: Bearer $(cat var/secrets/rest-token)" \\
+         -H 'Content-Type: application/json' -d '{{"sender": "me", "message": "I lost my job last week"}}'
     curl -s 'http://127.0.0.1:{c}/api/search?q=孩子出生了怎么上户口'
 
   Logs: var/log/rasa.log, var/log/actions.log, var/log/catalogue.log

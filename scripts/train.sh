@@ -3,6 +3,7 @@
 # bot/config.yml, bot/domain/ and nlu_data/, and reused when that file exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false  # never phone home, in any run
 hash="$(find bot/config.yml bot/domain nlu_data -type f -name '*.yml' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)"
 model="models/bot-$hash.tar.gz"
 if [ -f "$model" ]; then

@@ -9,6 +9,8 @@ Commands:
     index build             build (or reuse) the search index files
     search QUERY            search the catalogue from the shell
     eval                    recall, MRR and out-of-scope figures on the evaluation set
+    purge [--days N] [--tracker-db PATH]
+                            delete tickets, audit records, link ids (and conversations) past their retention
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .http.app import create_app
 
     settings = _settings(args)
+    os.umask(0o077)  # database, index files, keys and secrets: readable by this service only
+    Path(settings.data_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(settings.data_dir, 0o700)
     try:
         app = create_app(settings)
     except CatalogInvalid as exc:
@@ -50,6 +56,42 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=lambda s: logging.getLogger("service_catalog").info(s.strip()))
     return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .db import Database
+
+    settings = _settings(args)
+    days = args.days if args.days is not None else settings.retention_days
+
+    async def run() -> dict[str, int]:
+        db = await Database.open(settings.database_url)
+        try:
+            return await db.purge(
+                retention_days=days, audit_retention_days=settings.audit_retention_days, rejected_retention_days=settings.rejected_retention_days
+            )
+        finally:
+            await db.close()
+
+    counts = asyncio.run(run())
+    if args.tracker_db:
+        counts["conversation events"] = purge_tracker(Path(args.tracker_db), days)
+    print(f"deleted what is older than {days} days: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    return 0
+
+
+def purge_tracker(path: Path, days: int) -> int:
+    """Delete the events of Rasa's SQLite tracker store older than ``days`` (Rasa's ``events`` table)."""
+    import sqlite3
+    import time
+
+    if not path.is_file():
+        raise SystemExit(f"error: no tracker database at {path}")
+    with sqlite3.connect(path) as conn:
+        deleted = conn.execute("DELETE FROM events WHERE timestamp < ?", (time.time() - days * 86400,)).rowcount
+    return int(deleted)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -155,6 +197,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     )
 
 
+def _days(raw: str) -> int:
+    try:
+        days = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days, got {raw!r}") from None
+    if not 1 <= days <= 3650:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 3650 days, got {days}")
+    return days
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m service_catalog", description="Citizen service assistant: catalogue service")
     parser.add_argument("--catalog", dest="catalog_path", help="catalogue folder (default: the demo catalogue)")
@@ -166,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--host")
     serve.set_defaults(func=cmd_serve)
+
+    purge = sub.add_parser("purge", help="delete tickets, audit records and link ids past their retention")
+    purge.add_argument("--days", type=_days, help="ticket retention in days, 1-3650 (default CATALOG_RETENTION_DAYS, 30)")
+    # SUPPRESS: without it the sub-command's unset option would overwrite `--data-dir X purge`.
+    purge.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS, help="folder for database, index files and keys")
+    purge.set_defaults(func=cmd_purge)
 
     catalog = sub.add_parser("catalog", help="validate, import, export or generate catalogues").add_subparsers(dest="action", required=True)
     validate = catalog.add_parser("validate", help="check a catalogue folder")

@@ -14,7 +14,16 @@ differs between the engines. Tables are created on open, idempotently::
     tickets         number "T20261201-0001" (per-day sequence, Shanghai time), status open|closed,
                     lang, channel, service_id, summary, transcript JSON, answers JSON
     handoff_tokens  jti (primary key), service_id, issued_at, expires_at, used_at (NULL until redeemed)
+    handoff_handles handle_hash (SHA-256 of the link's opaque handle; the handle itself is never
+                    stored), jti, service_id, token (the signed token, emptied once redeemed),
+                    expires_at, used_at
     audit           ts, kind, channel, service_id, outcome, detail JSON (personal data masked)
+
+Retention (``purge``): tickets after ``retention_days`` (30), audit records after
+``audit_retention_days`` (180), refusals (``token_rejected``, ``admin_refused``) after
+``rejected_retention_days`` (7), token ids and handles a day after they expire (the signed
+token behind an unused handle is erased by the first purge after it expires). The service
+purges on start and hourly; ``python -m service_catalog purge`` does it on demand.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import asyncio
 import datetime as dt
 import importlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -39,7 +49,8 @@ __all__ = ["AUDIT_KINDS", "CITY_TZ", "AuditRecord", "Database", "Ticket"]
 T = TypeVar("T")
 
 CITY_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving in China
-AUDIT_KINDS = frozenset({"application_link", "token_redeemed", "token_rejected", "ticket_created", "centre_referral"})
+AUDIT_KINDS = frozenset({"application_link", "token_redeemed", "token_rejected", "ticket_created", "centre_referral", "admin_refused"})
+REFUSAL_KINDS = ("token_rejected", "admin_refused")
 TICKET_STATUSES = frozenset({"open", "closed"})
 MAX_DETAIL_CHARS = 4000
 TOKEN_ROWS_KEPT_S = 86400  # token ids are kept a day past expiry, then pruned on open
@@ -79,6 +90,16 @@ _SCHEMA = [
         detail TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS audit_kind_ts ON audit (kind, ts)",
+    """CREATE TABLE IF NOT EXISTS handoff_handles (
+        handle_hash TEXT PRIMARY KEY,
+        jti TEXT NOT NULL,
+        service_id TEXT NOT NULL,
+        token TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+    )""",
+    "CREATE INDEX IF NOT EXISTS audit_ts ON audit (ts)",
+    "CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created_at)",
 ]
 
 
@@ -194,8 +215,13 @@ class Database:
             path = _sqlite_path(url)
 
             def connect_sqlite() -> sqlite3.Connection:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                if not path.exists():
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
                 conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+                for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                    if part.exists():
+                        part.chmod(0o600)  # tickets and audit records: readable by this service only
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA busy_timeout=10000")
@@ -376,6 +402,91 @@ class Database:
     def _token_row(self, jti: str) -> dict[str, Any] | None:
         row = self._execute("SELECT jti, service_id, issued_at, expires_at, used_at FROM handoff_tokens WHERE jti = ?", (jti,)).fetchone()
         return None if row is None else dict(zip(("jti", "service_id", "issued_at", "expires_at", "used_at"), row, strict=True))
+
+    # -- application link handles ---------------------------------------------------------------
+
+    async def store_handle(self, handle_hash: str, jti: str, service_id: str, token: str, expires_at: int) -> None:
+        """Keep a signed token behind the hash of its link's opaque handle until it is redeemed."""
+        await self._call(
+            self._execute,
+            "INSERT INTO handoff_handles (handle_hash, jti, service_id, token, expires_at, used_at) VALUES (?, ?, ?, ?, ?, NULL)",
+            (handle_hash, jti, service_id, token, expires_at),
+        )
+
+    async def peek_handle(self, handle_hash: str, now: int, *, service_id: str) -> str:
+        """``ok``, ``unknown``, ``expired``, ``wrong_service`` or ``used``, without using the handle up."""
+        return await self._call(self._peek_handle, handle_hash, now, service_id)
+
+    def _peek_handle(self, handle_hash: str, now: int, service_id: str) -> str:
+        row = self._execute("SELECT service_id, expires_at, used_at FROM handoff_handles WHERE handle_hash = ?", (handle_hash,)).fetchone()
+        return self._handle_status(row, now, service_id)
+
+    @staticmethod
+    def _handle_status(row: Sequence[Any] | None, now: int, service_id: str) -> str:
+        # The order of Signer.verify and Signer.redeem: expired, then wrong service, then already used.
+        if row is None:
+            return "unknown"
+        if now >= int(row[1]):
+            return "expired"
+        if row[0] != service_id:
+            return "wrong_service"
+        return "used" if row[2] is not None else "ok"
+
+    async def take_handle(self, handle_hash: str, now: int, *, service_id: str) -> tuple[str, str]:
+        """``(status, token)``: the first redemption for ``service_id`` gets ``ok`` and the signed
+        token, which is then erased from the row; every later one ``used``. A handle made for
+        another service is refused (``wrong_service``) without being used up. One conditional
+        update decides, so two redemptions racing on different connections cannot both win."""
+        return await self._call(self._take_handle, handle_hash, now, service_id)
+
+    def _take_handle(self, handle_hash: str, now: int, service_id: str) -> tuple[str, str]:
+        with self._transaction():
+            row = self._execute("SELECT service_id, expires_at, used_at, token FROM handoff_handles WHERE handle_hash = ?", (handle_hash,)).fetchone()
+            status = self._handle_status(row, now, service_id)
+            if status != "ok" or row is None:
+                return status, ""
+            cursor = self._execute(
+                "UPDATE handoff_handles SET used_at = ?, token = '' WHERE handle_hash = ? AND service_id = ? AND used_at IS NULL AND expires_at > ?",
+                (now, handle_hash, service_id, now),
+            )
+            return ("ok", str(row[3])) if cursor.rowcount == 1 else ("used", "")
+
+    # -- retention -------------------------------------------------------------------------------
+
+    async def purge(self, *, retention_days: int, audit_retention_days: int, rejected_retention_days: int, now: dt.datetime | None = None) -> dict[str, int]:
+        """Delete what is past its retention; returns the number of rows deleted per kind.
+
+        Also erases the signed token (and so the answers) of every unused link handle that has
+        expired: the row stays a day longer only to tell "expired" from "no such link".
+
+        Raises:
+            ValueError: a retention shorter than one day, or a naive ``now``.
+        """
+        if min(retention_days, audit_retention_days, rejected_retention_days) < 1:
+            raise ValueError("retention periods must be at least one day")
+        moment = now or _utc_now()
+        if moment.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        return await self._call(self._purge, moment, retention_days, audit_retention_days, rejected_retention_days)
+
+    def _purge(self, moment: dt.datetime, retention_days: int, audit_days: int, rejected_days: int) -> dict[str, int]:
+        def before(days: int) -> str:
+            return _iso(moment - dt.timedelta(days=days))
+
+        epoch = int(moment.timestamp()) - TOKEN_ROWS_KEPT_S
+        marks = ", ".join("?" for _ in REFUSAL_KINDS)
+        with self._transaction():
+            counts = {
+                "tickets": self._execute("DELETE FROM tickets WHERE created_at < ?", (before(retention_days),)).rowcount,
+                "refusals": self._execute(f"DELETE FROM audit WHERE kind IN ({marks}) AND ts < ?", (*REFUSAL_KINDS, before(rejected_days))).rowcount,
+                "audit": self._execute("DELETE FROM audit WHERE ts < ?", (before(audit_days),)).rowcount,
+                "tokens": self._execute("DELETE FROM handoff_tokens WHERE expires_at < ?", (epoch,)).rowcount,
+                "handles": self._execute("DELETE FROM handoff_handles WHERE expires_at < ?", (epoch,)).rowcount,
+                "expired_links": self._execute(
+                    "UPDATE handoff_handles SET token = '' WHERE expires_at <= ? AND token <> ''", (int(moment.timestamp()),)
+                ).rowcount,
+            }
+        return {k: max(0, int(v)) for k, v in counts.items()}
 
     # -- audit ---------------------------------------------------------------------------------
 

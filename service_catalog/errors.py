@@ -10,6 +10,8 @@ carries the HTTP status and a stable ``code`` the JSON error middleware uses::
     │   ├── InvalidQuery                    400 invalid_query
     │   └── PayloadTooLarge                 413 payload_too_large
     ├── Unauthorized(PermissionError)       401 unauthorized
+    │   └── Forbidden                       403 forbidden
+    ├── RateLimited                         429 rate_limited (with Retry-After)
     ├── CatalogInvalid(ValueError)          422 catalog_invalid
     └── ServiceUnavailable(RuntimeError)    503 unavailable
 """
@@ -25,6 +27,8 @@ __all__ = [
     "InvalidRequest",
     "NotFoundError",
     "PayloadTooLarge",
+    "RateLimited",
+    "Forbidden",
     "ServiceNotFound",
     "ServiceUnavailable",
     "Unauthorized",
@@ -42,6 +46,10 @@ class CatalogError(Exception):
         self.message = message
         self.field = field
         self.details = details
+
+    def headers(self) -> dict[str, str]:
+        """Extra response headers (``Retry-After`` for rate limits)."""
+        return {}
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.code, "message": self.message}
@@ -79,6 +87,30 @@ class PayloadTooLarge(InvalidRequest):
 class Unauthorized(CatalogError, PermissionError):
     status = 401
     code = "unauthorized"
+
+
+class Forbidden(Unauthorized):
+    """A valid credential without the scope this call needs."""
+
+    status = 403
+    code = "forbidden"
+
+
+class RateLimited(CatalogError):
+    """Too many requests; ``retry_after`` says when to come back."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, limit: str) -> None:
+        super().__init__(message, details={"limit": limit})
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "retry_after": self.retry_after}
 
 
 class CatalogInvalid(CatalogError, ValueError):

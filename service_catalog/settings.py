@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from .secrets import WeakSecret, secret_tokens
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
@@ -38,7 +40,20 @@ class Settings:
         hnsw_threshold: from this many vectors on, ``auto`` picks HNSW.
         compact_langs: comma-separated languages embedded for catalogues above 5,000 services
             (``en`` for the English-only default model, measured; ``en,zh`` for a multilingual one).
-        admin_token: token for admin calls (reload); empty disables them.
+        admin_read_token: admin scope ``read``: tickets and other personal data; empty disables it.
+        admin_operate_token: admin scope ``operate``: catalogue reload; empty disables it.
+        admin_keys_token: admin scope ``keys``: signing-key rotation; empty disables it.
+        internal_token: the service credential of the action server (``new,old`` while rotating);
+            empty: read from (or made in) ``data_dir/secrets/internal-token`` at start.
+        portal_token: the application portal's credential for redeeming link handles over the
+            back channel (``POST /api/handoff/redeem``); empty disables that route.
+        trusted_proxies: comma-separated addresses of reverse proxies whose ``X-Forwarded-For``
+            names the client (for rate limits and logs); empty trusts none.
+        rate_limits: ``on`` or ``off`` (benchmarks of raw capacity only).
+        rate_limit_storage: ``memory://`` (one process) or ``redis://host:port`` (shared by replicas).
+        retention_days: days tickets (transcripts, answers) are kept before ``purge`` deletes them.
+        audit_retention_days: days audit records are kept.
+        rejected_retention_days: days records of refused links and failed admin calls are kept.
         public_url: the service's own base URL, used in handoff links.
         portal_url: base of the application portal that receives handoffs.
         token_ttl_seconds: lifetime of handoff tokens (at most 900).
@@ -56,13 +71,22 @@ class Settings:
     index_kind: str = "auto"
     hnsw_threshold: int = 20000
     compact_langs: str = "en"
-    admin_token: str = ""
+    admin_read_token: str = ""
+    admin_operate_token: str = ""
+    admin_keys_token: str = ""
+    internal_token: str = ""
+    portal_token: str = ""
+    trusted_proxies: str = ""
+    rate_limits: str = "on"
+    rate_limit_storage: str = "memory://"
+    retention_days: int = 30
+    audit_retention_days: int = 180
+    rejected_retention_days: int = 7
     public_url: str = ""
     portal_url: str = ""
     token_ttl_seconds: int = 600
     cors_origins: str = "*"
     rasa_url: str = "http://127.0.0.1:5005"
-    extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -79,6 +103,37 @@ class Settings:
             raise SettingsError(f"CATALOG_COMPACT_LANGS must be en, zh or en,zh; got {self.compact_langs!r}")
         if self.embed_backend not in {"torch", "onnx"}:
             raise SettingsError(f"CATALOG_EMBED_BACKEND must be torch or onnx; got {self.embed_backend!r}")
+        if self.rate_limits not in {"on", "off"}:
+            raise SettingsError(f"CATALOG_RATE_LIMITS must be on or off; got {self.rate_limits!r}")
+        for name in ("retention_days", "audit_retention_days", "rejected_retention_days"):
+            if not 1 <= getattr(self, name) <= 3650:
+                raise SettingsError(f"CATALOG_{name.upper()} must be between 1 and 3650 days, got {getattr(self, name)}")
+        self._check_tokens()
+
+    def _check_tokens(self) -> None:
+        """Every configured credential is strong, and no two admin scopes share one token."""
+        scoped = {"CATALOG_ADMIN_READ_TOKEN": self.admin_read_token, "CATALOG_ADMIN_OPERATE_TOKEN": self.admin_operate_token}
+        scoped["CATALOG_ADMIN_KEYS_TOKEN"] = self.admin_keys_token
+        named = {**scoped, "CATALOG_PORTAL_TOKEN": self.portal_token, "CATALOG_INTERNAL_TOKEN": self.internal_token}
+        try:
+            for name, value in named.items():
+                if value:
+                    secret_tokens(name, value)
+        except WeakSecret as exc:
+            raise SettingsError(str(exc)) from None
+        given = [v for v in (*scoped.values(), self.portal_token) if v]
+        if len(set(given)) != len(given):
+            raise SettingsError("each admin scope and the portal need their own token: the same value is set for two of them")
+
+    @property
+    def trusted_proxy_set(self) -> frozenset[str]:
+        """The addresses of trusted reverse proxies."""
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
+
+    @property
+    def internal_tokens(self) -> tuple[str, ...]:
+        """The accepted service credentials (the first is the current one)."""
+        return tuple(t.strip() for t in self.internal_token.split(",") if t.strip())
 
 
 def _cast(name: str, raw: str, kind: Any) -> Any:
@@ -121,10 +176,13 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
     """
     env = dict(_read_dotenv(dotenv if dotenv is not None else REPO_DIR / ".env"))
     env.update(os.environ if environ is None else environ)
+    if env.get("CATALOG_ADMIN_TOKEN"):
+        raise SettingsError(
+            "CATALOG_ADMIN_TOKEN was split by scope: set CATALOG_ADMIN_READ_TOKEN (tickets, personal data), "
+            "CATALOG_ADMIN_OPERATE_TOKEN (catalogue reload) and CATALOG_ADMIN_KEYS_TOKEN (key rotation) instead"
+        )
     values: dict[str, Any] = {}
     for f in fields(Settings):
-        if f.name == "extra":
-            continue
         name = "CATALOG_" + f.name.upper()
         if name in env and env[name] != "":
             values[f.name] = _cast(name, env[name], f.type)

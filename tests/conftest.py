@@ -9,12 +9,14 @@ import os
 # which reads it once (`make test` exports it too).
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 from aiohttp.test_utils import TestClient
 
@@ -26,7 +28,18 @@ from service_catalog.settings import Settings
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CATALOG = REPO_ROOT / "service_catalog" / "data"
 SHARED = REPO_ROOT.parent / "shared"
-ADMIN_TOKEN = "test-admin-token"
+# Credentials of the in-process test apps: strong enough for the start-up check, one per scope.
+READ_TOKEN = "rd-7f3a9c1e5b2d8f4a6c0e9b7d5a3f1c8e"
+OPERATE_TOKEN = "op-2b8d4f6a0c1e3b5d7f9a8c6e4b2d0f1a"
+KEYS_TOKEN = "ky-9e1c3a5f7b2d4e6a8c0f1b3d5e7a9c2f"
+PORTAL_TOKEN = "pt-4a6c8e0b2d4f6a8c1e3b5d7f9a0c2e4b"
+INTERNAL_TOKEN = "in-5d7f9b1a3c5e7a9d0f2b4c6e8a1d3f5b"
+INTERNAL = {"X-Internal-Token": INTERNAL_TOKEN}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 from stack import Stack, free_port  # noqa: E402
@@ -59,7 +72,16 @@ def app_settings(tmp_path: Path, demo_catalog_path: Path, demo_index_files: Path
     The index files built once per session are copied in, so the app starts by loading them.
     """
     shutil.copytree(demo_index_files, tmp_path / "index")
-    return Settings(catalog_path=demo_catalog_path, data_dir=tmp_path, model="fake-32", admin_token=ADMIN_TOKEN)
+    return Settings(
+        catalog_path=demo_catalog_path,
+        data_dir=tmp_path,
+        model="fake-32",
+        admin_read_token=READ_TOKEN,
+        admin_operate_token=OPERATE_TOKEN,
+        admin_keys_token=KEYS_TOKEN,
+        portal_token=PORTAL_TOKEN,
+        internal_token=INTERNAL_TOKEN,
+    )
 
 
 @pytest.fixture
@@ -95,8 +117,13 @@ def start_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -
             actions_port=free_port(),
             catalogue_port=free_port(),
             log_dir=tmp / "log",
-            tracker_db=tmp / "tracker.db",
-            extra_env={"HF_HUB_OFFLINE": "1"},
+            data_dir=tmp / "data",  # never the repository's var/
+            extra_env={
+                "HF_HUB_OFFLINE": "1",
+                "CATALOG_ADMIN_READ_TOKEN": READ_TOKEN,
+                "CATALOG_ADMIN_OPERATE_TOKEN": OPERATE_TOKEN,
+                "CATALOG_ADMIN_KEYS_TOKEN": KEYS_TOKEN,
+            },
         )
         started.append(s)
         s.start(timeout=300)
@@ -113,6 +140,37 @@ def start_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -
 def stack(start_stack: Callable[[], Stack]) -> Stack:
     """Rasa, the action server and the catalogue service, started once per test run and shared; do not stop it."""
     return start_stack()
+
+
+# -- tests never write into the work tree ---------------------------------------------------------
+
+settings_profile = hypothesis.settings(database=None)  # no .hypothesis/ folder in the repository
+hypothesis.settings.register_profile("no-database", settings_profile)
+hypothesis.settings.load_profile("no-database")
+# What building (not testing) leaves in the tree: the environments, trained models and their logs, caches of the tools.
+BUILD_OUTPUTS = re.compile(r"^(\.venv/|\.venv-rasa/|models/|var/log/train-|\.rasa/|.*__pycache__/|\.mypy_cache/|\.ruff_cache/|.*\.egg-info/)")
+
+
+def _tree() -> set[str]:
+    out = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"], cwd=REPO_ROOT, capture_output=True, text=True)
+    return {line[3:] for line in out.stdout.splitlines() if not BUILD_OUTPUTS.match(line[3:])} if out.returncode == 0 else set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_TREE] = _tree()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    before = session.config.stash.get(_TREE, None)
+    if before is None:
+        return
+    written = sorted(_tree() - before)
+    if written:
+        print("\nerror: the tests wrote into the work tree (use tmp_path or a temporary folder):\n  " + "\n  ".join(written[:20]), file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_TREE = pytest.StashKey[set[str]]()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

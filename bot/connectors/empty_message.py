@@ -1,29 +1,75 @@
-"""Input channels that turn an empty message into the ``/empty_message`` intent.
+"""The REST channel for trusted callers: a bearer token, size and rate limits, empty messages answered.
 
-Rasa 3.6 parses an empty text to no intent at all and predicts ``action_listen``, so a
-client that sends ``""`` (or only spaces) gets no reply. Both our channels pass such a
-message on as ``/empty_message``, which a rule answers with a short prompt; every other
-message is untouched.
+Rasa's REST channel takes the conversation id (``sender``) from the caller, so anyone who can
+reach it can continue anyone's conversation. It is therefore for trusted integrations only
+(never published on the edge, see docs/security.md), and here it also asks them for a token:
 
-Use ``bot.connectors.empty_message.RestInput`` in ``bot/credentials.yml`` instead of
-``rest:``; its name stays ``rest``, so the URL stays ``/webhooks/rest/webhook``.
+- ``POST /webhooks/rest/webhook`` needs ``Authorization: Bearer <RASA_REST_TOKEN>`` (compared in
+  constant time; ``new,old`` while rotating); without it: 401 and nothing reaches Rasa;
+- a message over ``MAX_MESSAGE_CHARS`` is refused with 413; each sender may send
+  ``MESSAGES_PER_MINUTE`` messages (429 with ``Retry-After``);
+- an empty or blank message becomes ``/empty_message``, which a rule answers with a short prompt
+  (Rasa 3.6 would otherwise predict nothing and answer nothing).
+
+Use ``bot.connectors.empty_message.RestInput`` in ``bot/credentials.yml`` instead of ``rest:``;
+its name stays ``rest``, so the URL stays ``/webhooks/rest/webhook``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+import hmac
+import os
+from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels import rest
 from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
-__all__ = ["EMPTY_MESSAGE", "EmptyMessageMixin", "RestInput"]
+from .limits import WindowCounter
+
+__all__ = ["EMPTY_MESSAGE", "MAX_MESSAGE_CHARS", "RestInput"]
 
 EMPTY_MESSAGE = "/empty_message"
+MAX_MESSAGE_CHARS = 2000
+MESSAGES_PER_MINUTE = 60
 
 
-class EmptyMessageMixin:
-    """Wraps the channel's message handler: an empty or blank text becomes ``/empty_message``."""
+def _tokens() -> tuple:
+    return tuple(t.strip().encode() for t in os.environ.get("RASA_REST_TOKEN", "").split(",") if t.strip())
+
+
+class RestInput(rest.RestInput):
+    """Rasa's REST channel (same name and URL) behind a token, with limits; answers an empty message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens = _tokens()
+        self.per_sender = WindowCounter(MESSAGES_PER_MINUTE, 60.0)
+
+    def _refusal(self, request: Request) -> Optional[HTTPResponse]:
+        given = request.headers.get("Authorization", "")
+        given_token = given[7:].strip().encode() if given.startswith("Bearer ") else b""
+        if not self.tokens or not any([hmac.compare_digest(given_token, t) for t in self.tokens]):
+            return response.json(
+                {"error": "unauthorized", "message": "the REST channel is for trusted callers: send Authorization: Bearer <RASA_REST_TOKEN>"}, status=401
+            )
+        body = request.json if isinstance(request.json, dict) else {}
+        text = body.get("message")
+        if isinstance(text, str) and len(text) > MAX_MESSAGE_CHARS:
+            return response.json({"error": "payload_too_large", "message": f"message is longer than {MAX_MESSAGE_CHARS} characters"}, status=413)
+        sender = body.get("sender")
+        if not isinstance(sender, str) or not sender or len(sender) > 128:
+            return response.json({"error": "invalid_request", "message": "sender must be a conversation id of 1 to 128 characters"}, status=400)
+        wait = self.per_sender.hit(sender)
+        if wait:
+            return response.json(
+                {"error": "rate_limited", "message": f"too many messages in this conversation; try again in {wait} s", "retry_after": wait},
+                status=429,
+                headers={"Retry-After": str(wait)},
+            )
+        return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def guarded(message: UserMessage) -> Any:
@@ -31,8 +77,15 @@ class EmptyMessageMixin:
                 message.text = EMPTY_MESSAGE
             return await on_new_message(message)
 
-        return super().blueprint(guarded)  # type: ignore[misc]
+        blueprint: Blueprint = super().blueprint(guarded)
 
+        @blueprint.middleware("request")
+        async def check(request: Request) -> Optional[HTTPResponse]:
+            if request.method != "POST":
+                return None
+            try:
+                return self._refusal(request)
+            except Exception:  # an unparsable body: Rasa's handler answers it as before
+                return response.json({"error": "invalid_request", "message": "the body must be a JSON object with sender and message"}, status=400)
 
-class RestInput(EmptyMessageMixin, rest.RestInput):
-    """Rasa's REST channel (same name and URL) that answers an empty message."""
+        return blueprint

@@ -1,10 +1,24 @@
-"""Rasa's socket.io channel, with session persistence that works on python-socketio 5.10 and later.
+"""Rasa's socket.io channel with server-issued, signed conversation ids.
 
-Rasa 3.6 calls ``sio.enter_room(sid, session_id)`` without ``await`` (RasaHQ/rasa#13027). Since
-python-socketio made ``AsyncServer.enter_room`` a coroutine, the socket never joins its session
-room, so with ``session_persistence: true`` every bot reply is emitted to an empty room and lost.
-This channel replaces only the ``session_request`` handler; everything else is Rasa's, except that
-an empty message becomes ``/empty_message`` (see ``empty_message.py``).
+Rasa's own channel takes the conversation id from the client: whoever sends another person's
+``session_id`` in ``session_request`` joins their room and receives their replies, and a
+``user_uttered`` with that id writes into their conversation. Here the id is the server's:
+
+- ``session_request`` answers ``session_confirm`` with ``<conversation>.<expiry>.<signature>``
+  (HMAC-SHA256 under ``WIDGET_SESSION_SECRET``). A request carrying a valid, unexpired id gets
+  the same conversation back with a later expiry; anything else (no id, a bare conversation id,
+  a forged or expired signature) gets a new conversation.
+- The socket is bound to that conversation; ``user_uttered`` is processed for the bound
+  conversation only, whatever ``session_id`` the message names. A socket that has not done
+  ``session_request`` is not heard.
+- Messages longer than ``MAX_MESSAGE_CHARS`` are refused, and each conversation may send at
+  most ``MESSAGES_PER_MINUTE``; each address may open ``SESSIONS_PER_MINUTE`` sessions. A refusal
+  is a ``bot_uttered`` saying so, with ``{"error": "rate_limited", "retry_after": s}``.
+- The socket.io server accepts connections only from ``WIDGET_ORIGINS`` (comma-separated
+  origins of the pages that embed the widget; unset: any origin, since ids are signed anyway).
+
+It also keeps the earlier fix: Rasa 3.6 calls ``sio.enter_room`` without ``await``
+(RasaHQ/rasa#13027), so on python-socketio 5.10+ the room was never joined.
 
 Use it in ``bot/credentials.yml`` instead of ``socketio:``::
 
@@ -16,35 +30,153 @@ Use it in ``bot/credentials.yml`` instead of ``socketio:``::
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import inspect
+import logging
+import os
+import time
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
-from .empty_message import EmptyMessageMixin
+from .empty_message import EMPTY_MESSAGE
+from .limits import WindowCounter, client_address
 
-__all__ = ["SocketIOSessionInput"]
+__all__ = ["SessionSigner", "SocketIOSessionInput"]
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+MESSAGES_PER_MINUTE = 30
+SESSIONS_PER_MINUTE = 20
+REFUSALS = {
+    "too_long": "消息太长了，请分几次发送。 · Your message is too long; please send it in parts.",
+    "rate_limited": "您发送得太快了，请稍等片刻再试。 · You are sending messages too quickly; please wait a moment.",
+}
 
 
-class SocketIOSessionInput(EmptyMessageMixin, SocketIOInput):
-    """The socket.io input channel, joining the session room correctly."""
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+class SessionSigner:
+    """Issues and checks ``<conversation>.<expiry>.<signature>`` ids."""
+
+    def __init__(self, secret: str, ttl_seconds: int) -> None:
+        if len(secret) < 32:
+            raise ValueError("WIDGET_SESSION_SECRET must be at least 32 characters (make run creates one in the data folder)")
+        self._key = secret.encode()
+        self.ttl = ttl_seconds
+
+    def _signature(self, conversation: str, expiry: int) -> str:
+        return _b64(hmac.new(self._key, f"{conversation}.{expiry}".encode(), hashlib.sha256).digest())
+
+    def issue(self, conversation: Optional[str] = None, now: Optional[float] = None) -> str:
+        conversation = conversation or uuid.uuid4().hex
+        expiry = int((time.time() if now is None else now) + self.ttl)
+        return f"{conversation}.{expiry}.{self._signature(conversation, expiry)}"
+
+    def conversation_of(self, session_id: Any, now: Optional[float] = None) -> Optional[str]:
+        """The conversation of a valid, unexpired id; None for anything else."""
+        if not isinstance(session_id, str) or len(session_id) > 200 or session_id.count(".") != 2:
+            return None
+        conversation, expiry, signature = session_id.split(".")
+        if not conversation or not expiry.isdigit():
+            return None
+        if not hmac.compare_digest(signature, self._signature(conversation, int(expiry))):
+            return None
+        if int(expiry) <= (time.time() if now is None else now):
+            return None
+        return conversation
+
+
+class SocketIOSessionInput(SocketIOInput):
+    """The socket.io input channel with signed, server-issued conversation ids."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ttl_hours = float(os.environ.get("WIDGET_SESSION_TTL_HOURS", "24"))
+        self.signer = SessionSigner(os.environ.get("WIDGET_SESSION_SECRET", ""), int(ttl_hours * 3600))
+        origins = [o.strip() for o in os.environ.get("WIDGET_ORIGINS", "").split(",") if o.strip()]
+        self.allowed_origins = origins or None
+        self.bound: Dict[Text, Text] = {}  # socket id -> conversation
+        self.messages = WindowCounter(MESSAGES_PER_MINUTE, 60.0)
+        self.sessions = WindowCounter(SESSIONS_PER_MINUTE, 60.0)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         blueprint: SocketBlueprint = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
+        if self.allowed_origins:
+            sio.eio.cors_allowed_origins = self.allowed_origins
+
+        async def refuse(sid: Text, reason: str, retry_after: Optional[int] = None) -> None:
+            custom: Dict[str, Any] = {"error": reason}
+            if retry_after is not None:
+                custom["retry_after"] = retry_after
+            await sio.emit(self.bot_message_evt, {"text": REFUSALS[reason], "custom": custom}, room=sid, namespace=self.namespace)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
-            data = data if isinstance(data, dict) else {}
-            if not isinstance(data.get("session_id"), str) or not data["session_id"]:
-                data["session_id"] = uuid.uuid4().hex
+            environ = sio.get_environ(sid, namespace=self.namespace) or {}
+            wait = self.sessions.hit(client_address(environ.get("sanic.request")))
+            if wait:
+                await refuse(sid, "rate_limited", wait)
+                return
+            given = data.get("session_id") if isinstance(data, dict) else None
+            conversation = self.signer.conversation_of(given)
+            if given and conversation is None:
+                log.info("socket.io: a session id that is not ours (forged, foreign or expired): new conversation")
+            session_id = self.signer.issue(conversation)
+            conversation = session_id.split(".", 1)[0]
+            previous = self.bound.get(sid)
+            if previous and previous != conversation:
+                await _maybe_await(sio.leave_room(sid, previous, namespace=self.namespace))
+            self.bound[sid] = conversation
             if self.session_persistence:
-                entered = sio.enter_room(sid, data["session_id"], namespace=self.namespace)
-                if inspect.isawaitable(entered):
-                    await entered
-            await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
+                await _maybe_await(sio.enter_room(sid, conversation, namespace=self.namespace))
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            conversation = self.bound.get(sid)
+            if conversation is None:
+                log.info("socket.io: a message before session_request: ignored")
+                return
+            data = data if isinstance(data, dict) else {}
+            text = data.get("message", "")
+            if not isinstance(text, str):
+                text = ""
+            if len(text) > MAX_MESSAGE_CHARS:
+                await refuse(sid, "too_long")
+                return
+            wait = self.messages.hit(conversation)
+            if wait:
+                await refuse(sid, "rate_limited", wait)
+                return
+            if not text.strip():
+                text = EMPTY_MESSAGE
+            metadata = data.get(self.metadata_key)
+            message = UserMessage(
+                text,
+                SocketIOOutput(sio, self.bot_message_evt),
+                conversation if self.session_persistence else sid,
+                input_channel=self.name(),
+                metadata=metadata if isinstance(metadata, dict) else None,
+            )
+            await on_new_message(message)
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            self.bound.pop(sid, None)
 
         return blueprint
+
+
+async def _maybe_await(value: Any) -> None:
+    if inspect.isawaitable(value):
+        await value

@@ -4,7 +4,7 @@ See ``README.md`` in this folder.
 """
 
 from .centres import Referral, refer
-from .portal import application_page, rejection_page
+from .portal import application_page, open_page, rejection_page
 from .tickets import clean_transcript, summarise
 from .tokens import (
     AUDIENCE,
@@ -31,6 +31,7 @@ __all__ = [
     "TokenReplayed",
     "TokenWrongService",
     "application_page",
+    "open_page",
     "clean_transcript",
     "key_id",
     "refer",

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..model import Question, Service
 
-__all__ = ["application_page", "rejection_page"]
+__all__ = ["application_page", "open_page", "rejection_page"]
 
 _REJECTIONS: dict[str, tuple[str, str, str, str]] = {
     # code: (zh title, zh text, en title, en text)
@@ -162,6 +162,31 @@ def application_page(service: Service, questions: Mapping[str, Question], claims
         f'<button type="submit" disabled>{_e(words["submit"])}</button>\n</form>\n</main>'
     )
     return _page(lang, f"{title} · {words['portal']}", body)
+
+
+_OPEN = {
+    "zh": ("打开您的申请表", "您的回答已准备好。点击下面的按钮打开申请表；链接只能打开一次。", "打开申请表"),
+    "en": ("Open your application", "Your answers are ready. Press the button to open the application form; the link opens only once.", "Open the application form"),
+}
+
+
+def open_page(service: Service, handle: str) -> str:
+    """The page a link shows before it is used: one button that posts the handle back.
+
+    Chat apps fetch a link to draw its preview; this page is all they get, so the handle stays
+    unused until the citizen presses the button.
+    """
+    zh_title, zh_text, zh_button = _OPEN["zh"]
+    en_title, en_text, en_button = _OPEN["en"]
+    body = (
+        f'<header class="portal-header">\n<p class="portal-name">{_e(_TEXT["zh"]["portal"])} · {_e(_TEXT["en"]["portal"])}</p>\n'
+        f"<h1>{_e(service.title.get('zh'))} · {_e(service.title.get('en'))}</h1>\n</header>\n"
+        f'<main class="apply-main">\n<section lang="zh-CN">\n<h2>{_e(zh_title)}</h2>\n<p>{_e(zh_text)}</p>\n</section>\n'
+        f'<section lang="en">\n<h2>{_e(en_title)}</h2>\n<p>{_e(en_text)}</p>\n</section>\n'
+        f'<form class="open" method="post">\n<input type="hidden" name="h" value="{_e(handle)}">\n'
+        f'<button type="submit" class="primary">{_e(zh_button)} · {_e(en_button)}</button>\n</form>\n</main>'
+    )
+    return _page("zh", f"{zh_title} · {en_title}", body)
 
 
 def rejection_page(code: str) -> str:

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from ..catalogue import Catalogue, load_catalogue
+from ..secrets import ensure_secret
 from ..settings import Settings
-from . import routes_catalog, routes_search, routes_site
+from . import ratelimit, routes_catalog, routes_search, routes_site
+from .auth import is_internal
 from .middleware import cors, json_errors, request_log, security_headers
-from .typedefs import CATALOGUE, DATABASE, EMBEDDER, EXECUTOR, SETTINGS, SIGNER, CatalogueState
+from .ratelimit import RateLimiter
+from .typedefs import CATALOGUE, DATABASE, EMBEDDER, EXECUTOR, LIMITER, SETTINGS, SIGNER, CatalogueState
 
 if TYPE_CHECKING:
     from ..search.embedder import Embedder
@@ -28,9 +33,20 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> web.Application:
-    """The catalogue service: API, search, eligibility, handoff, portal page and widget assets."""
-    app = web.Application(middlewares=[request_log, json_errors, security_headers, cors(settings.cors_origins)], client_max_size=routes_catalog.MAX_BODY)
+    """The catalogue service: API, search, eligibility, handoff, portal page and widget assets.
+
+    Without ``CATALOG_INTERNAL_TOKEN`` the service credential is read from (or made in)
+    ``data_dir/secrets/internal-token``, where ``make run`` hands it to the action server.
+    """
+    if not settings.internal_token:
+        settings = replace(settings, internal_token=ensure_secret(Path(settings.data_dir), "internal-token"))
+    limiter = RateLimiter(settings.rate_limit_storage)
+    middlewares = [request_log, security_headers(settings.rasa_url), cors(settings.cors_origins), json_errors]
+    if settings.rate_limits == "on":
+        middlewares.append(ratelimit.middleware(limiter, settings.trusted_proxy_set, is_internal))
+    app = web.Application(middlewares=middlewares, client_max_size=routes_catalog.MAX_BODY)
     app[SETTINGS] = settings
+    app[LIMITER] = limiter
     app[CATALOGUE] = CatalogueState(load_catalogue(settings.catalog_path), None, time.time())
     app.cleanup_ctx.append(executor)
     app.cleanup_ctx.append(search_index)
@@ -46,6 +62,7 @@ def _setup_optional(app: web.Application) -> None:
     from . import routes_handoff
 
     app.cleanup_ctx.append(database)
+    app.cleanup_ctx.append(retention)
     app.cleanup_ctx.append(signer)
     routes_handoff.setup(app)
     try:
@@ -63,6 +80,34 @@ async def database(app: web.Application) -> AsyncIterator[None]:
     app[DATABASE] = db
     yield
     await db.close()
+
+
+PURGE_EVERY_S = 3600
+
+
+async def retention(app: web.Application) -> AsyncIterator[None]:
+    """Delete what is past its retention on start, then every hour (see ``Database.purge``)."""
+    settings = app[SETTINGS]
+
+    async def purge_forever() -> None:
+        while True:
+            try:
+                counts = await app[DATABASE].purge(  # type: ignore[attr-defined]
+                    retention_days=settings.retention_days,
+                    audit_retention_days=settings.audit_retention_days,
+                    rejected_retention_days=settings.rejected_retention_days,
+                )
+                if any(counts.values()):
+                    log.info("retention: deleted %s", counts)
+            except Exception:
+                log.exception("retention: purge failed; retrying in an hour")
+            await asyncio.sleep(PURGE_EVERY_S)
+
+    task = asyncio.create_task(purge_forever())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def signer(app: web.Application) -> AsyncIterator[None]:

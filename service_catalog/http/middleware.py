@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -13,8 +14,10 @@ from aiohttp import web
 
 from ..errors import CatalogError
 from ..privacy import mask
+from .ratelimit import client_ip, mask_address
+from .typedefs import SETTINGS
 
-__all__ = ["cors", "json_errors", "request_log", "security_headers"]
+__all__ = ["content_security_policy", "cors", "json_errors", "request_log", "security_headers"]
 
 log = logging.getLogger("service_catalog.access")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -24,7 +27,7 @@ def _wants_html(request: web.Request) -> bool:
     return request.path.startswith("/portal/")
 
 
-SECRET_PARAMS = frozenset({"token", "access_token", "key"})
+SECRET_PARAMS = frozenset({"token", "access_token", "key", "h", "handle"})
 
 
 def _safe_query(request: web.Request) -> str:
@@ -39,7 +42,7 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     try:
         return await handler(request)
     except CatalogError as exc:
-        return web.json_response(exc.to_json(), status=exc.status)
+        return web.json_response(exc.to_json(), status=exc.status, headers=exc.headers())
     except web.HTTPException as exc:
         if exc.status < 400 or exc.content_type == "application/json" or _wants_html(request):
             raise
@@ -76,25 +79,53 @@ async def request_log(request: web.Request, handler: Handler) -> web.StreamRespo
                     "query": _safe_query(request),
                     "status": status,
                     "ms": round((time.perf_counter() - started) * 1000, 2),
-                    "remote": request.remote,
+                    "remote": mask_address(client_ip(request, request.app[SETTINGS].trusted_proxy_set)),
                 },
                 ensure_ascii=False,
             )
         )
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    # A FileResponse learns its content type only when it is sent, after this middleware: it gets the
-    # policy whatever it serves (harmless on CSS or JavaScript), so /docs and other HTML files are covered.
-    if response.content_type == "text/html" or isinstance(response, web.FileResponse):
-        response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; connect-src *; img-src 'self' data:; frame-ancestors 'none'"
-        )
-    return response
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(?::\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$")
+
+
+def content_security_policy(rasa_url: str) -> str:
+    """The page policy: our own scripts and styles only, forms post only to us, no <base>,
+    no framing; connections to us and to the chat server (HTTP and WebSocket)."""
+    connect = ["'self'"]
+    origin = "/".join(rasa_url.split("/")[:3])
+    if _ORIGIN.match(origin):  # anything else (a typo, a stray ';') would rewrite the policy: leave it out
+        connect += [origin, "ws" + origin[4:]]
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src {' '.join(connect)}; "
+        "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+    )
+
+
+def security_headers(rasa_url: str) -> Any:
+    """``nosniff`` and ``Referrer-Policy`` on every response, errors included; the CSP on pages."""
+    policy = content_security_policy(rasa_url)
+
+    def apply(response: web.StreamResponse) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        # A FileResponse learns its content type only when it is sent, after this middleware: it gets the
+        # policy whatever it serves (harmless on CSS or JavaScript), so /docs and other HTML files are covered.
+        if response.content_type == "text/html" or isinstance(response, web.FileResponse):
+            response.headers.setdefault("Content-Security-Policy", policy)
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:  # redirects and HTML errors that pass through as exceptions
+            apply(exc)
+            raise
+        apply(response)
+        return response
+
+    return middleware
 
 
 def cors(origins: str) -> Any:
@@ -113,6 +144,7 @@ def cors(origins: str) -> Any:
             response.headers["Access-Control-Allow-Origin"] = "*" if "*" in allowed else origin
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Access-Control-Expose-Headers"] = "Retry-After, X-Request-Id"
             response.headers["Vary"] = "Origin"
         return response
 

@@ -27,6 +27,14 @@ def _err(description: str) -> dict[str, Any]:
     return _json(description, ERROR)
 
 
+RATE_LIMITED = _err("too many requests (error rate_limited, retry_after in seconds, details.limit); the Retry-After header says when to come back")
+ADMIN_REFUSED = {
+    "401": _err("missing or wrong token, or this admin scope is disabled"),
+    "403": _err("a valid admin token of another scope"),
+    "429": _err("too many wrong credentials from this address lately (refused even with the right token until Retry-After)"),
+}
+INTERNAL_ONLY = _err("the service credential (X-Internal-Token) is missing or wrong: only the assistant's own servers may call this")
+
 LANG = _q("lang", "Language of texts: zh or en.", {"type": "string", "enum": ["zh", "en"]})
 
 # (method, path) -> operation. Every route the app serves is listed here (checked by tests/test_docs.py).
@@ -67,16 +75,17 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "responses": {
             "200": _json("query, lang, confident, confidence, results [{id, title, score, why}], suggestions", {"$ref": "#/components/schemas/SearchResponse"}),
             "400": _err("empty or over-long query, or an invalid parameter"),
+            "429": RATE_LIMITED,
             "503": _err("the index is still loading"),
         },
     },
     ("post", "/admin/reload"): {
-        "summary": "Re-read the catalogue files (admin token required)",
+        "summary": "Re-read the catalogue files (admin scope operate: CATALOG_ADMIN_OPERATE_TOKEN)",
         "description": "A catalogue that fails validation is rejected with every problem listed; the previous one keeps serving.",
-        "security": [{"adminToken": []}],
+        "security": [{"adminOperate": []}],
         "responses": {
             "200": _json("reloaded, services"),
-            "401": _err("missing or wrong token, or admin calls disabled"),
+            **ADMIN_REFUSED,
             "422": _err("the new catalogue is invalid; details lists file, line, field, message"),
         },
     },
@@ -117,12 +126,15 @@ OPERATIONS.update(
 EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     # Handoff (service_catalog/http/routes_handoff.py)
     ("post", "/api/handoff/application"): {
-        "summary": "Make a signed, single-use link that opens the application with the consented answers pre-filled",
+        "summary": "Make a short-lived, single-use link that opens the application with the consented answers pre-filled (service credential)",
         "description": (
             "Body (at most 64 KB): {service_id, answers: {question_id: value} (at most 100; strings at most 500 characters), lang: zh|en, channel, consent: true}. "
-            "The answers are checked against the question bank. The link carries an EdDSA JWT (audience portal-apply, verifiable with /.well-known/jwks.json) "
-            "that expires after expires_in seconds (at most 900) and opens once."
+            "The answers are checked against the question bank and signed into an EdDSA JWT (audience portal-apply, verifiable with /.well-known/jwks.json), "
+            "which the service keeps; the link (<portal_url>/<service_id>?h=<handle>) carries only an opaque handle, which expires after expires_in "
+            "seconds (at most 900) and is redeemed once, by the reference receiver or by a portal over POST /api/handoff/redeem. "
+            "Needs X-Internal-Token; limited per X-Conversation-Id."
         ),
+        "security": [{"internalToken": []}],
         "requestBody": {
             "required": True,
             "content": {
@@ -144,8 +156,39 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "responses": {
             "200": _json("url, expires_in, service_id"),
             "400": _err("no explicit consent (field consent), or an answer of the wrong type (field names the question)"),
+            "401": INTERNAL_ONLY,
             "404": _err("no such service"),
             "413": _err("the body is larger than 64 KB"),
+            "429": RATE_LIMITED,
+        },
+    },
+    ("post", "/api/handoff/redeem"): {
+        "summary": "The portal's back channel: redeem a link's handle once for the signed token and its claims (portal credential)",
+        "description": (
+            "Body: {handle, service_id}. Needs Authorization: Bearer <CATALOG_PORTAL_TOKEN>. The first call gets the claims and the signed token "
+            "(verifiable with /.well-known/jwks.json); every later one 409. A handle made for another service is refused (403) without being used up."
+        ),
+        "security": [{"portalToken": []}],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["handle", "service_id"],
+                        "properties": {"handle": {"type": "string"}, "service_id": {"type": "string"}},
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": _json("service_id, answers, lang, channel, jti, iat, exp, token (the signed EdDSA JWT)"),
+            "400": _err("token_invalid: no such handle, or a malformed one"),
+            "401": _err("missing or wrong portal token, or the back channel is disabled"),
+            "403": _err("token_wrong_service: the handle was made for another service"),
+            "409": _err("token_replayed: the handle has already been redeemed"),
+            "410": _err("token_expired: the handle has expired"),
+            "429": RATE_LIMITED,
         },
     },
     ("get", "/.well-known/jwks.json"): {
@@ -153,25 +196,50 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "responses": {"200": _json("keys [{kty: OKP, crv: Ed25519, x, kid, use: sig, alg: EdDSA}]")},
     },
     ("get", "/portal/apply/{service_id}"): {
-        "summary": "Reference portal receiver (demo): redeem a handoff token once and show the pre-filled application form",
-        "description": "Answers HTML. Refusals are bilingual HTML pages saying what happened and what to do next. A HEAD request checks the token without using it up.",
-        "parameters": [_p("service_id", "the service the link was made for"), _q("token", "the handoff token", required=True)],
+        "summary": "Reference portal receiver (demo): a page with one button that opens the application; the link is not used up",
+        "description": (
+            "Answers HTML. Link checkers and chat apps' previews fetch links with GET or HEAD, so neither redeems the handle: the page's button "
+            "POSTs it back. Refusals are bilingual HTML pages saying what happened and what to do next."
+        ),
+        "parameters": [_p("service_id", "the service the link was made for"), _q("h", "the link's opaque handle", required=True)],
+        "responses": {
+            "200": {"description": "HTML: a page with one button (a form posting the handle as h)"},
+            "400": {"description": "HTML: the handle is missing, malformed or unknown"},
+            "403": {"description": "HTML: the link was made for another service"},
+            "404": {"description": "HTML: no such service"},
+            "409": {"description": "HTML: the link has already been used"},
+            "410": {"description": "HTML: the link has expired"},
+            "429": {"description": "JSON: too many requests from this address"},
+        },
+    },
+    ("post", "/portal/apply/{service_id}"): {
+        "summary": "Reference portal receiver (demo): redeem the link's handle once and show the pre-filled application form",
+        "parameters": [_p("service_id", "the service the link was made for")],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["h"], "properties": {"h": {"type": "string"}}}},
+            },
+        },
         "responses": {
             "200": {"description": "HTML: the form with the consented answers, the documents checklist and a demo note"},
-            "400": {"description": "HTML: the token is missing, malformed, tampered with, or signed by an unknown key"},
-            "403": {"description": "HTML: the token was made for another service"},
+            "400": {"description": "HTML: the handle is missing, malformed or unknown"},
+            "403": {"description": "HTML: the link was made for another service (it is not used up)"},
             "404": {"description": "HTML: no such service"},
-            "409": {"description": "HTML: the token has already been used"},
-            "410": {"description": "HTML: the token has expired"},
+            "409": {"description": "HTML: the link has already been used"},
+            "410": {"description": "HTML: the link has expired"},
+            "429": {"description": "JSON: too many requests from this address"},
         },
     },
     ("post", "/api/tickets"): {
-        "summary": "Hand the conversation to a person: queue a ticket for the agent console",
+        "summary": "Hand the conversation to a person: queue a ticket for the agent console (service credential)",
         "description": (
             "Body: {transcript: [{who: user|bot, text, ts?}], lang, channel, service_id?, answers?, summary?}. The last 200 entries are kept, "
-            "each cut to 2,000 characters. Without a summary, one is made from the service title and the citizen's last message (at most 200 "
-            "characters, personal data masked)."
+            "each cut to 2,000 characters; transcript and answers are stored with personal data masked. Without a summary, one is made from the "
+            "service title and the citizen's last message (at most 200 characters, personal data masked). Needs X-Internal-Token; limited per "
+            "X-Conversation-Id."
         ),
+        "security": [{"internalToken": []}],
         "requestBody": {
             "required": True,
             "content": {
@@ -202,11 +270,16 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 }
             },
         },
-        "responses": {"201": _json("ticket (e.g. T20261201-0001), hotline, status open"), "400": _err("a malformed transcript, lang, channel or answers")},
+        "responses": {
+            "201": _json("ticket (e.g. T20261201-0001), hotline, status open"),
+            "400": _err("a malformed transcript, lang, channel or answers"),
+            "401": INTERNAL_ONLY,
+            "429": RATE_LIMITED,
+        },
     },
     ("get", "/api/tickets"): {
-        "summary": "The ticket queue for the agent console, newest first (admin token required)",
-        "security": [{"adminToken": []}],
+        "summary": "The ticket queue for the agent console, newest first (admin scope read: CATALOG_ADMIN_READ_TOKEN)",
+        "security": [{"adminRead": []}],
         "parameters": [
             _q("status", "open or closed", {"type": "string", "enum": ["open", "closed"]}),
             _q("page", "page number, from 1", {"type": "integer", "minimum": 1}),
@@ -215,14 +288,14 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "responses": {
             "200": _json("total, page, per_page, items [{number, created_at, status, lang, channel, service_id, summary}]"),
             "400": _err("an invalid filter"),
-            "401": _err("missing or wrong token"),
+            **ADMIN_REFUSED,
         },
     },
     ("get", "/api/tickets/{number}"): {
-        "summary": "One ticket with its transcript and answers (admin token required)",
-        "security": [{"adminToken": []}],
+        "summary": "One ticket with its transcript and answers, personal data masked (admin scope read: CATALOG_ADMIN_READ_TOKEN)",
+        "security": [{"adminRead": []}],
         "parameters": [_p("number", "the ticket number, e.g. T20261201-0001")],
-        "responses": {"200": _json("the ticket"), "401": _err("missing or wrong token"), "404": _err("no such ticket")},
+        "responses": {"200": _json("the ticket"), **ADMIN_REFUSED, "404": _err("no such ticket")},
     },
     ("get", "/api/services/{id}/centre"): {
         "summary": "Service-centre handoff: where to apply in person, with the documents to bring",
@@ -242,10 +315,10 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         },
     },
     ("post", "/admin/rotate-key"): {
-        "summary": "Make a new handoff signing key (admin token required)",
+        "summary": "Make a new handoff signing key (admin scope keys: CATALOG_ADMIN_KEYS_TOKEN)",
         "description": "Tokens signed with the previous key keep verifying until they expire; its public key stays in the JWKS until then.",
-        "security": [{"adminToken": []}],
-        "responses": {"200": _json("kid (the new key), keys (every key id in the JWKS)"), "401": _err("missing or wrong token, or admin calls disabled")},
+        "security": [{"adminKeys": []}],
+        "responses": {"200": _json("kid (the new key), keys (every key id in the JWKS)"), **ADMIN_REFUSED},
     },
 }
 
@@ -263,7 +336,18 @@ def openapi_document(app: web.Application | None = None) -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "adminRead": {"type": "http", "scheme": "bearer", "description": "CATALOG_ADMIN_READ_TOKEN: tickets and other personal data"},
+                "adminOperate": {"type": "http", "scheme": "bearer", "description": "CATALOG_ADMIN_OPERATE_TOKEN: catalogue reload"},
+                "adminKeys": {"type": "http", "scheme": "bearer", "description": "CATALOG_ADMIN_KEYS_TOKEN: signing-key rotation"},
+                "portalToken": {"type": "http", "scheme": "bearer", "description": "CATALOG_PORTAL_TOKEN: the application portal's back channel"},
+                "internalToken": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Internal-Token",
+                    "description": "CATALOG_INTERNAL_TOKEN: the assistant's own servers",
+                },
+            },
             "schemas": {
                 "Error": {
                     "type": "object",

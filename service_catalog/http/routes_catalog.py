@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import time
 from typing import Any
@@ -11,8 +10,9 @@ from typing import Any
 from aiohttp import web
 
 from ..catalogue import Catalogue, read_catalogue
-from ..errors import CatalogInvalid, InvalidRequest, PayloadTooLarge, ServiceNotFound, Unauthorized
+from ..errors import CatalogInvalid, InvalidRequest, PayloadTooLarge, ServiceNotFound
 from ..model import Service
+from .auth import require_scope
 from .typedefs import CATALOGUE, EMBEDDER, EXECUTOR, SETTINGS, CatalogueState
 
 __all__ = ["centre_json", "service_json", "setup"]
@@ -29,16 +29,6 @@ def setup(app: web.Application) -> None:
 
 
 MAX_BODY = 256 * 1024  # the largest request body the service accepts (the app's client_max_size)
-
-
-def require_admin(request: web.Request) -> None:
-    """Let the call through only with the configured admin token (Authorization: Bearer ...)."""
-    token = request.app[SETTINGS].admin_token
-    if not token:
-        raise Unauthorized("admin calls are disabled: set CATALOG_ADMIN_TOKEN to enable them")
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise Unauthorized("a valid admin token is required (Authorization: Bearer <token>)")
 
 
 async def json_body(request: web.Request, limit: int) -> dict[str, Any]:
@@ -186,7 +176,7 @@ async def list_questions(request: web.Request) -> web.Response:
 
 async def reload_catalogue(request: web.Request) -> web.Response:
     """Re-read the catalogue; an invalid one is rejected and the old one keeps serving."""
-    require_admin(request)
+    await require_scope(request, "operate")
     settings = request.app[SETTINGS]
     from .app import build_index
 

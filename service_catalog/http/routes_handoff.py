@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import re
+import secrets
+import time
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
@@ -14,8 +17,10 @@ from aiohttp import web
 
 from ..eligibility import coerce_answers
 from ..errors import InvalidRequest, NotFoundError, ServiceNotFound
-from ..handoff import TokenError, application_page, clean_transcript, refer, rejection_page, summarise
-from .routes_catalog import body_lang, int_param, json_body, lang_param, require_admin
+from ..handoff import TokenError, TokenExpired, TokenInvalid, TokenReplayed, TokenWrongService, application_page, clean_transcript, open_page, refer, rejection_page, summarise
+from ..privacy import mask_obj
+from .auth import require_internal, require_portal, require_scope
+from .routes_catalog import body_lang, int_param, json_body, lang_param
 from .typedefs import CATALOGUE, DATABASE, SETTINGS, SIGNER
 
 if TYPE_CHECKING:
@@ -33,12 +38,16 @@ MAX_SERVICE_ID = 80
 HOTLINE = "12345"
 CHANNEL = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 NO_STORE = {"Cache-Control": "no-store"}
+HANDLE_BYTES = 24  # 192 random bits
+HANDLE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/handoff/application", application_link)
+    app.router.add_post("/api/handoff/redeem", redeem_handle)
     app.router.add_get("/.well-known/jwks.json", jwks)
-    app.router.add_get("/portal/apply/{service_id}", portal_apply)
+    app.router.add_get("/portal/apply/{service_id}", portal_open)
+    app.router.add_post("/portal/apply/{service_id}", portal_apply)
     app.router.add_post("/api/tickets", create_ticket)
     app.router.add_get("/api/tickets", list_tickets)
     app.router.add_get("/api/tickets/{number}", get_ticket)
@@ -97,7 +106,14 @@ def _raw_answers(body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def application_link(request: web.Request) -> web.Response:
-    """Sign a short-lived, single-use link to the application, carrying the consented answers."""
+    """Make a short-lived, single-use link to the application, behind which the signed token
+    with the consented answers waits (service credential).
+
+    The link carries only an opaque handle, so no proxy, access log or link preview ever sees
+    the answers; the portal redeems the handle once (the reference receiver in-process, another
+    portal over ``POST /api/handoff/redeem``).
+    """
+    require_internal(request)
     body = await json_body(request, MAX_APPLICATION_BODY)
     if body.get("consent") is not True:
         raise InvalidRequest("explicit consent is required: ask the citizen whether to share their answers, then send consent: true", field="consent")
@@ -110,13 +126,78 @@ async def application_link(request: web.Request) -> web.Response:
     answers = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in coerced.items() if v is not None}
     signer = _signer(request)
     token, jti, expires = signer.issue(service_id, answers, lang, channel)
+    handle = secrets.token_urlsafe(HANDLE_BYTES)
     db = _db(request)
     await db.record_token(jti, service_id, expires - signer.ttl, expires)
+    await db.store_handle(handle_digest(handle), jti, service_id, token, expires)
     await db.audit(
         "application_link", outcome="issued", channel=channel, service_id=service_id, detail={"jti": jti, "questions": sorted(answers), "expires_at": expires}
     )
-    url = f"{request.app[SETTINGS].portal_url.rstrip('/')}/{quote(service_id, safe='')}?token={token}"
+    url = f"{request.app[SETTINGS].portal_url.rstrip('/')}/{quote(service_id, safe='')}?h={handle}"
     return web.json_response({"url": url, "expires_in": signer.ttl, "service_id": service_id}, headers=NO_STORE)
+
+
+def handle_digest(handle: str) -> str:
+    """What the database keeps of a handle: its SHA-256, so a copy of the database opens no link."""
+    return hashlib.sha256(handle.encode("utf-8", "replace")).hexdigest()
+
+
+_HANDLE_ERRORS: dict[str, type[TokenError]] = {"unknown": TokenInvalid, "expired": TokenExpired, "wrong_service": TokenWrongService, "used": TokenReplayed}
+_HANDLE_MESSAGES = {
+    "unknown": "no such link",
+    "expired": "the link has expired",
+    "wrong_service": "the link was made for another service",
+    "used": "the link has already been used",
+}
+
+
+def _handle_param(value: Any) -> str:
+    if not isinstance(value, str) or not HANDLE.match(value):
+        raise TokenInvalid("the link is incomplete")
+    return value
+
+
+async def _redeem(request: web.Request, handle: Any, service_id: str) -> tuple[dict[str, Any], str]:
+    """Use the handle up and verify the token behind it: ``(claims, token)``, or a TokenError.
+
+    A handle made for another service is refused before anything is used up, so a link opened
+    on the wrong page (or a portal asking for the wrong service) still works where it belongs.
+    """
+    db = _db(request)
+    status, token = await db.take_handle(handle_digest(_handle_param(handle)), int(time.time()), service_id=service_id)
+    if status != "ok":
+        raise _HANDLE_ERRORS[status](_HANDLE_MESSAGES[status])
+    return await _signer(request).redeem(token, service_id, db), token
+
+
+async def _refused(request: web.Request, service_id: str, exc: TokenError | ServiceNotFound) -> None:
+    # The reason only: the handle and the token never reach a log or the audit table.
+    await _db(request).audit("token_rejected", outcome=exc.code, service_id=service_id[:MAX_SERVICE_ID], detail={"reason": exc.code, "message": exc.message})
+
+
+async def _redeemed(request: web.Request, service_id: str, claims: dict[str, Any]) -> None:
+    await _db(request).audit(
+        "token_redeemed",
+        outcome="ok",
+        channel=str(claims.get("channel") or "unknown"),
+        service_id=service_id,
+        detail={"jti": claims["jti"], "questions": sorted(claims.get("answers") or {})},
+    )
+
+
+async def redeem_handle(request: web.Request) -> web.Response:
+    """The portal's back channel: redeem a link's handle once for the signed token and its claims."""
+    await require_portal(request)
+    body = await json_body(request, 4096)
+    service_id = cast(str, _service_id(body, required=True))
+    try:
+        claims, token = await _redeem(request, body.get("handle"), service_id)
+    except TokenError as exc:
+        await _refused(request, service_id, exc)
+        raise
+    await _redeemed(request, service_id, claims)
+    keys = ("service_id", "answers", "lang", "channel", "jti", "iat", "exp")
+    return web.json_response({**{k: claims.get(k) for k in keys}, "token": token}, headers=NO_STORE)
 
 
 async def jwks(request: web.Request) -> web.Response:
@@ -128,31 +209,40 @@ def _html(page: str, status: int) -> web.Response:
     return web.Response(text=page, status=status, content_type="text/html", charset="utf-8", headers=NO_STORE)
 
 
-async def portal_apply(request: web.Request) -> web.Response:
-    """The reference portal receiver: redeem the token once and show the pre-filled form."""
+async def portal_open(request: web.Request) -> web.Response:
+    """The reference portal receiver, GET (and HEAD): a page with one button that opens the form.
+
+    Link checkers and chat apps' link previews fetch the link with GET or HEAD; neither uses the
+    handle up. The button POSTs the handle back here, which redeems it (``portal_apply``).
+    """
     service_id = request.match_info["service_id"]
-    db = _db(request)
-    cat = _catalogue(request)
-    service = cat.services.get(service_id)
-    token = request.query.get("token", "")
+    service = _catalogue(request).services.get(service_id)
+    handle = request.query.get("h", "")
     try:
         if service is None:
             raise ServiceNotFound(f"no service with id {service_id!r}")
-        if request.method == "HEAD":  # link checkers probe with HEAD: answer without using the token up
-            _signer(request).verify(token, service_id)
-            return _html("", 200)
-        claims = await _signer(request).redeem(token, service_id, db)
+        status = await _db(request).peek_handle(handle_digest(_handle_param(handle)), int(time.time()), service_id=service_id)
+        if status != "ok":
+            raise _HANDLE_ERRORS[status](_HANDLE_MESSAGES[status])
     except (TokenError, ServiceNotFound) as exc:
-        # The reason only: the token itself never reaches a log or the audit table.
-        await db.audit("token_rejected", outcome=exc.code, service_id=service_id[:MAX_SERVICE_ID], detail={"reason": exc.code, "message": exc.message})
         return _html(rejection_page(exc.code), exc.status)
-    await db.audit(
-        "token_redeemed",
-        outcome="ok",
-        channel=str(claims.get("channel") or "unknown"),
-        service_id=service_id,
-        detail={"jti": claims["jti"], "questions": sorted(claims.get("answers") or {})},
-    )
+    return _html(open_page(service, handle), 200)
+
+
+async def portal_apply(request: web.Request) -> web.Response:
+    """The reference portal receiver, POST: redeem the handle once and show the pre-filled form."""
+    service_id = request.match_info["service_id"]
+    cat = _catalogue(request)
+    service = cat.services.get(service_id)
+    form = await request.post()
+    try:
+        if service is None:
+            raise ServiceNotFound(f"no service with id {service_id!r}")
+        claims, _ = await _redeem(request, str(form.get("h", "")), service_id)
+    except (TokenError, ServiceNotFound) as exc:
+        await _refused(request, service_id, exc)
+        return _html(rejection_page(exc.code), exc.status)
+    await _redeemed(request, service_id, claims)
     return _html(application_page(service, cat.questions, claims), 200)
 
 
@@ -160,12 +250,13 @@ async def portal_apply(request: web.Request) -> web.Response:
 
 
 async def create_ticket(request: web.Request) -> web.Response:
-    """Queue a conversation for a person: transcript, summary, the citizen's answers."""
+    """Queue a conversation for a person: transcript, summary, the citizen's answers (service credential)."""
+    require_internal(request)
     body = await json_body(request, MAX_TICKET_BODY)
-    transcript = clean_transcript(body.get("transcript"))
+    transcript = mask_obj(clean_transcript(body.get("transcript")))  # stored masked: agents see 138****5678
     lang, channel = body_lang(body), _channel(body.get("channel"))
     service_id = _service_id(body, required=False)
-    answers = _raw_answers(body)
+    answers = mask_obj(_raw_answers(body))
     given = body.get("summary")
     if given is not None and not isinstance(given, str):
         raise InvalidRequest("summary must be a string", field="summary")
@@ -179,8 +270,8 @@ async def create_ticket(request: web.Request) -> web.Response:
 
 
 async def list_tickets(request: web.Request) -> web.Response:
-    """The ticket queue for the agent console, newest first (admin token)."""
-    require_admin(request)
+    """The ticket queue for the agent console, newest first (admin ``read`` scope)."""
+    await require_scope(request, "read")
     status = request.query.get("status") or None
     if status is not None and status not in {"open", "closed"}:
         raise InvalidRequest(f"status must be open or closed, got {status!r}", field="status")
@@ -191,8 +282,8 @@ async def list_tickets(request: web.Request) -> web.Response:
 
 
 async def get_ticket(request: web.Request) -> web.Response:
-    """One ticket with its transcript and answers (admin token)."""
-    require_admin(request)
+    """One ticket with its transcript and answers (admin ``read`` scope)."""
+    await require_scope(request, "read")
     number = request.match_info["number"]
     ticket = await _db(request).get_ticket(number[:40])
     if ticket is None:
@@ -252,7 +343,7 @@ async def centre_referral(request: web.Request) -> web.Response:
 
 async def rotate_key(request: web.Request) -> web.Response:
     """Make a new signing key; tokens signed with the previous one stay valid until they expire."""
-    require_admin(request)
+    await require_scope(request, "keys")
     signer = _signer(request)
     kid = await asyncio.to_thread(signer.rotate)
     return web.json_response({"kid": kid, "keys": [k["kid"] for k in signer.jwks()["keys"]]})

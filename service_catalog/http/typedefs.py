@@ -12,10 +12,12 @@ from ..catalogue import Catalogue
 from ..search.embedder import Embedder
 from ..settings import Settings
 
+from .ratelimit import RateLimiter
+
 if TYPE_CHECKING:
     from ..search.index import SearchIndex
 
-__all__ = ["CATALOGUE", "DATABASE", "EMBEDDER", "EXECUTOR", "SETTINGS", "SIGNER", "CatalogueState"]
+__all__ = ["CATALOGUE", "DATABASE", "EMBEDDER", "EXECUTOR", "SETTINGS", "SIGNER", "LIMITER", "CatalogueState"]
 
 
 @dataclass
@@ -33,3 +35,4 @@ EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
 EMBEDDER = web.AppKey("embedder", Embedder)
 DATABASE = web.AppKey("database", object)
 SIGNER = web.AppKey("signer", object)
+LIMITER = web.AppKey("limiter", RateLimiter)

@@ -102,10 +102,15 @@
   }
 
   let lang = pickLang();
+  // The server issues the session id, signed and with an expiry: "<conversation>.<expiry>.<signature>".
+  // It is renewed on every connection (same conversation, later expiry); only the server's word counts.
   let sessionId = typeof store.get("session") === "string" ? store.get("session") : null;
   let log = [];
+  function conversationOf(id) {
+    return id ? String(id).split(".")[0] : "";
+  }
   if (sessionId) {
-    const saved = store.get("log:" + sessionId);
+    const saved = store.get("log:" + conversationOf(sessionId));
     if (Array.isArray(saved)) log = saved.slice(-MAX_LOG);
   }
 
@@ -360,7 +365,7 @@
   }
 
   function save() {
-    if (sessionId) store.set("log:" + sessionId, log);
+    if (sessionId) store.set("log:" + conversationOf(sessionId), log);
   }
 
   function add(entry) {
@@ -629,8 +634,8 @@
 
   function setSession(id) {
     if (id === sessionId) return;
-    if (sessionId) {
-      store.del("log:" + sessionId); // the server started a new conversation
+    if (sessionId && conversationOf(id) !== conversationOf(sessionId)) {
+      store.del("log:" + conversationOf(sessionId)); // the server started a new conversation
       log = [];
       renderAll();
     }

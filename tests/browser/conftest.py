@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import hashlib
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,15 +20,18 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Playwright, Route, WebSocketRoute, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from service_catalog.http.middleware import content_security_policy
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 STATIC = ROOT / "service_catalog" / "static"
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
+# Screenshots go outside the repository (tests never write into the work tree); set TEST_ARTIFACTS to keep them elsewhere.
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "citizen-assistant-test-artifacts") / "browser"
+# axe-core is installed once per lock file into the user's cache, not into tests/browser.
+DEPS = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "citizen-assistant" / "browser-deps"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 800}
-# The header the catalogue service puts on HTML (service_catalog/http/middleware.py).
-CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src *; img-src 'self' data:; frame-ancestors 'none'"
 FAKE_ORIGIN = "http://portal.test"
 FAKE_RASA = "http://rasa.test"
 NO_REPLY = (
@@ -111,15 +116,20 @@ def shot(artifacts: Path) -> Callable[[Page, str], Path]:
 
 @pytest.fixture(scope="session")
 def axe_script() -> Path:
-    """axe-core's axe.min.js from tests/browser/node_modules (``npm ci`` runs when it is missing)."""
-    path = HERE / "node_modules" / "axe-core" / "axe.min.js"
+    """axe-core's axe.min.js, installed by ``npm ci`` from tests/browser's lock file into the user's cache."""
+    lock = (HERE / "package-lock.json").read_bytes()
+    folder = DEPS / hashlib.sha256(lock).hexdigest()[:16]
+    path = folder / "node_modules" / "axe-core" / "axe.min.js"
     if not path.exists():
         npm = shutil.which("npm")
         if npm is None:
             pytest.fail("npm is missing: install Node.js and npm (`apt-get install -y nodejs npm`) to run the accessibility check")
-        out = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True, text=True, timeout=600)
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(HERE / "package.json", folder / "package.json")
+        (folder / "package-lock.json").write_bytes(lock)
+        out = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, text=True, timeout=600)
         if out.returncode != 0 or not path.exists():
-            pytest.fail(f"`npm ci` in tests/browser failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+            pytest.fail(f"`npm ci` for tests/browser failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
     return path
 
 
@@ -145,7 +155,7 @@ def fake_portal(context: BrowserContext) -> Callable[..., str]:
         def handle(route: Route) -> None:
             path = route.request.url[len(FAKE_ORIGIN) :].split("?")[0]
             if path == "/":
-                route.fulfill(status=200, body=page_html, headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CSP})
+                route.fulfill(status=200, body=page_html, headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": content_security_policy(rasa_url)})
             elif path == "/widget.js":
                 route.fulfill(status=200, path=STATIC / "widget.js", headers={"Content-Type": "text/javascript; charset=utf-8"})
             elif path.startswith("/static/") and (STATIC / path[len("/static/") :]).is_file():

@@ -301,10 +301,14 @@ def test_eligibility_quick_reply_then_handoff_to_the_prefilled_form(live_portal:
     link = page.locator("a.csw-handoff").last
     expect(link).to_be_visible()
     href = link.get_attribute("href")
-    assert href and "/portal/apply/senior-citizen-card?token=" in href
+    assert href and "/portal/apply/senior-citizen-card?h=" in href
+    assert "66" not in href  # the link carries an opaque handle, never the answers
     shot(page, "11-handoff-link")
     form = page.context.new_page()
-    form.goto(href)
+    form.goto(href)  # a GET (as a chat app's link preview makes) only shows the button
+    expect(form.locator("form.open button")).to_be_visible()
+    form.reload()  # and does not use the link up
+    form.locator("form.open button").click()
     expect(form.locator("body")).to_contain_text("敬老卡")
     expect(form.locator("input[value='66']")).to_have_count(1)
     shot(form, "12-prefilled-form")

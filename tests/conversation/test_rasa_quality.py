@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 pytestmark = pytest.mark.slow
+HOME = tempfile.mkdtemp(prefix="rasa-home-")  # Rasa and TensorFlow write caches under HOME: never into the repository
 
 
 def run(args: list[str], timeout: int = 900) -> subprocess.CompletedProcess[str]:
     if not RASA.exists():
         pytest.fail(".venv-rasa is missing: run `make setup` (make test does it)")
     return subprocess.run(
-        args, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={"RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
+        args, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={"RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin", "HOME": HOME}
     )
 
 

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.e2e
 
 def say(stack: Any, sender: str, message: str) -> list[dict[str, Any]]:
     body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{stack.ports['rasa']}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {stack.rest_token}"}
+    request = urllib.request.Request(f"http://127.0.0.1:{stack.ports['rasa']}/webhooks/rest/webhook", data=body, headers=headers)
     with urllib.request.urlopen(request, timeout=60) as response:
         return list(json.loads(response.read()))
 
@@ -118,7 +119,8 @@ def test_a_district_correction_is_kept_for_where(stack: Any) -> None:
 
 def parse(stack: Any, text: str) -> dict[str, str]:
     body = json.dumps({"text": text}).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{stack.ports['rasa']}/model/parse", data=body, headers={"Content-Type": "application/json"})
+    url = f"http://127.0.0.1:{stack.ports['rasa']}/model/parse?token={stack.rasa_token}"
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:
         return {e["entity"]: e["value"] for e in json.loads(response.read())["entities"]}
 

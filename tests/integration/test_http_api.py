@@ -16,7 +16,9 @@ from service_catalog.catalogue import Catalogue
 from service_catalog.http.app import create_app
 from service_catalog.settings import Settings
 
-ADMIN = {"Authorization": "Bearer test-admin-token"}
+from conftest import KEYS_TOKEN, OPERATE_TOKEN, READ_TOKEN, bearer
+
+ADMIN = bearer(OPERATE_TOKEN)  # the operate scope: catalogue reload
 ACCESS_LOG = "service_catalog.access"
 
 
@@ -258,22 +260,43 @@ def catalog_copy(tmp_path: Path, demo_catalog_path: Path) -> Path:
 
 @pytest.fixture
 async def reload_client(aiohttp_client, catalog_copy: Path, tmp_path: Path) -> TestClient:  # type: ignore[no-untyped-def]
-    settings = Settings(catalog_path=catalog_copy, data_dir=tmp_path / "data", model="fake-32", admin_token="test-admin-token")
+    settings = Settings(
+        catalog_path=catalog_copy,
+        data_dir=tmp_path / "data",
+        model="fake-32",
+        admin_read_token=READ_TOKEN,
+        admin_operate_token=OPERATE_TOKEN,
+        admin_keys_token=KEYS_TOKEN,
+    )
     return await aiohttp_client(create_app(settings))
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "test-admin-token-and-more"}])
-async def test_reload_needs_the_admin_token(reload_client: TestClient, headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [{}, bearer("wrong"), {"Authorization": OPERATE_TOKEN}, bearer(OPERATE_TOKEN + "x"), bearer(OPERATE_TOKEN[:-1]), {"X-Internal-Token": OPERATE_TOKEN}],
+    ids=["none", "wrong", "no-bearer-prefix", "longer", "shorter", "other-header"],
+)
+async def test_reload_needs_the_operate_token(reload_client: TestClient, headers: dict[str, str]) -> None:
     body = await error_of(await reload_client.post("/admin/reload", headers=headers), 401)
     assert body["error"] == "unauthorized"
+    assert "CATALOG_ADMIN_OPERATE_TOKEN" in body["message"]
+
+
+@pytest.mark.parametrize("token", [READ_TOKEN, KEYS_TOKEN], ids=["read", "keys"])
+async def test_reload_with_another_scopes_token_is_403(reload_client: TestClient, token: str) -> None:
+    body = await error_of(await reload_client.post("/admin/reload", headers=bearer(token)), 403)
+    assert body["error"] == "forbidden"
+    assert "operate scope" in body["message"] and "CATALOG_ADMIN_OPERATE_TOKEN" in body["message"]
 
 
 async def test_reload_is_disabled_without_a_token(aiohttp_client, app_settings: Settings) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
-    client = await aiohttp_client(create_app(replace(app_settings, admin_token="")))
-    body = await error_of(await client.post("/admin/reload", headers=ADMIN), 401)
-    assert "CATALOG_ADMIN_TOKEN" in body["message"]
+    client = await aiohttp_client(create_app(replace(app_settings, admin_operate_token="")))
+    for headers in ({}, ADMIN):
+        body = await error_of(await client.post("/admin/reload", headers=headers), 401)
+        assert "disabled" in body["message"] and "CATALOG_ADMIN_OPERATE_TOKEN" in body["message"]
+    assert (await client.get("/api/tickets", headers=bearer(READ_TOKEN))).status == 200  # the other scopes still work
 
 
 async def test_unchanged_catalogue_is_not_reloaded(reload_client: TestClient) -> None:

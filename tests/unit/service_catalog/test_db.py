@@ -1,4 +1,4 @@
-"""The database layer: tickets survive a restart, per-day numbering, single-use token ids, audit."""
+"""The database layer: tickets survive a restart, per-day numbering, single-use token ids and link handles, audit, retention."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import asyncio
 import datetime as dt
 import importlib.util
 import sqlite3
+import stat
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,7 +50,7 @@ async def test_open_creates_the_folder_in_wal_mode(tmp_path: Path, url: str, db:
     with sqlite3.connect(path) as check:
         assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"tickets", "handoff_tokens", "audit"} <= tables
+    assert {"tickets", "handoff_tokens", "handoff_handles", "audit"} <= tables
 
 
 async def test_default_url_is_under_data_dir(tmp_path: Path) -> None:
@@ -185,3 +187,157 @@ async def test_closed_database_refuses_calls(url: str) -> None:
     await database.close()  # idempotent
     with pytest.raises(RuntimeError, match="closed"):
         await database.get_ticket("T20261201-0001")
+
+
+async def test_database_file_is_private(tmp_path: Path, url: str, db: Database) -> None:
+    await _ticket(db, at("2026-12-01"))  # the WAL files exist once something was written
+    folder = tmp_path / "nested" / "folder"
+    path = folder / "catalog.db"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for part in (folder / "catalog.db-wal", folder / "catalog.db-shm"):
+        if part.exists():
+            assert stat.S_IMODE(part.stat().st_mode) & 0o077 == 0, part
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+async def test_an_existing_readable_database_is_made_private(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    sqlite3.connect(path).close()
+    path.chmod(0o644)
+    database = await Database.open(f"sqlite:///{path}")
+    await database.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# -- application link handles ------------------------------------------------------------------
+
+HASH = "f" * 64
+TOKEN = "header.payload.signature"
+
+
+async def _handle_row(db: Database, handle_hash: str = HASH) -> tuple[Any, ...] | None:
+    row = await db._call(lambda: db._execute("SELECT jti, service_id, token, expires_at, used_at FROM handoff_handles WHERE handle_hash = ?", (handle_hash,)).fetchone())
+    return None if row is None else tuple(row)
+
+
+async def test_handle_is_taken_once_and_its_token_erased(db: Database) -> None:
+    await db.store_handle(HASH, "a" * 32, "pension-claim", TOKEN, 700)
+    assert await _handle_row(db) == ("a" * 32, "pension-claim", TOKEN, 700, None)
+    assert await db.peek_handle(HASH, 100, service_id="pension-claim") == "ok"
+    assert await db.peek_handle(HASH, 100, service_id="pension-claim") == "ok"  # peeking uses nothing up
+    assert await db.take_handle(HASH, 150, service_id="pension-claim") == ("ok", TOKEN)
+    assert await _handle_row(db) == ("a" * 32, "pension-claim", "", 700, 150)  # the signed answers are gone
+    assert await db.take_handle(HASH, 160, service_id="pension-claim") == ("used", "")
+    assert await db.peek_handle(HASH, 160, service_id="pension-claim") == "used"
+
+
+async def test_expired_and_unknown_handles(db: Database) -> None:
+    await db.store_handle(HASH, "a" * 32, "pension-claim", TOKEN, 700)
+    assert await db.peek_handle(HASH, 699, service_id="pension-claim") == "ok"
+    assert await db.peek_handle(HASH, 700, service_id="pension-claim") == "expired"  # expires_at is the first refused second
+    assert await db.take_handle(HASH, 700, service_id="pension-claim") == ("expired", "")
+    assert (await _handle_row(db) or ())[4] is None
+    assert await db.peek_handle("0" * 64, 100, service_id="pension-claim") == "unknown"
+    assert await db.take_handle("0" * 64, 100, service_id="pension-claim") == ("unknown", "")
+
+
+async def test_handle_for_another_service_is_refused_without_being_used_up(db: Database) -> None:
+    await db.store_handle(HASH, "a" * 32, "pension-claim", TOKEN, 700)
+    assert await db.peek_handle(HASH, 100, service_id="birth-registration") == "wrong_service"
+    assert await db.take_handle(HASH, 100, service_id="birth-registration") == ("wrong_service", "")
+    assert await _handle_row(db) == ("a" * 32, "pension-claim", TOKEN, 700, None)
+    assert await db.take_handle(HASH, 101, service_id="pension-claim") == ("ok", TOKEN)
+    assert await db.take_handle(HASH, 102, service_id="birth-registration") == ("wrong_service", "")
+
+
+async def test_a_handle_is_stored_once(db: Database) -> None:
+    await db.store_handle(HASH, "a" * 32, "pension-claim", TOKEN, 700)
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.store_handle(HASH, "b" * 32, "pension-claim", "other", 700)
+
+
+async def test_handle_single_use_is_atomic_across_connections(url: str, db: Database) -> None:
+    await db.store_handle(HASH, "a" * 32, "pension-claim", TOKEN, 700)
+    replicas = [db] + [await Database.open(url) for _ in range(3)]
+    try:
+        results = await asyncio.gather(*(r.take_handle(HASH, 150, service_id="pension-claim") for r in replicas * 10))
+    finally:
+        for replica in replicas[1:]:
+            await replica.close()
+    assert results.count(("ok", TOKEN)) == 1 and results.count(("used", "")) == 39
+
+
+# -- retention ---------------------------------------------------------------------------------
+
+NOW = dt.datetime(2026, 12, 31, 12, tzinfo=dt.UTC)
+RETENTION = {"retention_days": 30, "audit_retention_days": 180, "rejected_retention_days": 7}
+
+
+async def _audit_at(db: Database, kind: str, when: dt.datetime) -> None:
+    await db.audit(kind, outcome="x", detail={"at": when.isoformat()})
+    await db._call(db._execute, "UPDATE audit SET ts = ? WHERE id = (SELECT MAX(id) FROM audit)", (when.isoformat(timespec="microseconds"),))
+
+
+async def test_purge_deletes_what_is_past_its_retention(db: Database) -> None:
+    days = dt.timedelta(days=1)
+    old_ticket = await _ticket(db, NOW - 31 * days)
+    new_ticket = await _ticket(db, NOW - 29 * days)
+    for kind, age in [
+        ("ticket_created", 181),  # past the audit retention
+        ("ticket_created", 179),
+        ("token_rejected", 8),  # refusals are kept a week only
+        ("admin_refused", 8),
+        ("token_rejected", 6),
+        ("admin_refused", 6),
+        ("application_link", 8),  # other audit records are kept far longer
+    ]:
+        await _audit_at(db, kind, NOW - age * days)
+    now_s = int(NOW.timestamp())
+    await db.record_token("old" + "0" * 29, "pension-claim", now_s - 90000 - 600, now_s - 90000)  # expired over a day ago
+    await db.record_token("new" + "0" * 29, "pension-claim", now_s - 600, now_s - 60)  # expired a minute ago
+    await db.store_handle("1" * 64, "old" + "0" * 29, "pension-claim", TOKEN, now_s - 90000)
+    await db.store_handle("2" * 64, "new" + "0" * 29, "pension-claim", TOKEN, now_s - 60)
+    await db.store_handle("3" * 64, "live" + "0" * 28, "pension-claim", TOKEN, now_s + 600)
+
+    counts = await db.purge(**RETENTION, now=NOW)
+    assert counts == {"tickets": 1, "refusals": 2, "audit": 1, "tokens": 1, "handles": 1, "expired_links": 1}
+
+    assert await db.get_ticket(old_ticket) is None and await db.get_ticket(new_ticket) is not None
+    kept = sorted((r.kind, r.detail["at"][:10]) for r in await db.audit_records())
+    assert kept == sorted(
+        [
+            ("ticket_created", (NOW - 179 * days).date().isoformat()),
+            ("token_rejected", (NOW - 6 * days).date().isoformat()),
+            ("admin_refused", (NOW - 6 * days).date().isoformat()),
+            ("application_link", (NOW - 8 * days).date().isoformat()),
+        ]
+    )
+    assert await db.token_row("old" + "0" * 29) is None and await db.token_row("new" + "0" * 29) is not None
+    assert await _handle_row(db, "1" * 64) is None
+    # The expired handle stays (to say "expired" rather than "no such link"), without its token;
+    # the live one keeps its token.
+    assert (await _handle_row(db, "2" * 64) or ())[2] == ""
+    assert await db.peek_handle("2" * 64, now_s, service_id="pension-claim") == "expired"
+    assert (await _handle_row(db, "3" * 64) or ())[2] == TOKEN
+    assert await db.take_handle("3" * 64, now_s, service_id="pension-claim") == ("ok", TOKEN)
+
+    assert await db.purge(**RETENTION, now=NOW) == dict.fromkeys(counts, 0)  # nothing more to do
+
+
+async def test_purge_with_a_shorter_ticket_retention(db: Database) -> None:
+    await _ticket(db, NOW - dt.timedelta(days=3))
+    assert (await db.purge(**{**RETENTION, "retention_days": 5}, now=NOW))["tickets"] == 0
+    assert (await db.purge(**{**RETENTION, "retention_days": 2}, now=NOW))["tickets"] == 1
+
+
+@pytest.mark.parametrize("change", [{"retention_days": 0}, {"audit_retention_days": -1}, {"rejected_retention_days": 0}])
+async def test_purge_refuses_retention_under_a_day(db: Database, change: dict[str, int]) -> None:
+    await _ticket(db, NOW)
+    with pytest.raises(ValueError, match="at least one day"):
+        await db.purge(**{**RETENTION, **change}, now=NOW)
+    assert (await db.list_tickets())[0] == 1
+
+
+async def test_purge_needs_an_aware_time(db: Database) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await db.purge(**RETENTION, now=dt.datetime(2026, 12, 31, 12))

@@ -9,13 +9,24 @@ import pytest
 
 from service_catalog.settings import PACKAGE_DIR, Settings, SettingsError, _cast, load_settings
 
+# Strong (random-looking, 32+ characters, no placeholder word) and all different.
+READ = "rd-7f3a9c1e5b2d8f4a6c0e9b7d5a3f1c8e"
+OPERATE = "op-2b8d4f6a0c1e3b5d7f9a8c6e4b2d0f1a"
+KEYS = "ky-9e1c3a5f7b2d4e6a8c0f1b3d5e7a9c2f"
+PORTAL = "pt-4a6c8e0b2d4f6a8c1e3b5d7f9a0c2e4b"
+INTERNAL = "in-5d7f9b1a3c5e7a9d0f2b4c6e8a1d3f5b"
+TOKEN_SETTINGS = ("admin_read_token", "admin_operate_token", "admin_keys_token", "portal_token", "internal_token")
+
 
 def test_defaults_work_on_a_fresh_clone(tmp_path: Path) -> None:
     s = load_settings(environ={}, dotenv=tmp_path / "absent.env")
     assert s.catalog_path == PACKAGE_DIR / "data"
     assert s.port == 8080 and s.host == "127.0.0.1"
     assert s.index_kind == "auto" and s.embed_backend == "torch"
-    assert s.admin_token == ""
+    assert all(getattr(s, name) == "" for name in TOKEN_SETTINGS)  # admin scopes and the portal disabled
+    assert s.trusted_proxies == "" and s.trusted_proxy_set == frozenset()
+    assert s.rate_limits == "on" and s.rate_limit_storage == "memory://"
+    assert (s.retention_days, s.audit_retention_days, s.rejected_retention_days) == (30, 180, 7)
 
 
 def test_derived_defaults_follow_their_sources(tmp_path: Path) -> None:
@@ -49,9 +60,9 @@ def test_empty_variable_keeps_the_default(tmp_path: Path) -> None:
 
 def test_dotenv_then_environment_then_overrides(tmp_path: Path) -> None:
     dotenv = tmp_path / ".env"
-    dotenv.write_text("# comment\n\nCATALOG_PORT=7000\nCATALOG_HOST=\"10.0.0.1\"\nCATALOG_ADMIN_TOKEN='s3cret'\n", encoding="utf-8")
+    dotenv.write_text(f"# comment\n\nCATALOG_PORT=7000\nCATALOG_HOST=\"10.0.0.1\"\nCATALOG_ADMIN_READ_TOKEN='{READ}'\n", encoding="utf-8")
     s = load_settings(environ={}, dotenv=dotenv)
-    assert (s.port, s.host, s.admin_token) == (7000, "10.0.0.1", "s3cret")
+    assert (s.port, s.host, s.admin_read_token) == (7000, "10.0.0.1", READ)
     s = load_settings(environ={"CATALOG_PORT": "7001"}, dotenv=dotenv)
     assert s.port == 7001 and s.host == "10.0.0.1"
     s = load_settings(environ={"CATALOG_PORT": "7001"}, dotenv=dotenv, port=7002, host=None)
@@ -102,7 +113,8 @@ def test_settings_are_immutable() -> None:
 
 def test_every_field_has_an_environment_variable(tmp_path: Path) -> None:
     """Each setting can be set as CATALOG_<NAME>; a value that round-trips proves it is read."""
-    samples = {"int": "4242", "Path": str(tmp_path), "str": "https://example.org"}
+    samples = {"int": "42", "Path": str(tmp_path), "str": "https://example.org"}
+    strong = dict(zip(TOKEN_SETTINGS, (READ, OPERATE, KEYS, PORTAL, INTERNAL), strict=True))
     checked = []
     for f in fields(Settings):
         if f.name == "extra":
@@ -116,13 +128,133 @@ def test_every_field_has_an_environment_variable(tmp_path: Path) -> None:
             raw = "300"
         elif f.name == "compact_langs":
             raw = "en,zh"
+        elif f.name == "rate_limits":
+            raw = "off"
+        elif f.name == "trusted_proxies":
+            raw = "10.0.0.1,10.0.0.2"
+        elif f.name in strong:
+            raw = strong[f.name]
         s = load_settings(environ={"CATALOG_" + f.name.upper(): raw}, dotenv=tmp_path / "absent.env")
         assert str(getattr(s, f.name)) == raw, f.name
         checked.append(f.name)
-    assert "catalog_path" in checked and "admin_token" in checked
+    assert {"catalog_path", "admin_read_token", "internal_token", "retention_days"} <= set(checked)
 
 
 @pytest.mark.parametrize("value", ["fr", "en,,zh", "EN"])
 def test_compact_langs_must_be_known_languages(value: str, tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="CATALOG_COMPACT_LANGS"):
         load_settings(environ={"CATALOG_COMPACT_LANGS": value}, dotenv=tmp_path / "absent.env")
+
+
+# -- credentials -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", ["environ", "dotenv"])
+def test_the_old_single_admin_token_is_refused_naming_its_replacements(tmp_path: Path, source: str) -> None:
+    dotenv = tmp_path / ".env"
+    if source == "dotenv":
+        dotenv.write_text(f"CATALOG_ADMIN_TOKEN={READ}\n", encoding="utf-8")
+    environ = {"CATALOG_ADMIN_TOKEN": READ} if source == "environ" else {}
+    with pytest.raises(SettingsError) as caught:
+        load_settings(environ=environ, dotenv=dotenv)
+    message = str(caught.value)
+    assert "CATALOG_ADMIN_TOKEN" in message
+    for name in ("CATALOG_ADMIN_READ_TOKEN", "CATALOG_ADMIN_OPERATE_TOKEN", "CATALOG_ADMIN_KEYS_TOKEN"):
+        assert name in message
+    assert READ not in message  # the value itself is never echoed
+
+
+def test_an_empty_old_admin_token_is_ignored(tmp_path: Path) -> None:
+    assert load_settings(environ={"CATALOG_ADMIN_TOKEN": ""}, dotenv=tmp_path / "absent.env").admin_read_token == ""
+
+
+def test_scoped_tokens_are_read_from_the_environment(tmp_path: Path) -> None:
+    env = {
+        "CATALOG_ADMIN_READ_TOKEN": READ,
+        "CATALOG_ADMIN_OPERATE_TOKEN": OPERATE,
+        "CATALOG_ADMIN_KEYS_TOKEN": KEYS,
+        "CATALOG_PORTAL_TOKEN": PORTAL,
+        "CATALOG_INTERNAL_TOKEN": f"{INTERNAL}, {READ[::-1]}",
+    }
+    s = load_settings(environ=env, dotenv=tmp_path / "absent.env")
+    assert (s.admin_read_token, s.admin_operate_token, s.admin_keys_token, s.portal_token) == (READ, OPERATE, KEYS, PORTAL)
+    assert s.internal_tokens == (INTERNAL, READ[::-1])  # new, old: the first is sent, both accepted
+
+
+WEAK = {
+    "placeholder": "change-me",
+    "placeholder-long": "change-me-please-0123456789abcdefghij",
+    "password": "Password-9f8e7d6c5b4a3f2e1d0c9b8a7f6e",
+    "secret-word": "my-SECRET-9f8e7d6c5b4a3f2e1d0c9b8a7f6e",
+    "token-word": "TOKEN-9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d",
+    "example": "example-9f8e7d6c5b4a3f2e1d0c9b8a7f6e",
+    "31-chars": "9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4"[:31],
+    "one-char": "a" * 64,
+    "nine-distinct": "abcdefghi" * 5,
+}
+
+
+@pytest.mark.parametrize("name", TOKEN_SETTINGS)
+@pytest.mark.parametrize("value", list(WEAK.values()), ids=list(WEAK))
+def test_weak_tokens_are_refused_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings(**{name: value})
+    assert f"CATALOG_{name.upper()}" in str(caught.value)
+    assert value not in str(caught.value)
+
+
+def test_the_strength_limits_are_exact() -> None:
+    thirty_two = "9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c"
+    assert len(thirty_two) == 32
+    assert Settings(admin_read_token=thirty_two).admin_read_token == thirty_two
+    with pytest.raises(SettingsError, match="too short"):
+        Settings(admin_read_token=thirty_two[:31])
+    ten_distinct = "0123456789" * 4
+    assert Settings(admin_read_token=ten_distinct).admin_read_token == ten_distinct
+    with pytest.raises(SettingsError, match="distinct characters"):
+        Settings(admin_read_token="012345678" * 4)
+
+
+def test_a_weak_old_internal_token_is_refused_too(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="CATALOG_INTERNAL_TOKEN"):
+        load_settings(environ={"CATALOG_INTERNAL_TOKEN": f"{INTERNAL},change-me"}, dotenv=tmp_path / "absent.env")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("admin_read_token", "admin_operate_token"),
+        ("admin_read_token", "admin_keys_token"),
+        ("admin_operate_token", "admin_keys_token"),
+        ("admin_read_token", "portal_token"),
+        ("admin_keys_token", "portal_token"),
+    ],
+)
+def test_two_scopes_may_not_share_a_token(first: str, second: str) -> None:
+    with pytest.raises(SettingsError, match="own token") as caught:
+        Settings(**{first: READ, second: READ})
+    assert READ not in str(caught.value)
+
+
+def test_distinct_scope_tokens_are_accepted() -> None:
+    s = Settings(admin_read_token=READ, admin_operate_token=OPERATE, admin_keys_token=KEYS, portal_token=PORTAL, internal_token=INTERNAL)
+    assert s.internal_tokens == (INTERNAL,)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("CATALOG_RATE_LIMITS", "maybe", "CATALOG_RATE_LIMITS must be on or off"),
+        ("CATALOG_RETENTION_DAYS", "0", "CATALOG_RETENTION_DAYS must be between 1 and 3650"),
+        ("CATALOG_AUDIT_RETENTION_DAYS", "4000", "CATALOG_AUDIT_RETENTION_DAYS must be between 1 and 3650"),
+        ("CATALOG_REJECTED_RETENTION_DAYS", "-1", "CATALOG_REJECTED_RETENTION_DAYS must be between 1 and 3650"),
+        ("CATALOG_RETENTION_DAYS", "a month", "CATALOG_RETENTION_DAYS must be an integer"),
+    ],
+)
+def test_limits_and_retention_are_checked(tmp_path: Path, name: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(environ={name: value}, dotenv=tmp_path / "absent.env")
+
+
+def test_trusted_proxies_are_a_set() -> None:
+    assert Settings(trusted_proxies=" 10.0.0.1, ,10.0.0.2 ").trusted_proxy_set == frozenset({"10.0.0.1", "10.0.0.2"})
