@@ -43,9 +43,8 @@ def create_app(executor: ActionExecutor, internal_tokens: str) -> Sanic:
     tokens = _tokens(internal_tokens)
     if not tokens:
         raise SystemExit("CATALOG_INTERNAL_TOKEN is not set: the action server only answers the Rasa server, which must send it")
-    app = endpoint.create_app(executor, cors_origins=None)
+    app: Sanic = endpoint.create_app(executor, cors_origins=None)
 
-    @app.on_request
     async def require_internal_token(request: Request) -> HTTPResponse | None:
         if request.path not in PROTECTED:
             return None
@@ -54,6 +53,8 @@ def create_app(executor: ActionExecutor, internal_tokens: str) -> Sanic:
             return None
         log.warning("refused %s %s from %s: missing or wrong %s", request.method, request.path, request.ip, INTERNAL_HEADER)
         return response.json({"error": "unauthorized", "message": f"the action server answers only the Rasa server ({INTERNAL_HEADER})"}, status=401)
+
+    app.register_middleware(require_internal_token, "request")
 
     async def quiet_errors(request: Request, exception: Exception) -> HTTPResponse:
         log.error("action failed on %s %s: %s", request.method, request.path, type(exception).__name__, exc_info=exception)

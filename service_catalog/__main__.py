@@ -223,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--days", type=_days, help="ticket retention in days, 1-3650 (default CATALOG_RETENTION_DAYS, 30)")
     # SUPPRESS: without it the sub-command's unset option would overwrite `--data-dir X purge`.
     purge.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS, help="folder for database, index files and keys")
+    purge.add_argument("--tracker-db", help="also delete older conversation events from Rasa's SQLite tracker store at this path")
     purge.set_defaults(func=cmd_purge)
 
     catalog = sub.add_parser("catalog", help="validate, import, export or generate catalogues").add_subparsers(dest="action", required=True)

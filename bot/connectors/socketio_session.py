@@ -30,14 +30,9 @@ Use it in ``bot/credentials.yml`` instead of ``socketio:``::
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import inspect
 import logging
 import os
-import time
-import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -45,6 +40,7 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 
 from .empty_message import EMPTY_MESSAGE
 from .limits import WindowCounter, client_address
+from .sessions import SessionSigner
 
 __all__ = ["SessionSigner", "SocketIOSessionInput"]
 
@@ -57,41 +53,6 @@ REFUSALS = {
     "too_long": "消息太长了，请分几次发送。 · Your message is too long; please send it in parts.",
     "rate_limited": "您发送得太快了，请稍等片刻再试。 · You are sending messages too quickly; please wait a moment.",
 }
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-class SessionSigner:
-    """Issues and checks ``<conversation>.<expiry>.<signature>`` ids."""
-
-    def __init__(self, secret: str, ttl_seconds: int) -> None:
-        if len(secret) < 32:
-            raise ValueError("WIDGET_SESSION_SECRET must be at least 32 characters (make run creates one in the data folder)")
-        self._key = secret.encode()
-        self.ttl = ttl_seconds
-
-    def _signature(self, conversation: str, expiry: int) -> str:
-        return _b64(hmac.new(self._key, f"{conversation}.{expiry}".encode(), hashlib.sha256).digest())
-
-    def issue(self, conversation: Optional[str] = None, now: Optional[float] = None) -> str:
-        conversation = conversation or uuid.uuid4().hex
-        expiry = int((time.time() if now is None else now) + self.ttl)
-        return f"{conversation}.{expiry}.{self._signature(conversation, expiry)}"
-
-    def conversation_of(self, session_id: Any, now: Optional[float] = None) -> Optional[str]:
-        """The conversation of a valid, unexpired id; None for anything else."""
-        if not isinstance(session_id, str) or len(session_id) > 200 or session_id.count(".") != 2:
-            return None
-        conversation, expiry, signature = session_id.split(".")
-        if not conversation or not expiry.isdigit():
-            return None
-        if not hmac.compare_digest(signature, self._signature(conversation, int(expiry))):
-            return None
-        if int(expiry) <= (time.time() if now is None else now):
-            return None
-        return conversation
 
 
 class SocketIOSessionInput(SocketIOInput):

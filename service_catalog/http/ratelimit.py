@@ -85,7 +85,9 @@ class RateLimiter:
     """The rules' counters in one storage (``memory://`` or ``redis://...``)."""
 
     def __init__(self, storage_uri: str = "memory://", rules: tuple[Rule, ...] = RULES) -> None:
-        self.storage: Storage = storage_from_string(storage_uri if storage_uri.startswith("async+") else "async+" + storage_uri)
+        storage = storage_from_string(storage_uri if storage_uri.startswith("async+") else "async+" + storage_uri)
+        assert isinstance(storage, Storage)  # the async+ scheme gives the asyncio storage
+        self.storage = storage
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.rules = rules
         self._items = {r.name: _items(r) for r in rules}

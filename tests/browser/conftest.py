@@ -5,9 +5,9 @@ Never downloads a browser: chromium comes from the system (`apt-get install -y c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import hashlib
 import shutil
 import subprocess
 import tempfile
@@ -155,7 +155,11 @@ def fake_portal(context: BrowserContext) -> Callable[..., str]:
         def handle(route: Route) -> None:
             path = route.request.url[len(FAKE_ORIGIN) :].split("?")[0]
             if path == "/":
-                route.fulfill(status=200, body=page_html, headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": content_security_policy(rasa_url)})
+                route.fulfill(
+                    status=200,
+                    body=page_html,
+                    headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": content_security_policy(rasa_url)},
+                )
             elif path == "/widget.js":
                 route.fulfill(status=200, path=STATIC / "widget.js", headers={"Content-Type": "text/javascript; charset=utf-8"})
             elif path.startswith("/static/") and (STATIC / path[len("/static/") :]).is_file():

@@ -24,7 +24,6 @@ from typing import Any
 import aiohttp
 import pytest
 import socketio
-
 from conftest import KEYS_TOKEN, OPERATE_TOKEN, READ_TOKEN, REPO_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -333,7 +332,7 @@ def test_admin_scopes_are_separate(stack: Any) -> None:
     assert call("/admin/reload", READ_TOKEN) == 403
     assert call("/admin/rotate-key", OPERATE_TOKEN) == 403
     assert call("/admin/rotate-key", READ_TOKEN) == 403
-    status, _, body = http("GET", catalogue(stack, "/api/tickets"), headers={"Authorization": f"Bearer {KEYS_TOKEN}"})
+    status, _, _ = http("GET", catalogue(stack, "/api/tickets"), headers={"Authorization": f"Bearer {KEYS_TOKEN}"})
     assert status == 403
     assert call("/admin/reload", OPERATE_TOKEN) == 200
     assert call("/admin/rotate-key", KEYS_TOKEN) == 200
@@ -342,7 +341,9 @@ def test_admin_scopes_are_separate(stack: Any) -> None:
 @pytest.mark.parametrize("token", ["change-me", "short-but-random-Xq9", "a" * 40])
 def test_a_weak_admin_token_stops_the_service_at_start(tmp_path: Path, token: str) -> None:
     env = {**os.environ, "CATALOG_ADMIN_READ_TOKEN": token, "CATALOG_DATA_DIR": str(tmp_path)}
-    out = subprocess.run([str(REPO_ROOT / ".venv/bin/python"), "-m", "service_catalog", "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [str(REPO_ROOT / ".venv/bin/python"), "-m", "service_catalog", "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 2 and "CATALOG_ADMIN_READ_TOKEN" in out.stderr and token not in out.stderr
 
 

@@ -23,7 +23,10 @@ with warnings.catch_warnings():
     from actions.catalogue_client import CatalogueClient
     from actions.handoff import ActionApply, ActionConfirmApply, ActionDeclineApply, ActionHandoffHuman, transcript_of
 
-LINK = "http://portal.test/portal/apply/pension-claim?token=abc.def.ghi"
+LINK = "http://portal.test/portal/apply/pension-claim?h=Xq3vJ8kT2mW9pL4rN7sY1bC6dF0gH5zA"  # an opaque handle, as the service makes them
+INTERNAL_TOKEN = "in-5d7f9b1a3c5e7a9d0f2b4c6e8a1d3f5b"
+OLD_INTERNAL_TOKEN = "in-0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d"
+SENDER = "test-user"  # the tracker's sender_id: the conversation the calls are made for
 ONLINE = "https://portal.example.gov.cn/apply/pension-claim"
 SERVICES: dict[str, dict[str, Any]] = {
     "pension-claim": {
@@ -41,15 +44,28 @@ class FakeCatalogue:
     """What the fake service received, and switches to make it fail."""
 
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    headers: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # the headers of each call, by kind
     fail_with: int | None = None
+    accepted: tuple[str, ...] = (INTERNAL_TOKEN,)  # service credentials the fake accepts
     searches: dict[str, dict[str, Any]] = field(default_factory=dict)  # query -> search response
 
 
 FAKE = web.AppKey("fake", FakeCatalogue)
 
 
+def _refused(request: web.Request, kind: str) -> web.Response | None:
+    """Like the real service: the service credential or 401 on the internal routes."""
+    fake = request.app[FAKE]
+    fake.headers.append((kind, dict(request.headers)))
+    if request.headers.get("X-Internal-Token") not in fake.accepted:
+        return web.json_response({"error": "unauthorized", "message": "this call is made by the assistant's own servers only (X-Internal-Token)"}, status=401)
+    return None
+
+
 async def _tickets(request: web.Request) -> web.Response:
     fake = request.app[FAKE]
+    if (refusal := _refused(request, "ticket")) is not None:
+        return refusal
     fake.requests.append(("ticket", await request.json()))
     if fake.fail_with:
         return web.json_response({"error": "x", "message": "down"}, status=fake.fail_with)
@@ -58,6 +74,8 @@ async def _tickets(request: web.Request) -> web.Response:
 
 async def _application(request: web.Request) -> web.Response:
     fake = request.app[FAKE]
+    if (refusal := _refused(request, "application")) is not None:
+        return refusal
     body = await request.json()
     fake.requests.append(("application", body))
     if fake.fail_with:
@@ -81,6 +99,7 @@ def hit(service_id: str, score: float) -> dict[str, Any]:
 
 async def _search(request: web.Request) -> web.Response:
     fake = request.app[FAKE]
+    fake.headers.append(("search", dict(request.headers)))
     fake.requests.append(("search", dict(request.query)))
     return web.json_response({"query": request.query["q"], "lang": "en", **fake.searches.get(request.query["q"], NOTHING)})
 
@@ -96,20 +115,37 @@ def fake_catalogue_app() -> web.Application:
 
 
 @pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeCatalogue]:
-    """The fake catalogue service on port 0; the actions' client points at it."""
-    app = fake_catalogue_app()
-    server = TestServer(app, port=0)
+async def fake_server() -> AsyncIterator[TestServer]:
+    """The fake catalogue service on port 0."""
+    server = TestServer(fake_catalogue_app(), port=0)
     await server.start_server()
-    client = CatalogueClient(str(server.make_url("")), timeout_s=2.0)
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+def use_client(monkeypatch: pytest.MonkeyPatch, client: CatalogueClient) -> None:
     monkeypatch.setattr(handoff, "client", client)
     monkeypatch.setattr(resolve, "client", client)
     monkeypatch.setattr(search, "client", client)
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch, fake_server: TestServer) -> AsyncIterator[FakeCatalogue]:
+    """The fake catalogue service; the actions' client points at it and carries the service
+    credential the way the action server configures it (``CATALOG_INTERNAL_TOKEN``, ``new,old``)."""
+    monkeypatch.setenv("CATALOG_INTERNAL_TOKEN", f"{INTERNAL_TOKEN},{OLD_INTERNAL_TOKEN}")
+    client = CatalogueClient(str(fake_server.make_url("")), timeout_s=2.0)
+    use_client(monkeypatch, client)
     try:
-        yield app[FAKE]
+        yield fake_server.app[FAKE]
     finally:
         await client.close()
-        await server.close()
+
+
+def sent_headers(fake: FakeCatalogue, kind: str) -> list[dict[str, str]]:
+    return [h for k, h in fake.headers if k == kind]
 
 
 @pytest.fixture
@@ -179,6 +215,9 @@ async def test_handoff_human_creates_a_ticket_with_the_transcript(fake: FakeCata
     assert dispatcher.messages[0]["ticket"] == "T20261201-0007"
     ((kind, sent),) = fake.requests
     assert kind == "ticket"
+    ((headers),) = sent_headers(fake, "ticket")
+    assert headers["X-Internal-Token"] == INTERNAL_TOKEN  # the first of CATALOG_INTERNAL_TOKEN's new,old
+    assert headers["X-Conversation-Id"] == SENDER  # what the catalogue service's per-conversation limits count
     assert sent["lang"] == "zh" and sent["channel"] == "socketio" and sent["service_id"] == "pension-claim" and sent["answers"] == {"age": 61}
     assert len(sent["transcript"]) == 50
     assert sent["transcript"][0] == {"who": "user", "text": "question 5", "ts": 5.0}
@@ -308,6 +347,9 @@ async def test_confirm_sends_the_prefilled_link(fake: FakeCatalogue) -> None:
     ((kind, sent),) = fake.requests
     assert kind == "application"
     assert sent == {"service_id": "pension-claim", "answers": {"age": 61}, "lang": "en", "channel": "telegram", "consent": True}
+    ((headers),) = sent_headers(fake, "application")
+    assert headers["X-Internal-Token"] == INTERNAL_TOKEN and headers["X-Conversation-Id"] == SENDER
+    assert "?h=" in message["url"] and "." not in message["url"].split("?h=", 1)[1]  # the link is passed on as is: a handle, no token
 
 
 async def test_confirm_when_the_catalogue_is_down(no_catalogue: None) -> None:
@@ -397,3 +439,64 @@ def test_the_district_settled_on_is_the_one_not_ruled_out(text: str, entities: l
     from actions.slots import chosen_district
 
     assert chosen_district(text, entities) == expected
+
+
+# -- the service credential ----------------------------------------------------------------------
+
+
+async def test_every_call_carries_the_service_credential(fake: FakeCatalogue) -> None:
+    fake.searches["pension"] = {"confident": True, "results": [hit("pension-claim", 1.0)], "best": "pension-claim"}
+    t = tracker({"service_id": None}, text="pension", entities=[{"entity": "service", "value": "pension"}])
+    await resolve.resolve_service(CollectingDispatcher(), t, "en")
+    ((headers),) = sent_headers(fake, "search")
+    assert headers["X-Internal-Token"] == INTERNAL_TOKEN
+
+
+def test_the_credential_is_the_first_of_new_and_old(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CATALOG_INTERNAL_TOKEN", f" {INTERNAL_TOKEN} , {OLD_INTERNAL_TOKEN}")
+    assert CatalogueClient("http://catalogue.test").internal_token == INTERNAL_TOKEN
+    assert CatalogueClient("http://catalogue.test", internal_token=OLD_INTERNAL_TOKEN).internal_token == OLD_INTERNAL_TOKEN
+    monkeypatch.delenv("CATALOG_INTERNAL_TOKEN")
+    assert CatalogueClient("http://catalogue.test").internal_token == ""
+
+
+@pytest.fixture
+async def wrong_credential(monkeypatch: pytest.MonkeyPatch, fake_server: TestServer) -> AsyncIterator[FakeCatalogue]:
+    """The client carries a credential the catalogue service does not accept (a misconfiguration)."""
+    client = CatalogueClient(str(fake_server.make_url("")), timeout_s=2.0, internal_token="in-ffffffffffffffffffffffffffffffff")
+    use_client(monkeypatch, client)
+    try:
+        yield fake_server.app[FAKE]
+    finally:
+        await client.close()
+
+
+async def test_refused_credential_gives_the_hotline_instead_of_a_ticket(wrong_credential: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    assert await ActionHandoffHuman().run(dispatcher, tracker(), {}) == []
+    assert responses(dispatcher) == ["utter_handoff_hotline"]
+    assert wrong_credential.requests == []  # nothing was accepted
+    ((headers),) = sent_headers(wrong_credential, "ticket")
+    assert headers["X-Internal-Token"] == "in-ffffffffffffffffffffffffffffffff"
+
+
+async def test_refused_credential_offers_the_plain_application(wrong_credential: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    result = await ActionConfirmApply().run(dispatcher, tracker({"awaiting_consent": True}, intent="affirm"), {})
+    assert result == [SlotSet("awaiting_consent", False)]
+    assert responses(dispatcher) == ["utter_apply_without_sharing"]
+    assert dispatcher.messages[0]["url"] == ONLINE
+
+
+async def test_no_credential_at_all_is_refused_too(monkeypatch: pytest.MonkeyPatch, fake_server: TestServer) -> None:
+    monkeypatch.delenv("CATALOG_INTERNAL_TOKEN", raising=False)
+    client = CatalogueClient(str(fake_server.make_url("")), timeout_s=2.0)
+    use_client(monkeypatch, client)
+    try:
+        dispatcher = CollectingDispatcher()
+        await ActionHandoffHuman().run(dispatcher, tracker(), {})
+    finally:
+        await client.close()
+    assert responses(dispatcher) == ["utter_handoff_hotline"]
+    ((headers),) = sent_headers(fake_server.app[FAKE], "ticket")
+    assert "X-Internal-Token" not in headers
