@@ -23,12 +23,12 @@ from typing import Any
 __all__ = [
     "CatalogError",
     "CatalogInvalid",
+    "Forbidden",
     "InvalidQuery",
     "InvalidRequest",
     "NotFoundError",
     "PayloadTooLarge",
     "RateLimited",
-    "Forbidden",
     "ServiceNotFound",
     "ServiceUnavailable",
     "Unauthorized",

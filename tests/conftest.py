@@ -13,10 +13,12 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import hypothesis
+import hypothesis.configuration
 import pytest
 from aiohttp.test_utils import TestClient
 
@@ -144,7 +146,8 @@ def stack(start_stack: Callable[[], Stack]) -> Stack:
 
 # -- tests never write into the work tree ---------------------------------------------------------
 
-settings_profile = hypothesis.settings(database=None)  # no .hypothesis/ folder in the repository
+hypothesis.configuration.set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))  # not .hypothesis/ in the repository
+settings_profile = hypothesis.settings(database=None)
 hypothesis.settings.register_profile("no-database", settings_profile)
 hypothesis.settings.load_profile("no-database")
 # What building (not testing) leaves in the tree: the environments, trained models and their logs, caches of the tools.

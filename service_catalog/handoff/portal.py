@@ -166,7 +166,11 @@ def application_page(service: Service, questions: Mapping[str, Question], claims
 
 _OPEN = {
     "zh": ("打开您的申请表", "您的回答已准备好。点击下面的按钮打开申请表；链接只能打开一次。", "打开申请表"),
-    "en": ("Open your application", "Your answers are ready. Press the button to open the application form; the link opens only once.", "Open the application form"),
+    "en": (
+        "Open your application",
+        "Your answers are ready. Press the button to open the application form; the link opens only once.",
+        "Open the application form",
+    ),
 }
 
 

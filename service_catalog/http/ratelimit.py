@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from aiohttp import web
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
-from limits.storage import storage_from_string
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 from ..errors import RateLimited
 
@@ -133,7 +133,9 @@ def _items(rule: Rule) -> tuple[list[RateLimitItem], list[RateLimitItem]]:
     return many(rule.per_address), many(rule.per_conversation)
 
 
-def middleware(limiter: RateLimiter, trusted_proxies: frozenset[str], is_internal: Callable[[web.Request], bool]) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def middleware(
+    limiter: RateLimiter, trusted_proxies: frozenset[str], is_internal: Callable[[web.Request], bool]
+) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
     """The aiohttp middleware applying ``limiter``'s rules (see the module docstring)."""
 
     @web.middleware

@@ -17,7 +17,19 @@ from aiohttp import web
 
 from ..eligibility import coerce_answers
 from ..errors import InvalidRequest, NotFoundError, ServiceNotFound
-from ..handoff import TokenError, TokenExpired, TokenInvalid, TokenReplayed, TokenWrongService, application_page, clean_transcript, open_page, refer, rejection_page, summarise
+from ..handoff import (
+    TokenError,
+    TokenExpired,
+    TokenInvalid,
+    TokenReplayed,
+    TokenWrongService,
+    application_page,
+    clean_transcript,
+    open_page,
+    refer,
+    rejection_page,
+    summarise,
+)
 from ..privacy import mask_obj
 from .auth import require_internal, require_portal, require_scope
 from .routes_catalog import body_lang, int_param, json_body, lang_param

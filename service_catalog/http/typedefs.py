@@ -11,13 +11,12 @@ from aiohttp import web
 from ..catalogue import Catalogue
 from ..search.embedder import Embedder
 from ..settings import Settings
-
 from .ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from ..search.index import SearchIndex
 
-__all__ = ["CATALOGUE", "DATABASE", "EMBEDDER", "EXECUTOR", "SETTINGS", "SIGNER", "LIMITER", "CatalogueState"]
+__all__ = ["CATALOGUE", "DATABASE", "EMBEDDER", "EXECUTOR", "LIMITER", "SETTINGS", "SIGNER", "CatalogueState"]
 
 
 @dataclass

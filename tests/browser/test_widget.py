@@ -13,6 +13,7 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
@@ -302,7 +303,7 @@ def test_eligibility_quick_reply_then_handoff_to_the_prefilled_form(live_portal:
     expect(link).to_be_visible()
     href = link.get_attribute("href")
     assert href and "/portal/apply/senior-citizen-card?h=" in href
-    assert "66" not in href  # the link carries an opaque handle, never the answers
+    assert re.fullmatch(r"h=[A-Za-z0-9_-]{32}", urlsplit(href).query)  # an opaque handle, never the answers
     shot(page, "11-handoff-link")
     form = page.context.new_page()
     form.goto(href)  # a GET (as a chat app's link preview makes) only shows the button

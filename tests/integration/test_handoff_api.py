@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 from aiohttp.test_utils import TestClient
+from conftest import INTERNAL, INTERNAL_TOKEN, KEYS_TOKEN, OPERATE_TOKEN, PORTAL_TOKEN, READ_TOKEN, bearer
 
 from service_catalog.db import Database
 from service_catalog.handoff import AUDIENCE, Signer
@@ -31,7 +32,6 @@ from service_catalog.http.app import create_app
 from service_catalog.http.openapi import openapi_document
 from service_catalog.http.typedefs import DATABASE, SIGNER
 from service_catalog.settings import Settings
-from conftest import INTERNAL, INTERNAL_TOKEN, KEYS_TOKEN, OPERATE_TOKEN, PORTAL_TOKEN, READ_TOKEN, bearer
 
 SERVICE = "pension-claim"
 OTHER_SERVICE = "birth-registration"

@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from conftest import KEYS_TOKEN, OPERATE_TOKEN, READ_TOKEN, bearer
 
 from service_catalog.catalogue import Catalogue
 from service_catalog.http.app import create_app
 from service_catalog.settings import Settings
-
-from conftest import KEYS_TOKEN, OPERATE_TOKEN, READ_TOKEN, bearer
 
 ADMIN = bearer(OPERATE_TOKEN)  # the operate scope: catalogue reload
 ACCESS_LOG = "service_catalog.access"

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, make_mocked_request
-
 from conftest import INTERNAL, OPERATE_TOKEN, PORTAL_TOKEN, READ_TOKEN, REPO_ROOT, bearer
+
 from service_catalog.db import Database
 from service_catalog.http.app import create_app
 from service_catalog.http.middleware import content_security_policy
@@ -290,7 +290,9 @@ async def test_access_log_masks_the_forwarded_address(aiohttp_client, app_settin
 
 async def test_access_log_never_carries_credentials(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger=ACCESS_LOG)
-    await client.get("/api/tickets", params={"token": READ_TOKEN, "access_token": READ_TOKEN, "key": READ_TOKEN, "handle": "x" * 32}, headers=bearer(READ_TOKEN))
+    await client.get(
+        "/api/tickets", params={"token": READ_TOKEN, "access_token": READ_TOKEN, "key": READ_TOKEN, "handle": "x" * 32}, headers=bearer(READ_TOKEN)
+    )
     (line,) = access_lines(caplog)
     assert line["query"] == "token=[redacted]&access_token=[redacted]&key=[redacted]&handle=[redacted]"
     assert READ_TOKEN not in caplog.text
@@ -365,7 +367,12 @@ def _clean_env(**extra: str) -> dict[str, str]:
 def _purge(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     python = REPO_ROOT / ".venv" / "bin" / "python"
     return subprocess.run(
-        [str(python if python.exists() else sys.executable), "-m", "service_catalog", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+        [str(python if python.exists() else sys.executable), "-m", "service_catalog", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def results() -> dict[str, Any]:
-    settings = load_settings()
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("quality"))  # the index files: not under the repository's var/
     catalogue = load_catalogue(settings.catalog_path)
     index = build_index(settings, catalogue, make_embedder(settings.model))
     return evaluate(index, load_queries(), MODES)

@@ -216,7 +216,9 @@ TOKEN = "header.payload.signature"
 
 
 async def _handle_row(db: Database, handle_hash: str = HASH) -> tuple[Any, ...] | None:
-    row = await db._call(lambda: db._execute("SELECT jti, service_id, token, expires_at, used_at FROM handoff_handles WHERE handle_hash = ?", (handle_hash,)).fetchone())
+    row = await db._call(
+        lambda: db._execute("SELECT jti, service_id, token, expires_at, used_at FROM handoff_handles WHERE handle_hash = ?", (handle_hash,)).fetchone()
+    )
     return None if row is None else tuple(row)
 
 
