@@ -99,6 +99,23 @@ def rasa_healthy(token: str) -> Callable[[int], bool]:
     return healthy
 
 
+# Messaging channels, each enabled when the variable that names its credentials is set (docs/channels.md).
+CHANNELS = {
+    "WECHAT_TOKEN": "bot.connectors.wechat.WeChatInput",
+    "WECOM_TOKEN": "bot.connectors.wecom.WeComInput",
+    "TELEGRAM_BOT_TOKEN": "bot.connectors.telegram.TelegramInput",
+}
+
+
+def channel_credentials(env: dict[str, str]) -> str:
+    """bot/credentials.yml plus the messaging channels whose credentials are in ``env``."""
+    text = (ROOT / "bot" / "credentials.yml").read_text(encoding="utf-8").rstrip() + "\n"
+    for variable, channel in CHANNELS.items():
+        if env.get(variable):
+            text += f"\n# enabled because {variable} is set\n{channel}:\n"
+    return text
+
+
 def tail(path: Path | None, n: int = 20) -> str:
     if path is None or not path.exists():
         return "(no log)"
@@ -119,6 +136,7 @@ class Stack:
         data_dir: Path | None = None,
         tracker_db: Path | None = None,
         extra_env: dict[str, str] | None = None,
+        actions_catalogue_url: str | None = None,
     ) -> None:
         self.model = model
         self.data_dir = data_dir or ROOT / "var"
@@ -139,6 +157,9 @@ class Stack:
             "CATALOG_DATA_DIR": str(self.data_dir),
         }
         tracker_db = tracker_db or self.data_dir / "rasa-tracker.db"
+        base.setdefault("CHANNEL_STORE_URL", f"sqlite:///{self.data_dir / 'channels.db'}")
+        credentials = self.data_dir / "credentials.yml"
+        credentials.write_text(channel_credentials(base), encoding="utf-8")
         origins = f"http://127.0.0.1:{catalogue_port},http://localhost:{catalogue_port}"
         self.procs = [
             Proc(
@@ -153,7 +174,7 @@ class Stack:
                 [str(ROOT / ".venv/bin/python"), "-m", "actions.server", "--port", str(actions_port)],
                 actions_port,
                 actions_healthy,
-                {**base, "CATALOG_URL": f"http://127.0.0.1:{catalogue_port}", "ACTION_SERVER_HOST": "127.0.0.1"},
+                {**base, "CATALOG_URL": actions_catalogue_url or f"http://127.0.0.1:{catalogue_port}", "ACTION_SERVER_HOST": "127.0.0.1"},
             ),
             Proc(
                 "rasa",
@@ -170,7 +191,7 @@ class Stack:
                     "--model",
                     str(model),
                     "--credentials",
-                    "bot/credentials.yml",
+                    str(credentials),
                     "--endpoints",
                     "bot/endpoints.yml",
                 ],
@@ -185,6 +206,12 @@ class Stack:
                 },
             ),
         ]
+
+    @property
+    def enabled_channels(self) -> list[str]:
+        """The messaging channels this stack runs (by their Rasa class)."""
+        env = next(p.env for p in self.procs if p.name == "rasa")
+        return [channel for variable, channel in CHANNELS.items() if env.get(variable)]
 
     @property
     def rasa_token(self) -> str:

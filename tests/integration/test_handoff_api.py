@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import INTERNAL, INTERNAL_TOKEN, KEYS_TOKEN, OPERATE_TOKEN, PORTAL_TOKEN, READ_TOKEN, bearer
+from testkit import INTERNAL, INTERNAL_TOKEN, KEYS_TOKEN, OPERATE_TOKEN, PORTAL_TOKEN, READ_TOKEN, bearer
 
 from service_catalog.db import Database
 from service_catalog.handoff import AUDIENCE, Signer

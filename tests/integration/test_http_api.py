@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from conftest import KEYS_TOKEN, OPERATE_TOKEN, READ_TOKEN, bearer
+from testkit import KEYS_TOKEN, OPERATE_TOKEN, READ_TOKEN, bearer
 
 from service_catalog.catalogue import Catalogue
 from service_catalog.http.app import create_app

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, make_mocked_request
-from conftest import INTERNAL, OPERATE_TOKEN, PORTAL_TOKEN, READ_TOKEN, REPO_ROOT, bearer
+from testkit import INTERNAL, OPERATE_TOKEN, PORTAL_TOKEN, READ_TOKEN, REPO_ROOT, bearer
 
 from service_catalog.db import Database
 from service_catalog.http.app import create_app

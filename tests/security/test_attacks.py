@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 import socketio
-from conftest import KEYS_TOKEN, OPERATE_TOKEN, READ_TOKEN, REPO_ROOT
+from testkit import KEYS_TOKEN, OPERATE_TOKEN, READ_TOKEN, REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
