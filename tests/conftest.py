@@ -32,6 +32,7 @@ DEMO_CATALOG = REPO_ROOT / "service_catalog" / "data"
 SHARED = REPO_ROOT.parent / "shared"
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
+from channels.delay_proxy import DelayProxy  # noqa: E402
 from stack import Stack, free_port  # noqa: E402
 from testkit import INTERNAL_TOKEN, KEYS_TOKEN, OPERATE_TOKEN, PORTAL_TOKEN, READ_TOKEN  # noqa: E402
 
@@ -93,20 +94,25 @@ def trained_model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def start_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Stack]]:
+def start_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Stack]]:
     """Start a new Stack on free ports; every stack it started is stopped at the end of the session.
 
     Use it directly (``with start_stack() as own:``) for a test that breaks its stack; others share ``stack``.
+    ``extra_env`` adds variables (a messaging platform's credentials); ``proxy`` (a ``DelayProxy``)
+    is put between the action server and the catalogue service.
     """
     started: list[Stack] = []
 
-    def start() -> Stack:
+    def start(extra_env: dict[str, str] | None = None, proxy: DelayProxy | None = None) -> Stack:
         tmp = tmp_path_factory.mktemp("stack")
+        catalogue_port = free_port()
+        if proxy is not None:
+            proxy.target = f"http://127.0.0.1:{catalogue_port}"
         s = Stack(
             trained_model,
             rasa_port=free_port(),
             actions_port=free_port(),
-            catalogue_port=free_port(),
+            catalogue_port=catalogue_port,
             log_dir=tmp / "log",
             data_dir=tmp / "data",  # never the repository's var/
             extra_env={
@@ -114,7 +120,9 @@ def start_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -
                 "CATALOG_ADMIN_READ_TOKEN": READ_TOKEN,
                 "CATALOG_ADMIN_OPERATE_TOKEN": OPERATE_TOKEN,
                 "CATALOG_ADMIN_KEYS_TOKEN": KEYS_TOKEN,
+                **(extra_env or {}),
             },
+            actions_catalogue_url=proxy.url if proxy is not None else None,
         )
         started.append(s)
         s.start(timeout=300)
@@ -127,10 +135,54 @@ def start_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -
             s.stop()
 
 
+class Platforms:
+    """The local fakes of the messaging platforms (tests/channels/), one of each."""
+
+    def __init__(self) -> None:
+        from channels.fake_telegram import FakeTelegram
+        from channels.fake_wechat import FakeWeChat, FakeWeCom
+
+        self.wechat = FakeWeChat()
+        self.wecom = FakeWeCom()
+        self.telegram = FakeTelegram()
+        self.all = [self.wechat, self.wecom, self.telegram]
+
+    def env(self) -> dict[str, str]:
+        return {k: v for fake in self.all for k, v in fake.env().items()}
+
+
 @pytest.fixture(scope="session")
-def stack(start_stack: Callable[[], Stack]) -> Stack:
-    """Rasa, the action server and the catalogue service, started once per test run and shared; do not stop it."""
-    return start_stack()
+def platforms() -> Iterator[Platforms]:
+    """WeChat, WeCom and Telegram played locally; the shared ``stack`` runs their channels."""
+    fakes = Platforms()
+    for fake in fakes.all:
+        fake.start()
+    try:
+        yield fakes
+    finally:
+        for fake in fakes.all:
+            fake.stop()
+
+
+@pytest.fixture(scope="session")
+def catalogue_delay() -> Iterator[DelayProxy]:
+    """The proxy between the shared stack's action server and catalogue: ``with catalogue_delay.slow(6): ...``."""
+    proxy = DelayProxy(free_port(), "http://127.0.0.1:9")
+    proxy.start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(start_stack: Callable[..., Stack], platforms: Platforms, catalogue_delay: DelayProxy) -> Stack:
+    """Rasa (with every messaging channel, talking to the fakes), the action server (through the delay proxy)
+    and the catalogue service, started once per test run and shared; do not stop it."""
+    shared = start_stack(extra_env=platforms.env(), proxy=catalogue_delay)
+    for fake in platforms.all:
+        fake.bind(f"http://127.0.0.1:{shared.ports['rasa']}")
+    return shared
 
 
 # -- tests never write into the work tree ---------------------------------------------------------

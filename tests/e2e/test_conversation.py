@@ -74,11 +74,18 @@ def test_out_of_scope_is_answered_honestly(stack: Any) -> None:
     assert "12345" in texts(replies)
 
 
-@pytest.mark.parametrize("message", ["🙂🙂🙂", "<script>alert(1)</script>", "x" * 5000, "'; DROP TABLE services; --", "我想办 residence permit 在浦东"])
+@pytest.mark.parametrize("message", ["🙂🙂🙂", "<script>alert(1)</script>", "x" * 1999, "'; DROP TABLE services; --", "我想办 residence permit 在浦东"])
 def test_hostile_and_odd_input_gets_a_polite_answer(stack: Any, message: str) -> None:
     replies = say(stack, f"e2e-odd-{uuid.uuid4().hex[:8]}", message)
     assert replies, "the bot must always answer"
     assert "<script>" not in texts(replies)
+
+
+def test_a_message_over_2000_characters_is_refused_with_a_clear_error(stack: Any) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        say(stack, f"e2e-odd-{uuid.uuid4().hex[:8]}", "x" * 5000)
+    assert refused.value.code == 413
+    assert "longer than 2000 characters" in json.loads(refused.value.read())["message"]
 
 
 @pytest.mark.parametrize(("first", "message", "expected"), [("你好", "", "我没有看到文字内容"), ("hello", "   ", "I didn't see any words")])
@@ -158,7 +165,13 @@ def links(replies: list[dict[str, Any]]) -> list[str]:
 
 
 def open_form(url: str) -> str:
+    """Open a link as a citizen does: the GET page's button posts the handle, which shows the form."""
     with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200
+        assert 'name="h"' in response.read().decode("utf-8")
+    handle = url.split("?h=", 1)[1]
+    request = urllib.request.Request(url.split("?", 1)[0], data=f"h={handle}".encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
         return str(response.read().decode("utf-8"))
 
