@@ -154,7 +154,14 @@ def bench_search(count: int) -> dict[str, Any]:
     build = build_index(catalog, data_dir)
     raw = raw_costs(catalog, data_dir)
     port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "CATALOG_CATALOG_PATH": str(catalog), "CATALOG_DATA_DIR": str(data_dir), "CATALOG_PORT": str(port)}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "CATALOG_CATALOG_PATH": str(catalog),
+        "CATALOG_DATA_DIR": str(data_dir),
+        "CATALOG_PORT": str(port),
+        "CATALOG_RATE_LIMITS": "off",
+    }  # raw capacity: limits off
     log = (BENCH_DIR / f"serve-{count}.log").open("wb")
     proc = subprocess.Popen([PY, "-m", "service_catalog", "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
+from service_catalog.http.middleware import content_security_policy
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -235,7 +237,9 @@ def test_offline_notice_when_rasa_is_unreachable(stack: Any, page: Page, widget:
     def rewrite(route: Route) -> None:
         response = route.fetch()
         body = re.sub(r'data-server="[^"]*"', f'data-server="http://127.0.0.1:{closed}"', response.text())
-        route.fulfill(response=response, body=body)
+        # The page's policy names the chat server it is configured with: name the closed one instead.
+        headers = {**response.headers, "content-security-policy": content_security_policy(f"http://127.0.0.1:{closed}")}
+        route.fulfill(response=response, body=body, headers=headers)
 
     page.route(portal(stack), rewrite)
     page.goto(portal(stack))

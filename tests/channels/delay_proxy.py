@@ -48,6 +48,7 @@ class DelayProxy:
         asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()
 
     @contextmanager
     def slow(self, seconds: float) -> Iterator[None]:
