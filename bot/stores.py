@@ -24,7 +24,6 @@ from __future__ import annotations
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-
 from service_catalog.privacy import mask, mask_obj
 
 __all__ = ["MaskingSQLTrackerStore", "mask_event"]
@@ -52,7 +51,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         for event in tracker.events:
             mask_event(event)
-        for name, slot in tracker.slots.items():
+        for slot in tracker.slots.values():
             if isinstance(slot.value, str):
                 slot.value = mask(slot.value)
         await super().save(tracker)

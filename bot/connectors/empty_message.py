@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import hmac
 import os
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels import rest
 from rasa.core.channels.channel import UserMessage
@@ -48,7 +49,7 @@ class RestInput(rest.RestInput):
         self.tokens = _tokens()
         self.per_sender = WindowCounter(MESSAGES_PER_MINUTE, 60.0)
 
-    def _refusal(self, request: Request) -> Optional[HTTPResponse]:
+    def _refusal(self, request: Request) -> HTTPResponse | None:
         given = request.headers.get("Authorization", "")
         given_token = given[7:].strip().encode() if given.startswith("Bearer ") else b""
         if not self.tokens or not any([hmac.compare_digest(given_token, t) for t in self.tokens]):
@@ -80,7 +81,7 @@ class RestInput(rest.RestInput):
         blueprint: Blueprint = super().blueprint(guarded)
 
         @blueprint.middleware("request")
-        async def check(request: Request) -> Optional[HTTPResponse]:
+        async def check(request: Request) -> HTTPResponse | None:
             if request.method != "POST":
                 return None
             try:

@@ -12,7 +12,7 @@ import math
 import os
 import time
 from collections import deque
-from typing import Any, Deque, Dict, Optional
+from typing import Any
 
 __all__ = ["WindowCounter", "client_address"]
 
@@ -25,9 +25,9 @@ class WindowCounter:
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
-        self._hits: Dict[str, Deque[float]] = {}
+        self._hits: dict[str, deque[float]] = {}
 
-    def hit(self, key: str, now: Optional[float] = None) -> int:
+    def hit(self, key: str, now: float | None = None) -> int:
         """Count one hit; 0 when allowed, else the seconds to wait (the hit is not counted)."""
         moment = time.monotonic() if now is None else now
         hits = self._hits.get(key)

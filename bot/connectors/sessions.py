@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import time
 import uuid
-from typing import Any, Optional
+from typing import Any
 
 __all__ = ["SessionSigner"]
 
@@ -34,12 +34,12 @@ class SessionSigner:
     def _signature(self, conversation: str, expiry: int) -> str:
         return _b64(hmac.new(self._key, f"{conversation}.{expiry}".encode(), hashlib.sha256).digest())
 
-    def issue(self, conversation: Optional[str] = None, now: Optional[float] = None) -> str:
+    def issue(self, conversation: str | None = None, now: float | None = None) -> str:
         conversation = conversation or uuid.uuid4().hex
         expiry = int((time.time() if now is None else now) + self.ttl)
         return f"{conversation}.{expiry}.{self._signature(conversation, expiry)}"
 
-    def conversation_of(self, session_id: Any, now: Optional[float] = None) -> Optional[str]:
+    def conversation_of(self, session_id: Any, now: float | None = None) -> str | None:
         """The conversation of a valid, unexpired id; None for anything else."""
         if not isinstance(session_id, str) or len(session_id) > 200 or session_id.count(".") != 2:
             return None

@@ -33,7 +33,8 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -64,7 +65,7 @@ class SocketIOSessionInput(SocketIOInput):
         self.signer = SessionSigner(os.environ.get("WIDGET_SESSION_SECRET", ""), int(ttl_hours * 3600))
         origins = [o.strip() for o in os.environ.get("WIDGET_ORIGINS", "").split(",") if o.strip()]
         self.allowed_origins = origins or None
-        self.bound: Dict[Text, Text] = {}  # socket id -> conversation
+        self.bound: dict[str, str] = {}  # socket id -> conversation
         self.messages = WindowCounter(MESSAGES_PER_MINUTE, 60.0)
         self.sessions = WindowCounter(SESSIONS_PER_MINUTE, 60.0)
 
@@ -75,14 +76,14 @@ class SocketIOSessionInput(SocketIOInput):
         if self.allowed_origins:
             sio.eio.cors_allowed_origins = self.allowed_origins
 
-        async def refuse(sid: Text, reason: str, retry_after: Optional[int] = None) -> None:
-            custom: Dict[str, Any] = {"error": reason}
+        async def refuse(sid: str, reason: str, retry_after: int | None = None) -> None:
+            custom: dict[str, Any] = {"error": reason}
             if retry_after is not None:
                 custom["retry_after"] = retry_after
             await sio.emit(self.bot_message_evt, {"text": REFUSALS[reason], "custom": custom}, room=sid, namespace=self.namespace)
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+        async def session_request(sid: str, data: dict | None) -> None:
             environ = sio.get_environ(sid, namespace=self.namespace) or {}
             wait = self.sessions.hit(client_address(environ.get("sanic.request")))
             if wait:
@@ -103,7 +104,7 @@ class SocketIOSessionInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             conversation = self.bound.get(sid)
             if conversation is None:
                 log.info("socket.io: a message before session_request: ignored")
@@ -132,7 +133,7 @@ class SocketIOSessionInput(SocketIOInput):
             await on_new_message(message)
 
         @sio.on("disconnect", namespace=self.namespace)
-        async def disconnect(sid: Text) -> None:
+        async def disconnect(sid: str) -> None:
             self.bound.pop(sid, None)
 
         return blueprint

@@ -39,9 +39,9 @@ def test_every_alteration_is_refused(signer: SessionSigner) -> None:
     other = SessionSigner("z" * 40, ttl_seconds=3600).issue(conversation, now=NOW)
     for forged in (
         conversation,  # the bare id someone may have seen
-        f"{conversation[:-1]}0.{expiry}.{signature}",  # another conversation under this signature
+        f"{conversation[:-1]}{'1' if conversation[-1] == '0' else '0'}.{expiry}.{signature}",  # another conversation under this signature
         f"{conversation}.{int(expiry) + 86400}.{signature}",  # a longer life
-        f"{conversation}.{expiry}.{signature[:-1]}A",
+        f"{conversation}.{expiry}.{signature[:-1]}{'B' if signature[-1] == 'A' else 'A'}",
         f"{conversation}.{expiry}.",
         other,  # signed with another key
         f"{signed}.extra",
