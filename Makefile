@@ -27,8 +27,8 @@ test-fast: setup ## unit tests only (no model, no processes)
 	@$(PY) -m pytest -m "not slow and not e2e and not browser" $(PYTEST_ARGS)
 
 lint: setup ## ruff and mypy on our packages
-	@$(PY) -m ruff check service_catalog actions scripts tests
-	@$(PY) -m ruff format --check service_catalog actions scripts tests
+	@$(PY) -m ruff check service_catalog actions scripts tests bot benchmarks
+	@$(PY) -m ruff format --check service_catalog actions scripts tests bot benchmarks
 	@$(PY) -m mypy
 
 eval: setup ## search quality on the evaluation set (BM25, dense, hybrid side by side)

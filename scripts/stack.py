@@ -194,6 +194,8 @@ class Stack:
                     str(credentials),
                     "--endpoints",
                     "bot/endpoints.yml",
+                    "--logging-config-file",
+                    "bot/logging.yml",
                 ],
                 rasa_port,
                 rasa_healthy(self.rasa_token),

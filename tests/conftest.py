@@ -140,24 +140,13 @@ class Platforms:
     """The local fakes of the messaging platforms (tests/channels/), one of each."""
 
     def __init__(self) -> None:
-        self.all: list[Any] = []
-        if os.environ.get("TEST_CHANNELS") == "off":  # TEMPORARY
-            return
-        try:  # TEMPORARY while the fakes are written
-            from channels.fake_wechat import FakeWeChat, FakeWeCom
+        from channels.fake_telegram import FakeTelegram
+        from channels.fake_wechat import FakeWeChat, FakeWeCom
 
-            self.wechat = FakeWeChat()
-            self.wecom = FakeWeCom()
-            self.all += [self.wechat, self.wecom]
-        except ImportError:
-            pass
-        try:  # TEMPORARY
-            from channels.fake_telegram import FakeTelegram
-
-            self.telegram = FakeTelegram()
-            self.all.append(self.telegram)
-        except ImportError:
-            pass
+        self.wechat = FakeWeChat()
+        self.wecom = FakeWeCom()
+        self.telegram = FakeTelegram()
+        self.all: list[Any] = [self.wechat, self.wecom, self.telegram]
 
     def env(self) -> dict[str, str]:
         return {k: v for fake in self.all for k, v in fake.env().items()}
