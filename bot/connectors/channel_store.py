@@ -108,7 +108,10 @@ class SqlChannelStore(ChannelStore):
         text = json.dumps(options, ensure_ascii=False)
         with self._lock:
             self._run("DELETE FROM channel_options WHERE conversation = ?", (conversation,))
-            self._run("INSERT INTO channel_options (conversation, options, saved_at) VALUES (?, ?, ?)", (conversation, text, time.time()))
+            now = time.time()
+            self._run("INSERT INTO channel_options (conversation, options, saved_at) VALUES (?, ?, ?)", (conversation, text, now))
+            if int(now) % 100 == 0:  # now and then, forget options older than a week (the conversation id holds the openid)
+                self._run("DELETE FROM channel_options WHERE saved_at < ?", (now - OPTIONS_TTL_S,))
 
     def options(self, conversation: str) -> list[tuple[str, str]]:
         with self._lock:
