@@ -1,8 +1,11 @@
 """Import and export of catalogues: CSV and CPSV-AP JSON-LD, as registries of formats.
 
-See :mod:`service_catalog.io.registry` for the pipeline and how to add a format.
+See ``README.md`` in this folder: :mod:`.registry` (how to add a format),
+:mod:`.importing` (the import pipeline), :mod:`.exporting`, :mod:`.yaml_writer`.
 """
 
+from .exporting import export_catalogue
+from .importing import ImportResult, import_file
 from .registry import (
     BUILTIN_FORMATS,
     EXPORTERS,
@@ -10,12 +13,9 @@ from .registry import (
     Entry,
     Exporter,
     Importer,
-    ImportResult,
     Parsed,
-    export_catalogue,
     get_exporter,
     get_importer,
-    import_file,
     register_exporter,
     register_importer,
 )

@@ -4,7 +4,7 @@ The columns of ``shared/catalogue/core_services.csv`` are required
 (:data:`REQUIRED`); every other column of :data:`COLUMNS` is optional, and
 columns that match none of our fields are ignored. A column the file lacks is
 taken from the base catalogue's service with the same id (see
-:mod:`service_catalog.io.registry`); a new service needs every required field.
+:mod:`service_catalog.io.importing`); a new service needs every required field.
 
 Cell formats:
 

@@ -1,4 +1,4 @@
-"""Tests for service_catalog.io.csv_io and the import pipeline of service_catalog.io.registry."""
+"""Tests for service_catalog.io.csv_io, and through it the import pipeline (service_catalog.io.importing) and the registry."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from service_catalog.__main__ import main
 from service_catalog.catalogue import Catalogue, load_catalogue, validate_catalogue
 from service_catalog.io import EXPORTERS, IMPORTERS, export_catalogue, get_exporter, get_importer, import_file
 from service_catalog.io.csv_io import COLUMNS, REQUIRED, service_row
-from service_catalog.io.registry import SAMPLE_HEADER
+from service_catalog.io.yaml_writer import SAMPLE_HEADER
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 CORE_CSV = REPO_ROOT.parent / "shared" / "catalogue" / "core_services.csv"

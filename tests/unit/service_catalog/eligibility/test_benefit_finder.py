@@ -1,47 +1,69 @@
-"""Tests for service_catalog.io.benefit_finder against GSA's published rules and scenarios."""
+"""The eligibility engine against GSA's USAGov Benefit Finder: GSA's rules, read by ``benefit_finder_oracle``, and GSA's scenarios.
+
+Every expected number comes from GSA (the counts of its scenarios) or from the
+data itself: the rule each file states in words is applied to the raw JSON by
+the few lines under "the stated rule" below, never by the code under test.
+GSA's "22 need more information" does not follow from that rule on this file
+(it gives 13): that check stays as a strict xfail with GSA's number.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
+import re
 from collections import Counter
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from benefit_finder_oracle import EN_ONLY_MARK, ImportedRuleset, load_ruleset
 
 from service_catalog.eligibility import InvalidAnswer, Verdict, assess, evaluate, next_question
-from service_catalog.io.benefit_finder import (
-    EN_ONLY_MARK,
-    FORMATS,
-    ImportedRuleset,
-    RulesetFormat,
-    RulesetInvalid,
-    load_ruleset,
-    parse_ruleset,
-    register_format,
-)
 from service_catalog.model import AllOf, AnyOf, Condition, Criterion
 
 EXTERNAL = Path(__file__).resolve().parents[4] / "../shared/external"
 PX_FILE = EXTERNAL / "px-benefit-finder/px_death_catalogue_and_cases.json"
 USAGOV_FILE = EXTERNAL / "usagov-benefits-eligibility/usagov_catalogue.json"
 
+PX_RULE = (
+    "Per benefit: eligible if every criterion is met; more_information_needed if none failed and at least one unanswered; else not_eligible. "
+    "A criterion is met if the answer equals one of acceptable_values; dates use encoded comparisons (>=05-20-2020, <2years = within the last 2 years, "
+    ">=60years = at least 60 years ago, i.e. age >= 60)."
+)
+USAGOV_RULE_START = (
+    "Per criterion: satisfied if the answer is one of acceptable_values (OR within a criterion); date criteria use encoded comparisons such as "
+    "'>65years' (age at least 65) or '>=05-20-2020', and several date values on one criterion must all hold."
+)
 
-def _load(path: Path) -> ImportedRuleset:
+
+def _raw(path: Path) -> dict[str, Any]:
     if not path.is_file():
         pytest.skip(f"{path.name} not found: the external test data lives in ../shared/external beside the repo")
-    return load_ruleset(path)
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 @pytest.fixture(scope="module")
-def px() -> ImportedRuleset:
-    return _load(PX_FILE)
+def px_data() -> dict[str, Any]:
+    return _raw(PX_FILE)
 
 
 @pytest.fixture(scope="module")
-def usagov() -> ImportedRuleset:
-    return _load(USAGOV_FILE)
+def usagov_data() -> dict[str, Any]:
+    return _raw(USAGOV_FILE)
+
+
+@pytest.fixture(scope="module")
+def px(px_data: dict[str, Any]) -> ImportedRuleset:
+    return load_ruleset(PX_FILE)
+
+
+@pytest.fixture(scope="module")
+def usagov(usagov_data: dict[str, Any]) -> ImportedRuleset:
+    return load_ruleset(USAGOV_FILE)
 
 
 def _benefit(ruleset: ImportedRuleset, bid: str) -> Criterion:
@@ -57,17 +79,90 @@ def _conditions(node: Criterion) -> list[Condition]:
     return [c for child in children for c in _conditions(child)]
 
 
+# --------------------------------------------------------------------------- the stated rule, on the raw data
+
+_SIGNS: dict[str, Callable[[dt.date, dt.date], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
+
+
+def _years_ago(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _day(answer: Any) -> dt.date:
+    if isinstance(answer, Mapping):
+        return dt.date(int(answer["year"]), int(answer["month"]), int(answer["day"]))
+    return dt.date.fromisoformat(str(answer))
+
+
+def _value_met(answer: Any, value: str, today: dt.date, *, more_years_means_at_least: bool) -> bool:
+    """One acceptable value against one answer, as the files word it."""
+    if m := re.fullmatch(r"(>=|<=|>|<|=)(\d+)years", value):
+        # "<2years": less than 2 years have passed since the date, i.e. the date N years back lies before it.
+        sign = ">=" if m[1] == ">" and more_years_means_at_least else m[1]
+        return _SIGNS[sign](_years_ago(today, int(m[2])), _day(answer))
+    if m := re.fullmatch(r"(>=|<=|>|<|=)(\d\d)-(\d\d)-(\d{4})", value):
+        return _SIGNS[m[1]](_day(answer), dt.date(int(m[4]), int(m[2]), int(m[3])))
+    return bool(answer == value)
+
+
+def _stated_verdicts(data: Mapping[str, Any], answers: Mapping[str, Any], today: dt.date, *, usagov: bool) -> dict[str, Verdict]:
+    """Benefit id to verdict: eligible if every criterion is met, unknown if none failed and one is unanswered, else ineligible."""
+    kinds = {q["key"]: str(q["type"]).lower() for q in data["questions"]}
+    verdicts: dict[str, Verdict] = {}
+    for benefit in data["benefits"]:
+        states: list[bool | None] = []
+        for crit in benefit.get("eligibility") or []:
+            answer = answers.get(crit["key"])
+            if answer is None:
+                states.append(None)
+                continue
+            values = crit["acceptable_values"]["en"] if usagov else crit["acceptable_values"]
+            hits = [_value_met(answer, v, today, more_years_means_at_least=usagov) for v in values]
+            states.append(all(hits) if usagov and kinds[crit["key"]] == "date" else any(hits))
+        verdicts[benefit["id"]] = Verdict.INELIGIBLE if False in states else Verdict.UNKNOWN if None in states else Verdict.ELIGIBLE
+    return verdicts
+
+
+def _loosely_read(data: Mapping[str, Any], *, usagov: bool) -> set[str]:
+    """Criteria naming an option by a text that is not the option's own (ignoring case and spacing)."""
+
+    def norm(text: Any) -> str:
+        return " ".join(str(text).casefold().split())
+
+    questions = {q["key"]: q for q in data["questions"]}
+    yes_no = {"yes", "no", "true", "false"} if usagov else {"yes", "no"}
+    found: set[str] = set()
+    for benefit in data["benefits"]:
+        for j, crit in enumerate(benefit.get("eligibility") or []):
+            question = questions[crit["key"]]
+            options = question.get("options") or []
+            labels = {norm(o) for o in (options.get("en") or [] if isinstance(options, Mapping) else options)}
+            values = crit["acceptable_values"]["en"] if usagov else crit["acceptable_values"]
+            if str(question["type"]).lower() in ("radio", "select") and not labels <= yes_no and any(norm(v) not in labels for v in values):
+                found.add(f"{benefit['id']}.eligibility[{j}]")
+    return found
+
+
+def test_the_rules_implemented_above_are_the_ones_the_files_state(px_data: dict[str, Any], usagov_data: dict[str, Any]) -> None:
+    assert px_data["source"]["rule"] == PX_RULE
+    assert usagov_data["source"]["eligibility_semantics"].startswith(USAGOV_RULE_START)
+
+
 # --------------------------------------------------------------------------- px-benefit-finder
 
 
-def test_px_shape(px: ImportedRuleset) -> None:
+def test_px_shape(px: ImportedRuleset, px_data: dict[str, Any]) -> None:
     assert px.format == "px-benefit-finder"
-    assert len(px.questions) == 18
-    assert len(px.benefits) == 30
-    assert len(px.cases) == 4
+    assert (len(px.questions), len(px.benefits), len(px.cases)) == (len(px_data["questions"]), len(px_data["benefits"]), len(px_data["cases"]))
     assert px.source["repository"] == "https://github.com/GSA/px-benefit-finder"
-    kinds = Counter(q.type for q in px.questions.values())
-    assert kinds == {"boolean": 11, "choice": 5, "date": 2}
+    # Date questions are dates; Radio or Select with the options Yes and No are yes/no questions; the rest are choices.
+    stated = Counter(
+        "date" if q["type"] == "Date" else "boolean" if {o.lower() for o in q["options"]} == {"yes", "no"} else "choice" for q in px_data["questions"]
+    )
+    assert Counter(q.type for q in px.questions.values()) == stated
     status = px.questions["deceased_service_status"]
     assert status.source_key == "deceased_service_status"
     assert [o.value for o in status.options][:2] == ["active_duty_service_member", "discharged_under_conditions_other_than_dishonorable"]
@@ -103,6 +198,11 @@ def test_px_misspelt_option_is_read_with_a_warning(px: ImportedRuleset) -> None:
     assert any("death-gratuity" in w and "inactive-duty service training" in w for w in px.warnings)
 
 
+def test_every_loosely_read_value_is_warned_about(px: ImportedRuleset, px_data: dict[str, Any], usagov: ImportedRuleset, usagov_data: dict[str, Any]) -> None:
+    assert {w.split(":")[0] for w in px.warnings} == _loosely_read(px_data, usagov=False)
+    assert {w.split(":")[0] for w in usagov.warnings} == _loosely_read(usagov_data, usagov=True)
+
+
 CASES = ["scenario_1_covid", "scenario_2_veteran", "scenario_3_coal_miner", "zero_benefit_view"]
 
 
@@ -135,10 +235,15 @@ def test_gsa_scenario_more_information_needed_count(px: ImportedRuleset, case_id
     assert Counter(verdicts.values())[Verdict.UNKNOWN] == case.expected_more_information_needed
 
 
-def test_zero_benefit_view_counts_under_the_stated_rule(px: ImportedRuleset) -> None:
-    case = next(c for c in px.cases if c.id == "zero_benefit_view")
-    counts = Counter(px.evaluate(case.answers, case.evaluation_date).values())
-    assert counts == {Verdict.INELIGIBLE: 17, Verdict.UNKNOWN: 13}
+@pytest.mark.parametrize("case_id", CASES)
+def test_scenario_counts_follow_the_stated_rule(px: ImportedRuleset, px_data: dict[str, Any], case_id: str) -> None:
+    """Eligible, ineligible and more-information counts (and each benefit's verdict) as the file's rule gives them."""
+    raw = next(c for c in px_data["cases"] if c["case"] == case_id)
+    case = next(c for c in px.cases if c.id == case_id)
+    expected = _stated_verdicts(px_data, raw["answers"], dt.date.fromisoformat(raw["evaluation_date"]), usagov=False)
+    got = px.evaluate(case.answers, case.evaluation_date)
+    assert Counter(got.values()) == Counter(expected.values())
+    assert got == expected
 
 
 def test_scenario_3_lump_sum_depends_on_the_date(px: ImportedRuleset) -> None:
@@ -169,7 +274,7 @@ def test_px_questioning_finishes_every_benefit(px: ImportedRuleset) -> None:
 
 def test_px_bank_and_explanations(px: ImportedRuleset) -> None:
     bank = px.bank()
-    assert len(bank) == 18
+    assert len(bank) == len(px.questions)  # px has no free-text question
     question = bank["applicant_relationship_to_the_deceased"]
     assert question.text.en == "Relationship to the deceased"
     assert question.text.zh.startswith(EN_ONLY_MARK)
@@ -227,19 +332,15 @@ def test_px_convert_answers_errors(px: ImportedRuleset, raw: dict[str, Any], mes
 # --------------------------------------------------------------------------- usagov-benefits-eligibility
 
 
-def test_usagov_imports(usagov: ImportedRuleset) -> None:
+def test_usagov_imports(usagov: ImportedRuleset, usagov_data: dict[str, Any]) -> None:
     assert usagov.format == "usagov-benefits-eligibility"
-    assert len(usagov.benefits) == 79
-    assert len(usagov.questions) == 44
+    assert len(usagov.benefits) == len(usagov_data["benefits"])
+    assert len(usagov.questions) == len(usagov_data["questions"])
     assert usagov.cases == ()
+    # A "location" question is asked by the source but used by no criterion: the bank has no such type.
     assert usagov.questions["applicant_disaster_zone"].type == "text"
-    assert len(usagov.bank()) == 43
+    assert len(usagov.bank()) == sum(1 for q in usagov_data["questions"] if q["type"] != "location")
     assert all(b.criteria is not None for b in usagov.benefits)
-    assert sorted(w.split(":")[0] for w in usagov.warnings) == [
-        "dod-retirement-and-disability-payments.eligibility[3]",
-        "va-health-care-program-for-dependent.eligibility[1]",
-        "va-special-disability-benefits.eligibility[1]",
-    ]
 
 
 def test_usagov_several_date_values_must_all_hold(usagov: ImportedRuleset) -> None:
@@ -253,83 +354,25 @@ def test_usagov_several_date_values_must_all_hold(usagov: ImportedRuleset) -> No
     assert evaluate(ssi, {**yes, "applicant_date_of_birth": dt.date(2010, 1, 1)}, today) is Verdict.INELIGIBLE
 
 
-def test_usagov_evaluates(usagov: ImportedRuleset) -> None:
+def test_usagov_evaluates(usagov: ImportedRuleset, usagov_data: dict[str, Any]) -> None:
     today = dt.date(2025, 6, 15)
-    assert set(usagov.evaluate({}, today).values()) == {Verdict.UNKNOWN}
-    retiree = usagov.convert_answers(
-        {
-            "applicant_date_of_birth": {"year": 1955, "month": 3, "day": 1},
-            "applicant_paid_into_SS": "true",
-            "applicant_citizen_status": True,
-            "applicant_served_in_active_military": "no",
-            "applicant_disability": False,
-        }
-    )
+    assert usagov.evaluate({}, today) == _stated_verdicts(usagov_data, {}, today, usagov=True)
+    raw = {
+        "applicant_date_of_birth": {"year": 1955, "month": 3, "day": 1},
+        "applicant_paid_into_SS": "true",
+        "applicant_citizen_status": "true",
+        "applicant_served_in_active_military": "no",
+        "applicant_disability": "false",
+    }
+    retiree = usagov.convert_answers(raw)
     verdicts = usagov.evaluate(retiree, today)
+    expected = _stated_verdicts(usagov_data, raw, today, usagov=True)
+    assert Counter(verdicts.values()) == Counter(expected.values())
+    assert verdicts == expected
     assert verdicts["ssa-retirement-benefits"] is Verdict.ELIGIBLE
     assert verdicts["cms-medicare-retirement"] is Verdict.ELIGIBLE
     assert verdicts["cms-childrens-health-insurance-program-child"] is Verdict.INELIGIBLE
-    counts = Counter(verdicts.values())
-    assert counts[Verdict.ELIGIBLE] >= 2 and counts[Verdict.INELIGIBLE] > 10 and sum(counts.values()) == 79
     for benefit in usagov.benefits:  # every benefit can be asked about in both languages
         for lang in ("en", "zh"):
             result = assess(benefit.criteria, retiree, usagov.bank(), lang, today)
             assert result.status is verdicts[benefit.id]
-
-
-# --------------------------------------------------------------------------- formats and errors
-
-
-def test_formats_are_registered() -> None:
-    assert {"px-benefit-finder", "usagov-benefits-eligibility"} <= set(FORMATS)
-
-
-def test_parse_ruleset_rejects_unknown_data() -> None:
-    with pytest.raises(RulesetInvalid, match=r"not a format we can import; known formats: .*px-benefit-finder"):
-        parse_ruleset({"hello": "world"})
-    with pytest.raises(RulesetInvalid, match="unknown format 'csv'"):
-        parse_ruleset({}, format="csv")
-    with pytest.raises(RulesetInvalid, match="must hold a JSON object"):
-        parse_ruleset([])  # type: ignore[arg-type]
-
-
-def test_parse_ruleset_minimal_px_and_bad_rules() -> None:
-    data: dict[str, Any] = {
-        "questions": [
-            {"key": "dob", "question": "Date of birth", "type": "Date"},
-            {"key": "ok", "question": "OK?", "type": "Radio", "options": ["Yes", "No"]},
-        ],
-        "benefits": [{"id": "b", "title": "B", "eligibility": [{"key": "dob", "label": "18+", "acceptable_values": [">=18years"]}]}],
-    }
-    ruleset = parse_ruleset(data)
-    assert ruleset.format == "px-benefit-finder"
-    only = ruleset.benefits[0].criteria
-    assert isinstance(only, Condition) and (only.op, only.value) == ("before_years", 18)
-    data["benefits"][0]["eligibility"][0]["acceptable_values"] = ["about 18"]
-    with pytest.raises(RulesetInvalid, match=r"b.eligibility\[0\]: 'about 18' is not a date rule we know"):
-        parse_ruleset(data)
-    data["benefits"][0]["eligibility"][0] = {"key": "nope", "acceptable_values": ["Yes"]}
-    with pytest.raises(RulesetInvalid, match=r"unknown question 'nope'"):
-        parse_ruleset(data)
-    data["benefits"][0]["eligibility"][0] = {"key": "ok", "acceptable_values": ["Perhaps"]}
-    with pytest.raises(RulesetInvalid, match=r"'Perhaps' is not a yes/no value"):
-        parse_ruleset(data)
-
-
-def test_load_ruleset_bad_json(tmp_path: Path) -> None:
-    bad = tmp_path / "rules.json"
-    bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(RulesetInvalid, match="not valid JSON"):
-        load_ruleset(bad)
-
-
-def test_register_format_adds_an_importer() -> None:
-    def convert(data: Any) -> ImportedRuleset:
-        return ImportedRuleset("toy", {}, {}, ())
-
-    fmt = register_format(RulesetFormat("toy", lambda d: d.get("toy") is True, convert))
-    try:
-        assert parse_ruleset({"toy": True}).format == "toy"
-        assert parse_ruleset(json.loads('{"x": 1}'), format="toy").benefits == ()
-    finally:
-        del FORMATS[fmt.name]
