@@ -1,0 +1,32 @@
+"""The house rules a newcomer relies on: the import contracts hold, and modules stay small."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LIMIT = 400
+LONG_REASON = "Why this module is long:"  # a long module says why, in its docstring
+PACKAGES = ["service_catalog", "actions", "bot", "scripts", "benchmarks"]
+
+
+def test_import_contracts_hold() -> None:
+    """No cycles between sibling modules, a pure core, a thin action server (pyproject.toml, [tool.importlinter])."""
+    out = subprocess.run([str(REPO_ROOT / ".venv/bin/lint-imports"), "--no-cache"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+    assert "BROKEN" not in out.stdout
+
+
+def test_modules_stay_under_400_lines_or_say_why() -> None:
+    long = []
+    for package in PACKAGES:
+        for path in sorted((REPO_ROOT / package).rglob("*.py")):
+            lines = path.read_text(encoding="utf-8").count("\n")
+            if lines <= LIMIT:
+                continue
+            docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+            if LONG_REASON not in docstring:
+                long.append(f"{path.relative_to(REPO_ROOT)} ({lines} lines)")
+    assert long == [], f"modules over {LIMIT} lines whose docstring does not say '{LONG_REASON} ...': {long}"
