@@ -1,5 +1,8 @@
 """The Telegram channel: webhook updates checked by their secret token, replies through the Bot API.
 
+Why this module is long: the input channel, its output channel and the Bot API client share the
+per-chat order lock and the store; the pure parts (rendering, retries) are already modules of their own.
+
 Rasa's own ``telegram`` channel cannot check the secret token and sends with aiogram; this one keeps
 its name (URL ``/webhooks/telegram/webhook``), speaks the Bot API over aiohttp, and is enabled when
 ``TELEGRAM_BOT_TOKEN`` is set (``scripts/stack.py``). It reads the environment, never YAML:

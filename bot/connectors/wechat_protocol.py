@@ -1,5 +1,8 @@
 """WeChat Official Account (公众号) and WeCom (企业微信) callbacks, without I/O and without Rasa.
 
+Why this module is long: it is the whole accept/refuse decision for two platforms' callbacks, kept in
+one pure place so that it is tested from both Python environments.
+
 Signatures, safe-mode encryption, message parsing and reply XML come from wechatpy; this module
 decides what to accept. Both Rasa (Python 3.10) and the tests (3.11) import it.
 

@@ -1,5 +1,8 @@
 """Services as CPSV-AP 3 JSON-LD (each also a schema.org ``GovernmentService``), both ways.
 
+Why this module is long: the export and the import are one mapping read in two directions (every
+term of the table in docs/cpsv-mapping.md appears once each way); split, the two halves would drift.
+
 The export is one document: a JSON-LD 1.1 ``@context`` with the prefixes below
 and an ``@graph`` holding one ``cpsv:PublicService`` node per service. Texts
 are language-tagged literals (``{"@value": "...", "@language": "zh"}``). Our
