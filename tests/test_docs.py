@@ -89,3 +89,15 @@ def test_every_service_field_is_in_the_cpsv_mapping() -> None:
     documented = {m for line in rows for m in re.findall(r"`([a-z_]+)(?:\.[a-z_]+)?`", line.split("|")[1])}
     missing = [name for name in Service.model_fields if name not in documented]
     assert missing == [], f"fields of Service missing from docs/cpsv-mapping.md: {missing}"
+
+
+def test_numbers_in_the_conversation_docs_match_the_bot() -> None:
+    """docs/conversation.md quotes the n-gram range of bot/config.yml and the number of test stories."""
+    import yaml
+
+    text = (DOCS / "conversation.md").read_text(encoding="utf-8")
+    config = yaml.safe_load((REPO_ROOT / "bot" / "config.yml").read_text(encoding="utf-8"))
+    chars = next(c for c in config["pipeline"] if c.get("analyzer") == "char_wb")
+    assert f"character n-grams {chars['min_ngram']}–{chars['max_ngram']}" in text
+    stories = yaml.safe_load((REPO_ROOT / "tests" / "conversation" / "test_stories.yml").read_text(encoding="utf-8"))["stories"]
+    assert f"({len(stories)} stories" in text
