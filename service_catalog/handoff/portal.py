@@ -1,17 +1,23 @@
-"""HTML of the reference portal receiver: the pre-filled application form and the rejection pages.
+"""HTML of the reference portal receiver: the one-button page, the pre-filled application form and the
+refusal pages.
 
-Rendered on the server; every value is HTML-escaped, there is no script and no inline style
-(the page's CSS is ``static/apply.css``), so the strict Content-Security-Policy holds.
+Rendered on the server from Jinja2 templates (``service_catalog/templates/portal/``) with autoescaping
+on for every template, so every value is HTML-escaped; there is no script and no inline style (the
+page's CSS is ``static/apply.css``), so the strict Content-Security-Policy holds. This module picks
+the wording and shapes the values; the templates hold the markup.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Mapping
 from typing import Any
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
 from ..model import Question, Service
+
+_TEMPLATES = Environment(loader=PackageLoader("service_catalog", "templates"), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
 
 __all__ = ["application_page", "open_page", "rejection_page"]
 
@@ -82,19 +88,6 @@ _TEXT = {
 }
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _page(lang: str, title: str, body: str) -> str:
-    return (
-        "<!doctype html>\n"
-        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="referrer" content="no-referrer">\n'
-        f'<title>{_e(title)}</title>\n<link rel="stylesheet" href="/static/apply.css">\n</head>\n<body>\n{body}\n</body>\n</html>\n'
-    )
-
-
 def _raw(value: Any) -> str:
     """An answer as the text of an input's value attribute (before escaping)."""
     if isinstance(value, bool):
@@ -106,32 +99,24 @@ def _raw(value: Any) -> str:
     return str(value)
 
 
-def _select(field_id: str, name: str, value: str, options: list[tuple[str, str]]) -> str:
-    choices = list(options)
-    if value not in {v for v, _ in choices}:
-        choices.insert(0, (value, value))  # an answer the bank no longer lists stays visible
-    rendered = "".join(f'<option value="{_e(v)}"{" selected" if v == value else ""}>{_e(label)}</option>' for v, label in choices)
-    return f'<select id="{_e(field_id)}" name="{_e(name)}">{rendered}</select>'
-
-
-def _field(index: int, qid: str, value: Any, question: Question | None, lang: str) -> str:
-    field_id = f"answer-{index}"
+def _field(index: int, qid: str, value: Any, question: Question | None, lang: str) -> dict[str, Any]:
+    """One form field as the template draws it: ``kind`` is select, number, date or text."""
     raw = _raw(value)
-    words = _TEXT[lang]
+    field: dict[str, Any] = {"id": f"answer-{index}", "name": qid, "value": raw, "label": qid, "kind": "text"}
     if question is None:
-        label, control = qid, f'<input id="{field_id}" name="{_e(qid)}" type="text" value="{_e(raw)}">'
+        return field
+    words = _TEXT[lang]
+    field["label"] = question.text.get(lang)
+    if question.type in {"choice", "boolean"}:
+        options = [(o.value, o.label.get(lang)) for o in question.options] if question.type == "choice" else [("true", words["yes"]), ("false", words["no"])]
+        if raw not in {v for v, _ in options}:
+            options.insert(0, (raw, raw))  # an answer the bank no longer lists stays visible
+        field.update(kind="select", options=options)
+    elif question.type == "number":
+        field.update(kind="number", unit=question.unit.get(lang) if question.unit else "")
     else:
-        label = question.text.get(lang)
-        if question.type == "choice":
-            control = _select(field_id, qid, raw, [(o.value, o.label.get(lang)) for o in question.options])
-        elif question.type == "boolean":
-            control = _select(field_id, qid, raw, [("true", words["yes"]), ("false", words["no"])])
-        elif question.type == "number":
-            unit = f' <span class="unit">{_e(question.unit.get(lang))}</span>' if question.unit else ""
-            control = f'<input id="{field_id}" name="{_e(qid)}" type="number" step="any" value="{_e(raw)}">{unit}'
-        else:
-            control = f'<input id="{field_id}" name="{_e(qid)}" type="date" value="{_e(raw)}">'
-    return f'<div class="field"><label for="{field_id}">{_e(label)}</label>{control}</div>'
+        field["kind"] = "date"
+    return field
 
 
 def application_page(service: Service, questions: Mapping[str, Question], claims: Mapping[str, Any]) -> str:
@@ -146,22 +131,17 @@ def application_page(service: Service, questions: Mapping[str, Question], claims
     words = _TEXT[lang]
     answers: Mapping[str, Any] = claims.get("answers") or {}
     title = service.title.get(lang)
-    fields = "\n".join(_field(i, str(qid), value, questions.get(str(qid)), lang) for i, (qid, value) in enumerate(answers.items(), 1))
-    if not fields:
-        fields = f'<p class="empty">{_e(words["no_answers"])}</p>'
-    documents = "\n".join(f"<li>{_e(d.get(lang))}</li>" for d in service.documents) or f"<li>{_e(words['no_documents'])}</li>"
-    channel = claims.get("channel")
-    channel_line = f'<p class="channel">{_e(words["channel"])}: {_e(channel)}</p>' if channel else ""
-    body = (
-        f'<header class="portal-header">\n<p class="portal-name">{_e(words["portal"])}</p>\n<h1>{_e(title)}</h1>\n</header>\n'
-        f'<main class="apply-main">\n<p class="demo-note">{_e(_DEMO_NOTE[lang])}</p>\n'
-        f'<p class="summary">{_e(service.summary.get(lang))}</p>\n'
-        f'<form class="application" action="#" method="post">\n<fieldset>\n<legend>{_e(words["answers"])}</legend>\n{fields}\n</fieldset>\n'
-        f'<section class="documents">\n<h2>{_e(words["documents"])}</h2>\n<ul>\n{documents}\n</ul>\n</section>\n'
-        f"{channel_line}\n"
-        f'<button type="submit" disabled>{_e(words["submit"])}</button>\n</form>\n</main>'
+    return _TEMPLATES.get_template("portal/apply.html").render(
+        lang=lang,
+        title=f"{title} · {words['portal']}",
+        words=words,
+        service_title=title,
+        demo_note=_DEMO_NOTE[lang],
+        summary=service.summary.get(lang),
+        fields=[_field(i, str(qid), value, questions.get(str(qid)), lang) for i, (qid, value) in enumerate(answers.items(), 1)],
+        documents=[d.get(lang) for d in service.documents],
+        channel=claims.get("channel") or "",
     )
-    return _page(lang, f"{title} · {words['portal']}", body)
 
 
 _OPEN = {
@@ -180,29 +160,32 @@ def open_page(service: Service, handle: str) -> str:
     Chat apps fetch a link to draw its preview; this page is all they get, so the handle stays
     unused until the citizen presses the button.
     """
-    zh_title, zh_text, zh_button = _OPEN["zh"]
-    en_title, en_text, en_button = _OPEN["en"]
-    body = (
-        f'<header class="portal-header">\n<p class="portal-name">{_e(_TEXT["zh"]["portal"])} · {_e(_TEXT["en"]["portal"])}</p>\n'
-        f"<h1>{_e(service.title.get('zh'))} · {_e(service.title.get('en'))}</h1>\n</header>\n"
-        f'<main class="apply-main">\n<section lang="zh-CN">\n<h2>{_e(zh_title)}</h2>\n<p>{_e(zh_text)}</p>\n</section>\n'
-        f'<section lang="en">\n<h2>{_e(en_title)}</h2>\n<p>{_e(en_text)}</p>\n</section>\n'
-        f'<form class="open" method="post">\n<input type="hidden" name="h" value="{_e(handle)}">\n'
-        f'<button type="submit" class="primary">{_e(zh_button)} · {_e(en_button)}</button>\n</form>\n</main>'
+    (zh_title, zh_text, zh_button), (en_title, en_text, en_button) = _OPEN["zh"], _OPEN["en"]
+    return _TEMPLATES.get_template("portal/open.html").render(
+        lang="zh",
+        title=f"{zh_title} · {en_title}",
+        portal_zh=_TEXT["zh"]["portal"],
+        portal_en=_TEXT["en"]["portal"],
+        title_zh=service.title.get("zh"),
+        title_en=service.title.get("en"),
+        zh={"title": zh_title, "text": zh_text, "button": zh_button},
+        en={"title": en_title, "text": en_text, "button": en_button},
+        handle=handle,
     )
-    return _page("zh", f"{zh_title} · {en_title}", body)
 
 
 def rejection_page(code: str) -> str:
     """A bilingual page saying why the link was refused and what to do next."""
     zh_title, zh_text, en_title, en_text = _REJECTIONS.get(code, _REJECTIONS["token_invalid"])
-    body = (
-        f'<header class="portal-header">\n<p class="portal-name">{_e(_TEXT["zh"]["portal"])} · {_e(_TEXT["en"]["portal"])}</p>\n'
-        f"<h1>{_e(zh_title)} · {_e(en_title)}</h1>\n</header>\n"
-        f'<main class="apply-main rejected">\n'
-        f'<section lang="zh-CN">\n<p>{_e(zh_text)}</p>\n<p class="next">{_e(_WHAT_TO_DO[0])}</p>\n</section>\n'
-        f'<section lang="en">\n<p>{_e(en_text)}</p>\n<p class="next">{_e(_WHAT_TO_DO[1])}</p>\n</section>\n'
-        f'<p><a href="/">返回首页并打开智能客服 · Back to the portal and its assistant</a></p>\n'
-        f'<p class="code">{_e(code)}</p>\n</main>'
+    return _TEMPLATES.get_template("portal/rejected.html").render(
+        lang="zh",
+        title=f"{zh_title} · {en_title}",
+        portal_zh=_TEXT["zh"]["portal"],
+        portal_en=_TEXT["en"]["portal"],
+        zh_title=zh_title,
+        zh_text=zh_text,
+        en_title=en_title,
+        en_text=en_text,
+        what_to_do=_WHAT_TO_DO,
+        code=code,
     )
-    return _page("zh", f"{zh_title} · {en_title}", body)
