@@ -77,7 +77,11 @@ async def _without_sharing(dispatcher: CollectingDispatcher, service_id: str, la
 
 
 class ActionHandoffHuman(Action):
-    """Queues the conversation for a person and gives the citizen the ticket number."""
+    """Queues the conversation for a person and gives the citizen the ticket number and their place in the queue.
+
+    Asking again while the ticket is open gets the same ticket (the catalogue service keeps one
+    open ticket per conversation); once an agent has taken it (place 0) the citizen is told so.
+    """
 
     def name(self) -> str:
         return "action_handoff_human"
@@ -91,7 +95,11 @@ class ActionHandoffHuman(Action):
         except (CatalogueUnavailable, NotFound, ValueError):
             dispatcher.utter_message(response="utter_handoff_hotline")
             return []
-        dispatcher.utter_message(response="utter_handoff_ticket", ticket=ticket["ticket"])
+        position = ticket.get("position")
+        if position == 0:
+            dispatcher.utter_message(response="utter_handoff_with_agent", ticket=ticket["ticket"])
+        else:
+            dispatcher.utter_message(response="utter_handoff_ticket", ticket=ticket["ticket"], position=position if isinstance(position, int) else 1)
         return []
 
 

@@ -28,6 +28,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from stack import Stack, free_port, port_free  # noqa: E402
 
+from benchmarks.console import add_agent, console_latency  # noqa: E402
+from benchmarks.console import report as console_report  # noqa: E402
+
+CONSOLE_AT = 2600  # the agent console is measured on this catalogue size (issue 13)
+
 PY = str(ROOT / ".venv/bin/python")
 BENCH_DIR = ROOT / "var" / "bench"
 QUERIES_EN = [
@@ -164,6 +169,8 @@ def bench_search(count: int) -> dict[str, Any]:
         "CATALOG_PORT": str(port),
         "CATALOG_RATE_LIMITS": "off",
     }  # raw capacity: limits off
+    if count == CONSOLE_AT:
+        add_agent(PY, ROOT, data_dir)
     log = (BENCH_DIR / f"serve-{count}.log").open("wb")
     proc = subprocess.Popen([PY, "-m", "service_catalog", "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -181,11 +188,12 @@ def bench_search(count: int) -> dict[str, Any]:
                 raise RuntimeError(f"the catalogue service exited; see {log.name}")
             time.sleep(1)
         http = asyncio.run(http_latency(port))
+        console = asyncio.run(console_latency(port, data_dir, QUERIES_EN + QUERIES_ZH)) if count == CONSOLE_AT else None
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
-    return {"count": count, "build": build, "raw": raw, "http": http}
+    return {"count": count, "build": build, "raw": raw, "http": http, "console": console}
 
 
 async def chat_latency(rasa_port: int, rest_token: str, repeats: int = 40, concurrency: int = 20) -> dict[str, list[float]]:
@@ -285,6 +293,8 @@ def main() -> int:
         print(f"  HTTP 20 clients     {fmt(http['concurrent'])}   {http['throughput'][0]:.0f} req/s")
         print(f"  /health under load  {fmt(http['health_under_load'])}   (the event loop stays free)")
         print(f"  p95 / raw p50 = {ratio:.2f}  (floor ≤ {floor:.0f}) {'OK' if ratio <= floor else 'OVER'}")
+        if r.get("console"):
+            console_report(r["console"], pct, fmt)
     print("\n== cost of the protections per request (µs) ==")
     for name, micros in bench_security().items():
         print(f"  {name:50} {micros:7.1f}")

@@ -11,6 +11,8 @@ Commands:
     eval                    recall, MRR and out-of-scope figures on the evaluation set
     purge [--days N] [--tracker-db PATH]
                             delete tickets, audit records, link ids (and conversations) past their retention
+    agents add NAME --role agent|supervisor | passwd NAME | disable NAME | enable NAME | list
+                            agent console accounts (passwords from standard input)
 """
 
 from __future__ import annotations
@@ -94,6 +96,12 @@ def purge_tracker(path: Path, days: int) -> int:
     return int(deleted)
 
 
+def cmd_agents(args: argparse.Namespace) -> int:
+    from .console.accounts import run
+
+    return run(args, _settings(args).database_url)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .catalogue import read_catalogue
 
@@ -151,7 +159,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_index_build(args: argparse.Namespace) -> int:
     from .catalogue import load_catalogue
-    from .http.app import build_index
+    from .search import build_index
     from .search.embedder import make_embedder
 
     settings = _settings(args)
@@ -163,7 +171,7 @@ def cmd_index_build(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from .catalogue import load_catalogue
-    from .http.app import build_index
+    from .search import build_index
     from .search.embedder import make_embedder
     from .search.index import Filters
 
@@ -225,6 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS, help="folder for database, index files and keys")
     purge.add_argument("--tracker-db", help="also delete older conversation events from Rasa's SQLite tracker store at this path")
     purge.set_defaults(func=cmd_purge)
+
+    from .console.accounts import add_parser as add_agents_parser
+
+    add_agents_parser(sub, cmd_agents)
 
     catalog = sub.add_parser("catalog", help="validate, import, export or generate catalogues").add_subparsers(dest="action", required=True)
     validate = catalog.add_parser("validate", help="check a catalogue folder")

@@ -1,5 +1,9 @@
 """The one database layer: tickets, handoff token ids and audit records.
 
+Why this module is long: tickets, token ids, link handles, audit records and retention share one
+connection, one worker thread and one dialect; the move to SQLAlchemy Core and Alembic (issue 15)
+splits it per table. The agent tables are already apart (``db_agents.py``).
+
 ``Database.open(url)`` picks the engine from the URL:
 
 - ``sqlite:///path/to/file.db`` (the default, under ``data_dir``): stdlib ``sqlite3`` in
@@ -18,6 +22,12 @@ differs between the engines. Tables are created on open, idempotently::
                     stored), jti, service_id, token (the signed token, emptied once redeemed),
                     expires_at, used_at
     audit           ts, kind, channel, service_id, outcome, detail JSON (personal data masked)
+    agents          name (unique), role agent|supervisor, Argon2id password hash, disabled
+    agent_sessions  the SHA-256 of a console session id (never the id), agent, created, last seen
+
+Tickets gained ``conversation_id``, ``agent``, ``taken_at`` and ``closed_at`` for the agent
+console; files from earlier versions get them by a checked ``ALTER TABLE`` on open. The agent
+tables and the ticket queue operations live in ``db_agents.py`` (a mixin of ``Database``).
 
 Retention (``purge``): tickets after ``retention_days`` (30), audit records after
 ``audit_retention_days`` (180), refusals (``token_rejected``, ``admin_refused``) after
@@ -42,6 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from .db_agents import AGENT_AUDIT_KINDS, AGENT_SCHEMA, TICKET_COLUMNS_ADDED, AgentTables
 from .privacy import mask_obj
 
 __all__ = ["AUDIT_KINDS", "CITY_TZ", "AuditRecord", "Database", "Ticket"]
@@ -49,8 +60,8 @@ __all__ = ["AUDIT_KINDS", "CITY_TZ", "AuditRecord", "Database", "Ticket"]
 T = TypeVar("T")
 
 CITY_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving in China
-AUDIT_KINDS = frozenset({"application_link", "token_redeemed", "token_rejected", "ticket_created", "centre_referral", "admin_refused"})
-REFUSAL_KINDS = ("token_rejected", "admin_refused")
+AUDIT_KINDS = frozenset({"application_link", "token_redeemed", "token_rejected", "ticket_created", "centre_referral", "admin_refused", *AGENT_AUDIT_KINDS})
+REFUSAL_KINDS = ("token_rejected", "admin_refused", "agent_login_failed")
 TICKET_STATUSES = frozenset({"open", "closed"})
 MAX_DETAIL_CHARS = 4000
 TOKEN_ROWS_KEPT_S = 86400  # token ids are kept a day past expiry, then pruned on open
@@ -100,6 +111,7 @@ _SCHEMA = [
     )""",
     "CREATE INDEX IF NOT EXISTS audit_ts ON audit (ts)",
     "CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created_at)",
+    *AGENT_SCHEMA,
 ]
 
 
@@ -116,6 +128,10 @@ class Ticket:
     summary: str
     transcript: list[dict[str, Any]]
     answers: dict[str, Any]
+    conversation_id: str | None = None
+    agent: str | None = None
+    taken_at: str | None = None
+    closed_at: str | None = None
 
     def to_json(self, full: bool = True) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -126,6 +142,10 @@ class Ticket:
             "channel": self.channel,
             "service_id": self.service_id,
             "summary": self.summary,
+            "conversation_id": self.conversation_id,
+            "agent": self.agent,
+            "taken_at": self.taken_at,
+            "closed_at": self.closed_at,
         }
         if full:
             body["transcript"] = self.transcript
@@ -169,8 +189,8 @@ def _sqlite_path(url: str) -> Path:
     return Path(path)
 
 
-class Database:
-    """Tickets, handoff token ids and audit records behind one async interface.
+class Database(AgentTables):
+    """Tickets, handoff token ids, audit records and agent accounts behind one async interface.
 
     Open with ``await Database.open(url)``; close with ``await db.close()``.
     """
@@ -282,6 +302,21 @@ class Database:
         with self._transaction():
             for statement in _SCHEMA:
                 self._execute(statement.format(pk=self._dialect.pk))
+            self._add_missing_columns("tickets", TICKET_COLUMNS_ADDED)
+            self._execute("CREATE INDEX IF NOT EXISTS tickets_conversation ON tickets (conversation_id, status)")
+
+    def _columns(self, table: str) -> set[str]:
+        if self._dialect.name == "sqlite":
+            return {str(r[1]) for r in self._execute(f"PRAGMA table_info({table})").fetchall()}
+        rows = self._execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()", (table,))
+        return {str(r[0]) for r in rows.fetchall()}
+
+    def _add_missing_columns(self, table: str, columns: dict[str, str]) -> None:
+        """Bring a table from an earlier version up to date: ``ALTER TABLE ... ADD COLUMN`` for each missing column."""
+        present = self._columns(table)
+        for name, kind in columns.items():
+            if name not in present:
+                self._execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     def _prune_tokens(self, before: int) -> None:
         self._execute("DELETE FROM handoff_tokens WHERE expires_at < ?", (before,))
@@ -300,14 +335,39 @@ class Database:
         now: dt.datetime | None = None,
     ) -> Ticket:
         """Store a new open ticket numbered ``T<yyyymmdd>-<nnnn>`` by its day in Shanghai time."""
+        ticket, _ = await self.open_ticket(lang=lang, channel=channel, summary=summary, transcript=transcript, answers=answers, service_id=service_id, now=now)
+        return ticket
+
+    async def open_ticket(
+        self,
+        *,
+        lang: str,
+        channel: str,
+        summary: str,
+        transcript: list[dict[str, Any]],
+        answers: dict[str, Any] | None = None,
+        service_id: str | None = None,
+        conversation_id: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> tuple[Ticket, bool]:
+        """``(ticket, created)``: the conversation's open ticket when it has one (``created`` False),
+        else a new one. One write transaction decides, so two requests racing make one ticket."""
         moment = now or _utc_now()
         if moment.tzinfo is None:
             raise ValueError("now must be timezone-aware")
-        return await self._call(self._create_ticket, moment, lang, channel, summary, transcript, answers or {}, service_id)
+        return await self._call(self._create_ticket, moment, lang, channel, summary, transcript, answers or {}, service_id, conversation_id)
 
     def _create_ticket(
-        self, moment: dt.datetime, lang: str, channel: str, summary: str, transcript: list[dict[str, Any]], answers: dict[str, Any], service_id: str | None
-    ) -> Ticket:
+        self,
+        moment: dt.datetime,
+        lang: str,
+        channel: str,
+        summary: str,
+        transcript: list[dict[str, Any]],
+        answers: dict[str, Any],
+        service_id: str | None,
+        conversation_id: str | None = None,
+    ) -> tuple[Ticket, bool]:
         day = moment.astimezone(CITY_TZ).strftime("%Y%m%d")
         created = _iso(moment)
         transcript_json = json.dumps(transcript, ensure_ascii=False)
@@ -315,28 +375,38 @@ class Database:
         for attempt in range(_RETRIES):
             try:
                 with self._transaction():
+                    if conversation_id:
+                        existing = self._execute(
+                            f"SELECT {self._TICKET_COLUMNS} FROM tickets WHERE conversation_id = ? AND status = 'open' ORDER BY id LIMIT 1",
+                            (conversation_id,),
+                        ).fetchone()
+                        if existing is not None:
+                            return self._ticket(existing), False
                     row = self._execute("SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ?", (day,)).fetchone()
                     seq = int(row[0]) + 1
                     number = f"T{day}-{seq:04d}"
                     self._execute(
-                        "INSERT INTO tickets (number, day, seq, created_at, status, lang, channel, service_id, summary, transcript, answers)"
-                        " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
-                        (number, day, seq, created, lang, channel, service_id, summary, transcript_json, answers_json),
+                        "INSERT INTO tickets (number, day, seq, created_at, status, lang, channel, service_id, summary, transcript, answers, conversation_id)"
+                        " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
+                        (number, day, seq, created, lang, channel, service_id, summary, transcript_json, answers_json, conversation_id),
                     )
             except self._dialect.integrity_errors:
                 # Another replica took the same number between our read and write (PostgreSQL only).
                 if attempt == _RETRIES - 1:
                     raise
                 continue
-            return Ticket(number, created, "open", lang, channel, service_id, summary, transcript, json.loads(answers_json))
+            ticket = Ticket(number, created, "open", lang, channel, service_id, summary, transcript, json.loads(answers_json), conversation_id)
+            return ticket, True
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
     def _ticket(row: Sequence[Any]) -> Ticket:
-        number, created, status, lang, channel, service_id, summary, transcript, answers = row
-        return Ticket(number, created, status, lang, channel, service_id, summary, json.loads(transcript), json.loads(answers))
+        number, created, status, lang, channel, service_id, summary, transcript, answers, conversation, agent, taken, closed = row
+        return Ticket(
+            number, created, status, lang, channel, service_id, summary, json.loads(transcript), json.loads(answers), conversation, agent, taken, closed
+        )
 
-    _TICKET_COLUMNS = "number, created_at, status, lang, channel, service_id, summary, transcript, answers"
+    _TICKET_COLUMNS = "number, created_at, status, lang, channel, service_id, summary, transcript, answers, conversation_id, agent, taken_at, closed_at"
 
     async def get_ticket(self, number: str) -> Ticket | None:
         """The ticket with this number, or None."""
@@ -482,6 +552,7 @@ class Database:
                 "audit": self._execute("DELETE FROM audit WHERE ts < ?", (before(audit_days),)).rowcount,
                 "tokens": self._execute("DELETE FROM handoff_tokens WHERE expires_at < ?", (epoch,)).rowcount,
                 "handles": self._execute("DELETE FROM handoff_handles WHERE expires_at < ?", (epoch,)).rowcount,
+                "agent_sessions": self._execute("DELETE FROM agent_sessions WHERE expires_at < ?", (int(moment.timestamp()),)).rowcount,
                 "expired_links": self._execute(
                     "UPDATE handoff_handles SET token = '' WHERE expires_at <= ? AND token <> ''", (int(moment.timestamp()),)
                 ).rowcount,

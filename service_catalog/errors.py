@@ -11,6 +11,8 @@ carries the HTTP status and a stable ``code`` the JSON error middleware uses::
     │   └── PayloadTooLarge                 413 payload_too_large
     ├── Unauthorized(PermissionError)       401 unauthorized
     │   └── Forbidden                       403 forbidden
+    │       └── CsrfFailed                  403 csrf_failed
+    ├── Conflict                            409 conflict
     ├── RateLimited                         429 rate_limited (with Retry-After)
     ├── CatalogInvalid(ValueError)          422 catalog_invalid
     └── ServiceUnavailable(RuntimeError)    503 unavailable
@@ -23,6 +25,8 @@ from typing import Any
 __all__ = [
     "CatalogError",
     "CatalogInvalid",
+    "Conflict",
+    "CsrfFailed",
     "Forbidden",
     "InvalidQuery",
     "InvalidRequest",
@@ -94,6 +98,19 @@ class Forbidden(Unauthorized):
 
     status = 403
     code = "forbidden"
+
+
+class CsrfFailed(Forbidden):
+    """A state-changing agent console call without its session's ``X-CSRF-Token``."""
+
+    code = "csrf_failed"
+
+
+class Conflict(CatalogError):
+    """The request is valid but the thing is not in a state that allows it (a ticket taken by someone else, closed)."""
+
+    status = 409
+    code = "conflict"
 
 
 class RateLimited(CatalogError):

@@ -58,7 +58,14 @@ class Settings:
         portal_url: base of the application portal that receives handoffs.
         token_ttl_seconds: lifetime of handoff tokens (at most 900).
         cors_origins: comma-separated origins allowed to call the API from a browser.
-        rasa_url: URL of the Rasa server, shown on the demo portal page.
+        rasa_url: URL of the Rasa server: the demo portal's widget talks to it, and the agent
+            console pauses, writes into and resumes conversations through its HTTP API.
+        rasa_auth_token: the token of Rasa's HTTP API (``?token=``); empty: ``RASA_AUTH_TOKEN``
+            from the environment (``make run`` sets it), else taking over conversations is off.
+        agent_session_hours: an agent console session ends after this many hours without a request.
+        sms_url: the HTTP SMS gateway the agent console sends application links through;
+            empty: a logging gateway that only writes a masked log line.
+        sms_token: the bearer token of the SMS gateway.
     """
 
     catalog_path: Path = PACKAGE_DIR / "data"
@@ -87,6 +94,10 @@ class Settings:
     token_ttl_seconds: int = 600
     cors_origins: str = "*"
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_auth_token: str = ""
+    agent_session_hours: int = 8
+    sms_url: str = ""
+    sms_token: str = ""
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -108,6 +119,10 @@ class Settings:
         for name in ("retention_days", "audit_retention_days", "rejected_retention_days"):
             if not 1 <= getattr(self, name) <= 3650:
                 raise SettingsError(f"CATALOG_{name.upper()} must be between 1 and 3650 days, got {getattr(self, name)}")
+        if not 1 <= self.agent_session_hours <= 24:
+            raise SettingsError(f"CATALOG_AGENT_SESSION_HOURS must be between 1 and 24, got {self.agent_session_hours}")
+        if self.sms_url and not self.sms_url.startswith(("http://", "https://")):
+            raise SettingsError(f"CATALOG_SMS_URL must be an http:// or https:// URL, got {self.sms_url[:40]!r}")
         self._check_tokens()
 
     def _check_tokens(self) -> None:
@@ -186,5 +201,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         name = "CATALOG_" + f.name.upper()
         if name in env and env[name] != "":
             values[f.name] = _cast(name, env[name], f.type)
+    if "rasa_auth_token" not in values and env.get("RASA_AUTH_TOKEN"):
+        values["rasa_auth_token"] = env["RASA_AUTH_TOKEN"]  # the variable Rasa itself reads (make run sets both)
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)

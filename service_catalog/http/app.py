@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from ..catalogue import Catalogue, load_catalogue
+from ..catalogue import load_catalogue
+from ..search.build import build_index
 from ..secrets import ensure_secret
 from ..settings import Settings
 from . import ratelimit, routes_catalog, routes_search, routes_site
@@ -23,11 +23,7 @@ from .middleware import cors, json_errors, request_log, security_headers
 from .ratelimit import RateLimiter
 from .typedefs import CATALOGUE, DATABASE, EMBEDDER, EXECUTOR, LIMITER, SETTINGS, SIGNER, CatalogueState
 
-if TYPE_CHECKING:
-    from ..search.embedder import Embedder
-    from ..search.index import SearchIndex
-
-__all__ = ["build_index", "create_app"]
+__all__ = ["build_index", "create_app"]  # build_index: re-exported for callers not yet importing service_catalog.search
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +55,15 @@ def create_app(settings: Settings) -> web.Application:
 
 def _setup_optional(app: web.Application) -> None:
     """Features that live in their own modules register here when present."""
-    from . import routes_handoff
+    from . import agent_auth, routes_agent, routes_agent_tickets, routes_handoff
 
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(retention)
     app.cleanup_ctx.append(signer)
     routes_handoff.setup(app)
+    agent_auth.setup(app)  # the 12345 agent console (docs/agent-console.md)
+    routes_agent.setup(app)
+    routes_agent_tickets.setup(app)
     try:
         from . import routes_eligibility
     except ImportError:  # pragma: no cover - during development only
@@ -141,13 +140,3 @@ async def search_index(app: web.Application) -> AsyncIterator[None]:
     await asyncio.gather(*(loop.run_in_executor(app[EXECUTOR], embedder.embed, ["warm up"]) for _ in range(2)))
     log.info("search ready in %.1f s (%d services)", time.perf_counter() - started, len(state.catalogue.services))
     yield
-
-
-def build_index(settings: Settings, catalogue: Catalogue, embedder: Embedder, progress: bool = False, **overrides: Any) -> SearchIndex:
-    """The search index for a catalogue with the measured configuration (cached on disk)."""
-    from ..search.index import SearchIndex
-    from ..search.tuned import tuned_config
-
-    overrides.setdefault("compact_langs", tuple(settings.compact_langs.split(",")))
-    config = tuned_config(kind=settings.index_kind, hnsw_threshold=settings.hnsw_threshold, **overrides)
-    return SearchIndex.build(catalogue, embedder, Path(settings.data_dir) / "index", config, progress=progress)

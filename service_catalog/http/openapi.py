@@ -6,6 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .openapi_agent import AGENT_OPERATIONS, AGENT_SECURITY_SCHEMES
+
 __all__ = ["OPERATIONS", "openapi_document"]
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -237,7 +239,7 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "Body: {transcript: [{who: user|bot, text, ts?}], lang, channel, service_id?, answers?, summary?}. The last 200 entries are kept, "
             "each cut to 2,000 characters; transcript and answers are stored with personal data masked. Without a summary, one is made from the "
             "service title and the citizen's last message (at most 200 characters, personal data masked). Needs X-Internal-Token; limited per "
-            "X-Conversation-Id."
+            "X-Conversation-Id, which the ticket keeps so that an agent can take the conversation over; while it has an open ticket no second one is made."
         ),
         "security": [{"internalToken": []}],
         "requestBody": {
@@ -271,7 +273,8 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             },
         },
         "responses": {
-            "201": _json("ticket (e.g. T20261201-0001), hotline, status open"),
+            "200": _json("the conversation (X-Conversation-Id) already has an open ticket: that one, created false, and the place in the queue"),
+            "201": _json("ticket (e.g. T20261201-0001), hotline, status open, created true, position (place in the queue, 1 is next)"),
             "400": _err("a malformed transcript, lang, channel or answers"),
             "401": INTERNAL_ONLY,
             "429": RATE_LIMITED,
@@ -325,7 +328,7 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
 
 def openapi_document(app: web.Application | None = None) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
-    for (method, path), op in {**OPERATIONS, **EXTRA_OPERATIONS}.items():
+    for (method, path), op in {**OPERATIONS, **EXTRA_OPERATIONS, **AGENT_OPERATIONS}.items():
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",
@@ -347,6 +350,7 @@ def openapi_document(app: web.Application | None = None) -> dict[str, Any]:
                     "name": "X-Internal-Token",
                     "description": "CATALOG_INTERNAL_TOKEN: the assistant's own servers",
                 },
+                **AGENT_SECURITY_SCHEMES,
             },
             "schemas": {
                 "Error": {

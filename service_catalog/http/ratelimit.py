@@ -28,7 +28,7 @@ from limits.storage import storage_from_string
 
 from ..errors import RateLimited
 
-__all__ = ["AUTH_FAILURES", "RULES", "RateLimiter", "Rule", "client_ip", "mask_address", "middleware"]
+__all__ = ["AUTH_FAILURES", "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_FAILURES_PER_NAME", "RULES", "RateLimiter", "Rule", "client_ip", "mask_address", "middleware"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -57,6 +57,9 @@ RULES = (
     Rule("agent", "", "/agent/", "300/minute"),
 )
 AUTH_FAILURES = parse("10/10 minutes")
+# Failed agent logins: per address (a guesser trying many names) and per name (many addresses, one name).
+LOGIN_FAILURES_PER_ADDRESS = parse("20/15 minutes")
+LOGIN_FAILURES_PER_NAME = parse("5/15 minutes")
 
 
 def client_ip(request: web.Request, trusted_proxies: frozenset[str]) -> str:
@@ -113,6 +116,20 @@ class RateLimiter:
         stats = await self.limiter.get_window_stats(AUTH_FAILURES, "auth-failures", address)
         if stats.remaining <= 0:
             raise await self._refusal(AUTH_FAILURES, "too many failed admin credentials from this address", "auth-failures", address)
+
+    async def note_login_failure(self, address: str, name: str) -> None:
+        """Count a failed agent login against the address and the name tried."""
+        await self.limiter.hit(LOGIN_FAILURES_PER_ADDRESS, "login-failures", "address", address)
+        await self.limiter.hit(LOGIN_FAILURES_PER_NAME, "login-failures", "name", name.lower())
+
+    async def check_login_allowed(self, address: str, name: str) -> None:
+        """Refuse a login attempt, right password or not, after too many failures from the address or for the name."""
+        for item, kind, key in ((LOGIN_FAILURES_PER_ADDRESS, "address", address), (LOGIN_FAILURES_PER_NAME, "name", name.lower())):
+            stats = await self.limiter.get_window_stats(item, "login-failures", kind, key)
+            if stats.remaining <= 0:
+                raise await self._refusal(
+                    item, f"too many failed logins {'from this address' if kind == 'address' else 'for this name'}", "login-failures", kind, key
+                )
 
     async def _refusal(self, item: RateLimitItem, what: str, *keys: str) -> RateLimited:
         stats = await self.limiter.get_window_stats(item, *keys)

@@ -12,6 +12,7 @@ from aiohttp import web
 from ..catalogue import Catalogue, read_catalogue
 from ..errors import CatalogInvalid, InvalidRequest, PayloadTooLarge, ServiceNotFound
 from ..model import Service
+from ..search.build import build_index
 from .auth import require_scope
 from .typedefs import CATALOGUE, EMBEDDER, EXECUTOR, SETTINGS, CatalogueState
 
@@ -178,8 +179,6 @@ async def reload_catalogue(request: web.Request) -> web.Response:
     """Re-read the catalogue; an invalid one is rejected and the old one keeps serving."""
     await require_scope(request, "operate")
     settings = request.app[SETTINGS]
-    from .app import build_index
-
     loop = asyncio.get_running_loop()
     cat, issues = await loop.run_in_executor(request.app[EXECUTOR], read_catalogue, settings.catalog_path)
     if cat is None:

@@ -14,7 +14,7 @@ from ..model import Question, Service
 from .routes_catalog import MAX_BODY, body_lang, json_body
 from .typedefs import CATALOGUE
 
-__all__ = ["question_json", "setup"]
+__all__ = ["assess_json", "question_json", "setup"]
 
 MAX_ANSWERS = 100
 MAX_TEXT = 500
@@ -56,14 +56,12 @@ def _alternatives(cat: Catalogue, service: Service, answers: dict[str, Any], lan
     return [{"id": o.id, "title": o.title.get(lang), "status": v.value} for *_, o, v in scored[:limit]]
 
 
-async def eligibility(request: web.Request) -> web.Response:
-    """Assess a service's criteria over the answers given so far."""
-    cat: Catalogue = request.app[CATALOGUE].catalogue
-    sid = request.match_info["id"]
-    service = cat.services.get(sid)
-    if service is None:
-        raise ServiceNotFound(f"no service with id {sid!r}", field="id")
-    body = await json_body(request, MAX_BODY)
+def assess_json(cat: Catalogue, service: Service, body: dict[str, Any]) -> dict[str, Any]:
+    """The verdict over a request body ``{answers, lang}``: shared by the public route and the agent console.
+
+    Raises:
+        InvalidRequest: malformed answers or lang (``field`` names it); InvalidAnswer for a wrong value.
+    """
     lang = body_lang(body)
     raw = body.get("answers", {})
     if not isinstance(raw, dict):
@@ -81,7 +79,18 @@ async def eligibility(request: web.Request) -> web.Response:
     body_out["service_id"] = service.id
     body_out["next_question"] = question_json(result.next_question, lang) if result.next_question else None
     body_out["alternatives"] = _alternatives(cat, service, answers, lang, today) if result.status is Verdict.INELIGIBLE else []
-    return web.json_response(body_out)
+    return body_out
+
+
+async def eligibility(request: web.Request) -> web.Response:
+    """Assess a service's criteria over the answers given so far."""
+    cat: Catalogue = request.app[CATALOGUE].catalogue
+    sid = request.match_info["id"]
+    service = cat.services.get(sid)
+    if service is None:
+        raise ServiceNotFound(f"no service with id {sid!r}", field="id")
+    body = await json_body(request, MAX_BODY)
+    return web.json_response(assess_json(cat, service, body))
 
 
 async def parse(request: web.Request) -> web.Response:

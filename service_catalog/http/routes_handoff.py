@@ -32,15 +32,16 @@ from ..handoff import (
 )
 from ..privacy import mask_obj
 from .auth import require_internal, require_portal, require_scope
+from .routes_agent_tickets import queue_item
 from .routes_catalog import body_lang, int_param, json_body, lang_param
-from .typedefs import CATALOGUE, DATABASE, SETTINGS, SIGNER
+from .typedefs import CATALOGUE, DATABASE, SETTINGS, SIGNER, TICKET_EVENTS
 
 if TYPE_CHECKING:
     from ..catalogue import Catalogue
     from ..db import Database
     from ..handoff import Signer
 
-__all__ = ["setup"]
+__all__ = ["mint_application_link", "setup"]
 
 MAX_APPLICATION_BODY = 64 * 1024
 MAX_TICKET_BODY = 256 * 1024  # the app's client_max_size
@@ -52,6 +53,7 @@ CHANNEL = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 NO_STORE = {"Cache-Control": "no-store"}
 HANDLE_BYTES = 24  # 192 random bits
 HANDLE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+MAX_CONVERSATION_ID = 128
 
 
 def setup(app: web.Application) -> None:
@@ -127,26 +129,38 @@ async def application_link(request: web.Request) -> web.Response:
     """
     require_internal(request)
     body = await json_body(request, MAX_APPLICATION_BODY)
+    link = await mint_application_link(request.app, body, _channel(body.get("channel")))
+    return web.json_response(link, headers=NO_STORE)
+
+
+async def mint_application_link(app: web.Application, body: dict[str, Any], channel: str, audit: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Mint an application link from ``{service_id, answers, lang, consent: true}``: ``{url, expires_in, service_id}``.
+
+    Shared by the action server's route and the agent console; ``audit`` adds to the audit record
+    (the agent's name).
+
+    Raises:
+        InvalidRequest: no explicit consent, or a malformed field; ServiceNotFound; InvalidAnswer.
+    """
     if body.get("consent") is not True:
         raise InvalidRequest("explicit consent is required: ask the citizen whether to share their answers, then send consent: true", field="consent")
-    cat = _catalogue(request)
+    cat = app[CATALOGUE].catalogue
     service_id = cast(str, _service_id(body, required=True))
     if service_id not in cat.services:
         raise ServiceNotFound(f"no service with id {service_id!r}", field="service_id")
-    lang, channel = body_lang(body), _channel(body.get("channel"))
+    lang = body_lang(body)
     coerced = coerce_answers(cat.questions, _raw_answers(body))  # InvalidAnswer (400) names the question
     answers = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in coerced.items() if v is not None}
-    signer = _signer(request)
+    signer = cast("Signer", app[SIGNER])
     token, jti, expires = signer.issue(service_id, answers, lang, channel)
     handle = secrets.token_urlsafe(HANDLE_BYTES)
-    db = _db(request)
+    db = cast("Database", app[DATABASE])
     await db.record_token(jti, service_id, expires - signer.ttl, expires)
     await db.store_handle(handle_digest(handle), jti, service_id, token, expires)
-    await db.audit(
-        "application_link", outcome="issued", channel=channel, service_id=service_id, detail={"jti": jti, "questions": sorted(answers), "expires_at": expires}
-    )
-    url = f"{request.app[SETTINGS].portal_url.rstrip('/')}/{quote(service_id, safe='')}?h={handle}"
-    return web.json_response({"url": url, "expires_in": signer.ttl, "service_id": service_id}, headers=NO_STORE)
+    detail = {"jti": jti, "questions": sorted(answers), "expires_at": expires, **(audit or {})}
+    await db.audit("application_link", outcome="issued", channel=channel, service_id=service_id, detail=detail)
+    url = f"{app[SETTINGS].portal_url.rstrip('/')}/{quote(service_id, safe='')}?h={handle}"
+    return {"url": url, "expires_in": signer.ttl, "service_id": service_id}
 
 
 def handle_digest(handle: str) -> str:
@@ -262,7 +276,12 @@ async def portal_apply(request: web.Request) -> web.Response:
 
 
 async def create_ticket(request: web.Request) -> web.Response:
-    """Queue a conversation for a person: transcript, summary, the citizen's answers (service credential)."""
+    """Queue a conversation for a person: transcript, summary, the citizen's answers (service credential).
+
+    The conversation is named by ``X-Conversation-Id``; while it has an open ticket, that ticket is
+    answered again (200) instead of a new one (201). Either way the answer says the citizen's place
+    in the queue (``position``, 1 is next; 0 once an agent has taken it).
+    """
     require_internal(request)
     body = await json_body(request, MAX_TICKET_BODY)
     transcript = mask_obj(clean_transcript(body.get("transcript")))  # stored masked: agents see 138****5678
@@ -272,13 +291,20 @@ async def create_ticket(request: web.Request) -> web.Response:
     given = body.get("summary")
     if given is not None and not isinstance(given, str):
         raise InvalidRequest("summary must be a string", field="summary")
+    conversation = request.headers.get("X-Conversation-Id", "").strip()[:MAX_CONVERSATION_ID] or None
     service = _catalogue(request).services.get(service_id) if service_id else None
     summary = summarise(transcript, service.title.get(lang) if service else None, given)
-    ticket = await _db(request).create_ticket(lang=lang, channel=channel, summary=summary, transcript=transcript, answers=answers, service_id=service_id)
-    await _db(request).audit(
-        "ticket_created", outcome="open", channel=channel, service_id=service_id, detail={"ticket": ticket.number, "entries": len(transcript)}
+    db = _db(request)
+    ticket, created = await db.open_ticket(
+        lang=lang, channel=channel, summary=summary, transcript=transcript, answers=answers, service_id=service_id, conversation_id=conversation
     )
-    return web.json_response({"ticket": ticket.number, "hotline": HOTLINE, "status": ticket.status}, status=201)
+    position = (await db.queue_positions()).get(ticket.number, 0)
+    if created:
+        await db.audit("ticket_created", outcome="open", channel=channel, service_id=service_id, detail={"ticket": ticket.number, "entries": len(transcript)})
+        if TICKET_EVENTS in request.app:
+            request.app[TICKET_EVENTS].publish("ticket", queue_item(ticket, {ticket.number: position}))
+    body_out = {"ticket": ticket.number, "hotline": HOTLINE, "status": ticket.status, "position": position, "created": created}
+    return web.json_response(body_out, status=201 if created else 200)
 
 
 async def list_tickets(request: web.Request) -> web.Response:

@@ -8,18 +8,25 @@ import functools
 from aiohttp import web
 
 from ..errors import InvalidQuery, ServiceUnavailable
-from ..search.index import MAX_QUERY, Filters
+from ..search.index import MAX_QUERY, Filters, SearchResponse
 from .routes_catalog import _choice, bool_param, int_param, lang_param
 from .typedefs import CATALOGUE, EXECUTOR
 
-__all__ = ["setup"]
+__all__ = ["run_search", "setup"]
 
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/api/search", search)
 
 
-async def search(request: web.Request) -> web.Response:
+async def run_search(request: web.Request, default_limit: int = 5) -> SearchResponse:
+    """The search the query string asks for (``q``, ``lang``, ``limit``, ``mode`` and the filters),
+    run off the event loop; shared by ``/api/search`` and the agent console's search.
+
+    Raises:
+        InvalidQuery: an empty or over-long ``q``, or an invalid parameter (``field`` names it).
+        ServiceUnavailable: the index is still loading.
+    """
     state = request.app[CATALOGUE]
     index = state.index
     if index is None:
@@ -30,7 +37,7 @@ async def search(request: web.Request) -> web.Response:
     if len(q) > MAX_QUERY:
         raise InvalidQuery(f"q is {len(q)} characters long; the limit is {MAX_QUERY}", field="q")
     lang = lang_param(request, allow_auto=True)
-    limit = int_param(request, "limit", 5, 1, 50)
+    limit = int_param(request, "limit", default_limit, 1, 50)
     mode = request.query.get("mode", "hybrid")
     if mode not in {"hybrid", "lexical", "dense"}:
         raise InvalidQuery(f"mode must be hybrid, lexical or dense, got {mode!r}", field="mode")
@@ -44,7 +51,10 @@ async def search(request: web.Request) -> web.Response:
     loop = asyncio.get_running_loop()
     call = functools.partial(index.search, q, lang, limit, filters, mode)
     try:
-        response = await loop.run_in_executor(request.app[EXECUTOR], call)
+        return await loop.run_in_executor(request.app[EXECUTOR], call)
     except ValueError as exc:
         raise InvalidQuery(str(exc), field="q") from None
-    return web.json_response(response.to_json())
+
+
+async def search(request: web.Request) -> web.Response:
+    return web.json_response((await run_search(request)).to_json())

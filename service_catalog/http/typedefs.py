@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from ..catalogue import Catalogue
+from ..console.live import Hub
+from ..console.rasa import RasaClient
+from ..console.sms import SmsGateway
 from ..search.embedder import Embedder
 from ..settings import Settings
 from .ratelimit import RateLimiter
@@ -16,7 +19,7 @@ from .ratelimit import RateLimiter
 if TYPE_CHECKING:
     from ..search.index import SearchIndex
 
-__all__ = ["CATALOGUE", "DATABASE", "EMBEDDER", "EXECUTOR", "LIMITER", "SETTINGS", "SIGNER", "CatalogueState"]
+__all__ = ["CATALOGUE", "DATABASE", "EMBEDDER", "EXECUTOR", "LIMITER", "RASA", "SETTINGS", "SIGNER", "SMS", "TICKET_EVENTS", "CatalogueState"]
 
 
 @dataclass
@@ -35,3 +38,6 @@ EMBEDDER = web.AppKey("embedder", Embedder)
 DATABASE = web.AppKey("database", object)
 SIGNER = web.AppKey("signer", object)
 LIMITER = web.AppKey("limiter", RateLimiter)
+TICKET_EVENTS = web.AppKey("ticket_events", Hub)  # the agent console's live inbox
+RASA = web.AppKey("rasa", RasaClient)  # Rasa's HTTP API, for taking over conversations
+SMS = web.AppKey("sms", SmsGateway)  # a Protocol: any gateway

@@ -1,15 +1,21 @@
-"""Dense vector index over faiss: exact (flat) below a size threshold, HNSW above."""
+"""Dense vector index over faiss: exact (flat) below a size threshold, HNSW above.
+
+Pure: in memory only; ``storage.py`` writes and reads the index files.
+"""
 
 from __future__ import annotations
 
 import enum
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 __all__ = ["DenseIndex", "IndexKind"]
+
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 96
 
 
 def _faiss() -> Any:
@@ -34,9 +40,17 @@ class IndexKind(enum.Enum):
 
 
 class DenseIndex:
-    """Inner-product search over unit vectors, each vector owned by one document."""
+    """Inner-product search over unit vectors, each vector owned by one document.
+
+    Args:
+        index: a faiss index (``IndexFlatIP`` or ``IndexHNSWFlat``), built or read from disk.
+        owners: ``owners[i]`` is the document of vector ``i``.
+        kind: which of the two ``index`` is.
+    """
 
     def __init__(self, index: Any, owners: NDArray[np.int32], kind: IndexKind) -> None:
+        if kind is IndexKind.HNSW:
+            index.hnsw.efSearch = HNSW_EF_SEARCH  # not kept in the index file
         self._index = index
         self.owners = owners
         self.kind = kind
@@ -51,9 +65,8 @@ class DenseIndex:
             kind = IndexKind.HNSW if len(vectors) >= hnsw_threshold else IndexKind.FLAT
         dim = vectors.shape[1]
         if kind is IndexKind.HNSW:
-            index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = 80
-            index.hnsw.efSearch = 96
+            index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         else:
             index = faiss.IndexFlatIP(dim)
         if len(vectors):
@@ -62,6 +75,16 @@ class DenseIndex:
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
+
+    @property
+    def dim(self) -> int:
+        """The length of each vector."""
+        return int(self._index.d)
+
+    @property
+    def faiss_index(self) -> Any:
+        """The underlying faiss index (for ``storage.py``)."""
+        return self._index
 
     def search(self, query: NDArray[np.float32], k: int) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
         """Raw faiss search: scores and row ids of the ``k`` nearest vectors."""
@@ -81,19 +104,3 @@ class DenseIndex:
             if doc not in best:
                 best[doc] = float(score)
         return best
-
-    def save(self, folder: Path) -> None:
-        faiss = _faiss()
-        folder.mkdir(parents=True, exist_ok=True)
-        faiss.write_index(self._index, str(folder / "dense.faiss"))
-        np.save(folder / "owners.npy", self.owners)
-        (folder / "kind").write_text(self.kind.value)
-
-    @classmethod
-    def load(cls, folder: Path) -> DenseIndex:
-        faiss = _faiss()
-        index = faiss.read_index(str(folder / "dense.faiss"))
-        kind = IndexKind.from_str((folder / "kind").read_text().strip())
-        if kind is IndexKind.HNSW:
-            index.hnsw.efSearch = 96
-        return cls(index, np.load(folder / "owners.npy"), kind)

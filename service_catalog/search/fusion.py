@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["Confidence", "Fuser", "FusionMode"]
+__all__ = ["Confidence", "Fuser", "FusionMode", "SearchMode"]
 
 
 class FusionMode(enum.Enum):
@@ -20,6 +20,29 @@ class FusionMode(enum.Enum):
             return cls(value.lower())
         except ValueError:
             raise ValueError(f"unknown fusion mode {value!r}; valid: {', '.join(m.value for m in cls)}") from None
+
+
+class SearchMode(enum.Enum):
+    """Which retrievers a search uses: both (``hybrid``), or one alone (to measure each side)."""
+
+    LEXICAL = "lexical"
+    DENSE = "dense"
+    HYBRID = "hybrid"
+
+    @classmethod
+    def from_str(cls, value: str) -> SearchMode:
+        try:
+            return cls(value.lower())
+        except ValueError:
+            raise ValueError(f"unknown search mode {value!r}; valid: {', '.join(m.value for m in cls)}") from None
+
+    def weights(self, lexical: float, dense: float) -> tuple[float, float]:
+        """The (lexical, dense) fusion weights in this mode, given the hybrid ones."""
+        if self is SearchMode.LEXICAL:
+            return 1.0, 0.0
+        if self is SearchMode.DENSE:
+            return 0.0, 1.0
+        return lexical, dense
 
 
 @dataclass(frozen=True)

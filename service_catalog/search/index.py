@@ -1,4 +1,4 @@
-"""The hybrid search index over a catalogue: build (cached on disk), load, query.
+"""The hybrid search index over a catalogue: query it (pure; ``build.py`` builds or loads it).
 
 Which texts of a service are embedded, how the two retrievers are weighted per
 language, and the confidence model were chosen by measurement on the evaluation
@@ -7,88 +7,34 @@ set (``make eval``; see docs/search.md).
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
-import logging
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..catalogue import Catalogue
 from ..model import Service
-from .dense import DenseIndex, IndexKind
+from .config import SearchConfig
+from .dense import DenseIndex
 from .embedder import Embedder
-from .fusion import Confidence, Fuser, FusionMode
+from .explain import FieldTokens, why
+from .fusion import Confidence, Fuser, FusionMode, SearchMode
 from .lexical import LexicalIndex
 from .place import other_place
-from .text import HAN, add_words, detect_lang, normalise, tokenize
+from .text import detect_lang, normalise
 
-__all__ = ["Filters", "Hit", "SearchConfig", "SearchIndex", "SearchResponse"]
+if TYPE_CHECKING:
+    from ..catalogue import Catalogue
 
-log = logging.getLogger(__name__)
+__all__ = ["MAX_QUERY", "Decision", "Filters", "Hit", "Retrieval", "SearchIndex", "SearchResponse"]
 
-INDEX_VERSION = 3  # bump when the index file layout or the texts embedded change
 MAX_QUERY = 500
 
 
 @dataclass(frozen=True)
-class SearchConfig:
-    """How the index is built and queried; every field is part of the cache key.
-
-    Attributes:
-        dense_fields: service texts embedded, each as its own vector: ``card`` (title and
-            summary), ``title``, ``summary``, ``keywords``, ``phrasings``, ``description``.
-        dense_langs: languages whose texts are embedded.
-        compact_above: above this many services, only ``card`` texts in ``compact_langs`` are
-            embedded (keeps a 50,000-service build within minutes on two cores).
-        compact_langs: languages embedded above ``compact_above``. Measured with the
-            English-only default model: card vectors in Chinese add nothing to hybrid search
-            (zh R@1 0.897 with them, 0.901 without) and cost half the build, so only English;
-            a deployment with a multilingual model sets ``en,zh``.
-        fusion: ``rrf`` or ``score``.
-        weights: per query language, (lexical weight, dense weight).
-        kind: faiss index kind, ``auto`` picks HNSW from ``hnsw_threshold`` vectors on.
-    """
-
-    dense_fields: tuple[str, ...] = ("card", "keywords", "phrasings")
-    dense_langs: tuple[str, ...] = ("en", "zh")
-    compact_above: int = 5000
-    compact_langs: tuple[str, ...] = ("en",)
-    fusion: str = "rrf"
-    weights: dict[str, tuple[float, float]] = field(default_factory=lambda: {"en": (1.0, 1.0), "zh": (1.0, 1.0)})
-    rrf_k: int = 60
-    kind: str = "auto"
-    hnsw_threshold: int = 20000
-    candidates: int = 50
-    best_probability: float = 0.8
-    confidence: dict[str, Confidence] = field(default_factory=lambda: {"en": Confidence(), "zh": Confidence()})
-
-    def cache_key(self, catalogue_hash: str, model: str, n_services: int) -> str:
-        build = {
-            "v": INDEX_VERSION,
-            "catalogue": catalogue_hash,
-            "model": model,
-            "fields": self.fields_for(n_services),
-            "langs": self.langs_for(n_services),
-            "kind": self.kind,
-            "hnsw_threshold": self.hnsw_threshold,
-        }
-        return hashlib.sha256(json.dumps(build, sort_keys=True).encode()).hexdigest()[:20]
-
-    def fields_for(self, n_services: int) -> tuple[str, ...]:
-        return ("card",) if n_services > self.compact_above else self.dense_fields
-
-    def langs_for(self, n_services: int) -> tuple[str, ...]:
-        return self.compact_langs if n_services > self.compact_above else self.dense_langs
-
-
-@dataclass(frozen=True)
 class Filters:
+    """Which services a search may return: for an audience, offered in a district, about a life event, online."""
+
     audience: str | None = None
     district: str | None = None
     event: str | None = None
@@ -106,6 +52,8 @@ class Filters:
 
 @dataclass(frozen=True)
 class Hit:
+    """One service found: its id and title, the fused score and why it matched."""
+
     id: str
     title: str
     score: float
@@ -139,6 +87,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class SearchResponse:
+    """A search's answer: ``results`` when confident, else at most three ``suggestions``."""
+
     query: str
     lang: str
     confident: bool
@@ -150,6 +100,7 @@ class SearchResponse:
     elsewhere: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The response body of ``GET /api/search``."""
         return {
             "query": self.query,
             "lang": self.lang,
@@ -160,33 +111,6 @@ class SearchResponse:
             "best": self.best,
             "elsewhere": self.elsewhere,
         }
-
-
-def dense_texts(service: Service, fields: Sequence[str], langs: Sequence[str]) -> list[str]:
-    """The texts of a service that get a vector each."""
-    out: list[str] = []
-    for lang in langs:
-        for f in fields:
-            if f == "card":
-                out.append(f"{service.title.get(lang)}. {service.summary.get(lang)}")
-            elif f == "keywords":
-                out.append(", ".join(service.keywords.get(lang)))
-            elif f == "phrasings":
-                out.extend(service.phrasings.get(lang))
-            else:
-                out.append(service.text(f, lang))
-    return [t for t in out if t.strip()]
-
-
-def lexical_text(service: Service) -> str:
-    """One text per service for BM25; titles and keywords count twice."""
-    parts: list[str] = []
-    for lang in ("zh", "en"):
-        parts += [service.title.get(lang)] * 2
-        parts += service.keywords.get(lang) * 2
-        parts.append(service.summary.get(lang))
-        parts += service.phrasings.get(lang)
-    return "\n".join(parts)
 
 
 class SearchIndex:
@@ -203,61 +127,12 @@ class SearchIndex:
         self.config = config
         self.key = key
         self._services = [catalogue.services[i] for i in ids]
-        # Bounded: only the fields of services that appear as hits are ever tokenised.
-        self._field_tokens = functools.lru_cache(maxsize=20000)(self._field_tokens)  # type: ignore[method-assign]
-
-    # -- building -------------------------------------------------------------------------
-
-    @classmethod
-    def build(cls, catalogue: Catalogue, embedder: Embedder, cache_dir: Path | None, config: SearchConfig | None = None, progress: bool = False) -> SearchIndex:
-        """The index for ``catalogue``: loaded from ``cache_dir`` when its key matches, else built and saved."""
-        config = config or SearchConfig()
-        ids = sorted(catalogue.services)
-        key = config.cache_key(catalogue.content_hash, embedder.name, len(ids))
-        add_words(w for s in catalogue.services.values() for w in s.keywords.zh + [s.title.zh])
-        folder = cache_dir / key if cache_dir else None
-        dense: DenseIndex | None = None
-        if folder is not None and (folder / "meta.json").is_file():
-            try:
-                meta = json.loads((folder / "meta.json").read_text())
-                if meta.get("ids") == ids:
-                    dense = DenseIndex.load(folder)
-                    log.info("search index %s loaded from %s", key, folder)
-            except (OSError, ValueError, RuntimeError) as exc:
-                log.warning("search index cache %s unreadable (%s); rebuilding", folder, exc)
-        if dense is None:
-            started = time.perf_counter()
-            fields, langs = config.fields_for(len(ids)), config.langs_for(len(ids))
-            texts: list[str] = []
-            owners: list[int] = []
-            for n, sid in enumerate(ids):
-                for t in dense_texts(catalogue.services[sid], fields, langs):
-                    texts.append(t)
-                    owners.append(n)
-            if progress:
-                print(f"embedding {len(texts)} texts of {len(ids)} services with {embedder.name}", flush=True)
-            vectors = _embed(embedder, texts, progress)
-            dense = DenseIndex.build(vectors, np.asarray(owners, dtype=np.int32), IndexKind.from_str(config.kind), config.hnsw_threshold)
-            if folder is not None:
-                tmp = folder.with_name(folder.name + ".tmp")
-                dense.save(tmp)
-                (tmp / "meta.json").write_text(
-                    json.dumps(
-                        {"ids": ids, "model": embedder.name, "fields": list(fields), "langs": list(langs), "built_s": round(time.perf_counter() - started, 2)}
-                    )
-                )
-                if folder.exists():
-                    import shutil
-
-                    shutil.rmtree(folder)
-                tmp.rename(folder)
-            log.info("search index %s built: %d vectors in %.1f s", key, len(texts), time.perf_counter() - started)
-        lexical = LexicalIndex([lexical_text(catalogue.services[i]) for i in ids])
-        return cls(catalogue, embedder, dense, lexical, ids, config, key)
+        self._field_tokens = FieldTokens(catalogue.services, lexical.tokenizer)
 
     # -- querying -------------------------------------------------------------------------
 
     def encode(self, query: str) -> np.ndarray:
+        """The query's vector."""
         vector: np.ndarray = self.embedder.embed([query])[0]
         return vector
 
@@ -283,13 +158,19 @@ class SearchIndex:
         timings = {"lexical": (t1 - t0) * 1000, "encode": (t2 - t1) * 1000, "dense": (t3 - t2) * 1000}
         return Retrieval(text, tokens, bm25, lex_top, dense_top, timings)
 
-    def decide(self, r: Retrieval, lang: str, mode: str = "hybrid", weights: tuple[float, float] | None = None, fusion: str | None = None) -> Decision:
-        """Fuse the two rankings and judge whether the best hit fits (cheap; used for tuning too)."""
-        lw, dw = weights or self.config.weights.get(lang, (1.0, 1.0))
-        if mode == "lexical":
-            lw, dw = 1.0, 0.0
-        elif mode == "dense":
-            lw, dw = 0.0, 1.0
+    def decide(
+        self, r: Retrieval, lang: str, mode: SearchMode = SearchMode.HYBRID, weights: tuple[float, float] | None = None, fusion: str | None = None
+    ) -> Decision:
+        """Fuse the two rankings and judge whether the best hit fits (cheap; used for tuning too).
+
+        Args:
+            r: what ``retrieve`` found.
+            lang: the query's language (``zh`` or ``en``): picks the weights and the confidence model.
+            mode: both retrievers, or one alone.
+            weights: (lexical, dense) in place of the configured ones (weight fitting).
+            fusion: ``rrf`` or ``score`` in place of the configured one (weight fitting).
+        """
+        lw, dw = mode.weights(*(weights or self.config.weights.get(lang, (1.0, 1.0))))
         fused = Fuser(FusionMode.from_str(fusion or self.config.fusion), lw, dw, self.config.rrf_k).fuse(r.lex_top, r.dense_top)
         ranked = sorted(fused, key=lambda d: (-fused[d], self.ids[d]))
         if not ranked:
@@ -309,7 +190,9 @@ class SearchIndex:
         winner = self.ids[best] if confident and clear and probability >= self.config.best_probability else None
         return Decision(ranked, fused, Confidence.features(dense_score, coverage, bm25, agree), probability, confident, winner, elsewhere)
 
-    def search(self, query: str, lang: str = "auto", limit: int = 5, filters: Filters | None = None, mode: str = "hybrid") -> SearchResponse:
+    def search(
+        self, query: str, lang: str = "auto", limit: int = 5, filters: Filters | None = None, mode: SearchMode | str = SearchMode.HYBRID
+    ) -> SearchResponse:
         """Search the catalogue.
 
         Args:
@@ -317,11 +200,13 @@ class SearchIndex:
             lang: ``zh``, ``en`` or ``auto`` (detected from the query).
             limit: at most this many results (1–50).
             filters: audience, district, event, online-only.
-            mode: ``hybrid``, ``lexical`` or ``dense`` (the last two for evaluation).
+            mode: a ``SearchMode``, or its name as the HTTP API takes it (``hybrid``, ``lexical``
+                or ``dense``; the last two measure one retriever alone).
 
         Raises:
-            ValueError: the query is empty or too long, or ``limit`` is out of range.
+            ValueError: the query is empty or too long, or ``limit``, ``lang`` or ``mode`` is invalid.
         """
+        mode = mode if isinstance(mode, SearchMode) else SearchMode.from_str(mode)
         if not normalise(query):
             raise ValueError("the query is empty")
         if len(query) > MAX_QUERY:
@@ -342,26 +227,11 @@ class SearchIndex:
 
     def _hit(self, doc: int, score: float, tokens: list[str], lang: str) -> Hit:
         service = self._services[doc]
-        return Hit(service.id, service.title.get(lang), round(score, 5), _why(service, tokens, lang, self._field_tokens))
-
-    def _field_tokens(self, service_id: str, name: str, lang: str, bigrams: bool) -> tuple[frozenset[str], ...]:
-        """The token set of each text of one field of a service (memoised per index in ``__init__``)."""
-        value = getattr(self.catalogue.services[service_id], name).get(lang)
-        texts = value if isinstance(value, list) else [value]
-        return tuple(frozenset(tokenize(t, bigrams=bigrams)) for t in texts)
+        return Hit(service.id, service.title.get(lang), round(score, 5), why(service, tokens, lang, self._field_tokens))
 
 
 def _restrictive(filters: Filters) -> bool:
     return bool(filters.district or filters.event or filters.audience or filters.online_only)
-
-
-def _embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, embedder.dim), dtype=np.float32)
-    try:
-        return embedder.embed(texts, progress=progress)  # type: ignore[call-arg]
-    except TypeError:
-        return embedder.embed(texts)
 
 
 def _top(scores: np.ndarray, k: int, allowed: list[int] | None) -> dict[int, float]:
@@ -386,34 +256,3 @@ def _coverage(tokens: list[str], lexical: LexicalIndex, doc: int) -> float:
         return 0.0
     total = sum(lexical.idf(t) for t in words)
     return sum(lexical.idf(t) for t in words if lexical.contains(doc, t)) / total
-
-
-FieldTokens = Callable[[str, str, str, bool], tuple[frozenset[str], ...]]
-
-
-def _why(service: Service, tokens: list[str], lang: str, field_tokens: FieldTokens) -> list[dict[str, Any]]:
-    """Which fields matched which query terms; and the closest example phrasing.
-
-    ``field_tokens(service_id, field, lang, bigrams)`` gives the token set of each text of a field
-    (cached by the index: tokenising the hits' fields anew on every search cost as much as the
-    query encode).
-    """
-    why: list[dict[str, Any]] = []
-    wanted = {t for t in tokens if not t.startswith("§")}
-    for name in ("title", "keywords", "phrasings", "summary"):
-        matched: list[str] = []
-        for l in (lang, "en" if lang == "zh" else "zh"):
-            for text_tokens in field_tokens(service.id, name, l, False):
-                hit = wanted & text_tokens
-                matched += sorted(hit - set(matched))
-        if matched:
-            why.append({"field": name, "terms": matched[:8]})
-    if not why and any(HAN.search(t) for t in tokens):
-        grams = {t for t in tokens if t.startswith("§")}
-        for name in ("title", "keywords", "phrasings", "summary"):
-            found = sorted({g[1:] for text_tokens in field_tokens(service.id, name, "zh", True) for g in grams & text_tokens})
-            if found:
-                why.append({"field": name, "terms": found[:8]})
-    if not why:
-        why.append({"field": "meaning", "terms": [], "note": "similar in meaning to the service's description"})
-    return why

@@ -1,15 +1,15 @@
-"""BM25 over the catalogue's texts (bm25s), with cheap typo correction for English words."""
+"""BM25 over the catalogue's texts (bm25s), with cheap typo correction for English words (pure)."""
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .text import english_words, tokenize
+from .text import Tokenizer, english_words
 
 __all__ = ["LexicalIndex", "is_english_word"]
 
@@ -29,22 +29,30 @@ def is_english_word(word: str) -> bool:
 
 
 class LexicalIndex:
-    """BM25 (Lucene variant) over one token list per document."""
+    """BM25 (Lucene variant) over one token list per document.
 
-    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.6) -> None:
+    Args:
+        texts: one text per document.
+        k1: term-frequency saturation (> 0).
+        b: length normalisation (0 to 1).
+        tokenizer: tokenises documents and queries alike; by default one without domain words.
+    """
+
+    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.6, tokenizer: Tokenizer | None = None) -> None:
         try:
             import bm25s
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise ImportError("bm25s is missing: run `make setup`") from exc
         if k1 <= 0 or not 0 <= b <= 1:
             raise ValueError(f"BM25 needs k1 > 0 and 0 <= b <= 1, got k1={k1}, b={b}")
+        self.tokenizer = tokenizer or Tokenizer()
         self._bm25: Any = bm25s.BM25(k1=k1, b=b)
         vocab: dict[str, int] = {}
         words: set[str] = set()
         ids = []
         for text in texts:
             words.update(english_words(text))
-            ids.append([vocab.setdefault(t, len(vocab)) for t in tokenize(text)] or [vocab.setdefault("∅", len(vocab))])
+            ids.append([vocab.setdefault(t, len(vocab)) for t in self.tokenizer.tokenize(text)] or [vocab.setdefault("∅", len(vocab))])
         self.vocab = vocab
         self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
         del ids
@@ -55,10 +63,10 @@ class LexicalIndex:
         # (which cost ~400 MB at 50,000 services).
         self._indptr: np.ndarray = self._bm25.scores["indptr"]
         self._postings: np.ndarray = self._bm25.scores["indices"]
-        self._words = frozenset(words)
-        self._latin = sorted(w for w in words if len(w) >= 4)
+        # Memoised per index, over the index's words only: the cache holds no reference back to
+        # the index, so a replaced index is freed at once (a class-level cache kept it alive).
+        self._correct: Callable[[str], str] = functools.lru_cache(maxsize=4096)(_Corrector(words))
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - the index lives as long as its cache
     def correct(self, token: str) -> str:
         """The index term closest to a misspelt English token (one or two edits), else the token.
 
@@ -66,14 +74,7 @@ class LexicalIndex:
         "patient" and "highest" are words the citizen meant, and turning them into the catalogue's
         "convert", "patent" and "higher" made questions about concerts look like catalogue matters.
         """
-        if token in self._words or not token.isascii() or not token.isalpha() or len(token) < 4 or is_english_word(token):
-            return token
-        from rapidfuzz import process
-        from rapidfuzz.distance import Levenshtein
-
-        limit = 1 if len(token) < 7 else 2
-        match = process.extractOne(token, self._latin, scorer=Levenshtein.distance, score_cutoff=limit)
-        return str(match[0]) if match else token
+        return self._correct(token)
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a token no document has counts as rarer than any that one has."""
@@ -94,7 +95,8 @@ class LexicalIndex:
         return at < end and int(self._postings[at]) == doc
 
     def query_tokens(self, text: str) -> list[str]:
-        return tokenize(text, correct=self.correct)
+        """A query's tokens, English typos corrected to the index's words."""
+        return self.tokenizer.tokenize(text, correct=self.correct)
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query tokens (unknown tokens ignored)."""
@@ -102,3 +104,21 @@ class LexicalIndex:
         if not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+
+class _Corrector:
+    """Typo correction towards a fixed set of English words (see ``LexicalIndex.correct``)."""
+
+    def __init__(self, words: set[str]) -> None:
+        self._words = frozenset(words)
+        self._latin = sorted(w for w in words if len(w) >= 4)
+
+    def __call__(self, token: str) -> str:
+        if token in self._words or not token.isascii() or not token.isalpha() or len(token) < 4 or is_english_word(token):
+            return token
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        limit = 1 if len(token) < 7 else 2
+        match = process.extractOne(token, self._latin, scorer=Levenshtein.distance, score_cutoff=limit)
+        return str(match[0]) if match else token

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .config import SearchConfig
 from .fusion import Confidence
-from .index import SearchConfig
 
 __all__ = ["TUNED_FILE", "tuned_config"]
 

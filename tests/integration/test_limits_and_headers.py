@@ -103,15 +103,15 @@ async def test_a_spoofed_forwarded_for_is_ignored_without_a_trusted_proxy(client
 
 
 async def test_tickets_are_limited_per_conversation(client: TestClient) -> None:
-    for _ in range(3):
-        assert (await client.post("/api/tickets", json=TICKET, headers=conversation("conv-a"))).status == 201
+    # The first request makes the ticket, the next ones answer the same open ticket; all are counted.
+    assert [(await client.post("/api/tickets", json=TICKET, headers=conversation("conv-a"))).status for _ in range(3)] == [201, 200, 200]
     refused = await client.post("/api/tickets", json=TICKET, headers=conversation("conv-a"))
     body = await rate_limited(refused)
     assert body["details"] == {"limit": "3 per 10 minute"} and "from this conversation" in body["message"]
     assert 1 <= body["retry_after"] <= 600
     assert (await client.post("/api/tickets", json=TICKET, headers=conversation("conv-b"))).status == 201
     listing = await (await client.get("/api/tickets", headers=bearer(READ_TOKEN))).json()
-    assert listing["total"] == 4  # the refused one made nothing
+    assert listing["total"] == 2  # one per conversation; the refused one made nothing
 
 
 async def test_application_links_are_limited_per_conversation(client: TestClient) -> None:
@@ -190,7 +190,7 @@ async def test_rate_limits_off_disables_limiting(aiohttp_client, app_settings: S
     for _ in range(25):
         assert (await client.get("/api/search", params={"q": "dog"})).status == 200
     for _ in range(5):
-        assert (await client.post("/api/tickets", json=TICKET, headers=conversation("conv-a"))).status == 201
+        assert (await client.post("/api/tickets", json=TICKET, headers=conversation("conv-a"))).status in {200, 201}
 
 
 async def test_rate_limits_off_keeps_the_guessing_lockout(aiohttp_client, app_settings: Settings) -> None:  # type: ignore[no-untyped-def]
@@ -404,7 +404,7 @@ async def test_purge_command_deletes_old_tickets_and_prints_counts(tmp_path: Pat
     else:
         done = await asyncio.to_thread(_purge, "purge", env=_clean_env(CATALOG_DATA_DIR=str(tmp_path)))
     assert done.returncode == 0, done.stderr
-    assert "older than 30 days: 1 tickets, 0 refusals, 0 audit, 0 tokens, 0 handles, 0 expired_links" in done.stdout
+    assert "older than 30 days: 1 tickets, 0 refusals, 0 audit, 0 tokens, 0 handles, 0 agent_sessions, 0 expired_links" in done.stdout
     assert await _tickets_left(tmp_path) == 1
 
 

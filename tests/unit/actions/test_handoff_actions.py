@@ -48,6 +48,7 @@ class FakeCatalogue:
     fail_with: int | None = None
     accepted: tuple[str, ...] = (INTERNAL_TOKEN,)  # service credentials the fake accepts
     searches: dict[str, dict[str, Any]] = field(default_factory=dict)  # query -> search response
+    position: int = 3  # the place in the queue the fake answers
 
 
 FAKE = web.AppKey("fake", FakeCatalogue)
@@ -69,7 +70,7 @@ async def _tickets(request: web.Request) -> web.Response:
     fake.requests.append(("ticket", await request.json()))
     if fake.fail_with:
         return web.json_response({"error": "x", "message": "down"}, status=fake.fail_with)
-    return web.json_response({"ticket": "T20261201-0007", "hotline": "12345", "status": "open"}, status=201)
+    return web.json_response({"ticket": "T20261201-0007", "hotline": "12345", "status": "open", "position": fake.position, "created": True}, status=201)
 
 
 async def _application(request: web.Request) -> web.Response:
@@ -212,7 +213,7 @@ async def test_handoff_human_creates_a_ticket_with_the_transcript(fake: FakeCata
     result = await ActionHandoffHuman().run(dispatcher, tracker({"lang": "zh"}, events, channel="socketio"), {})
     assert result == []
     assert responses(dispatcher) == ["utter_handoff_ticket"]
-    assert dispatcher.messages[0]["ticket"] == "T20261201-0007"
+    assert dispatcher.messages[0]["ticket"] == "T20261201-0007" and dispatcher.messages[0]["position"] == 3
     ((kind, sent),) = fake.requests
     assert kind == "ticket"
     ((headers),) = sent_headers(fake, "ticket")
@@ -230,6 +231,13 @@ async def test_handoff_human_without_a_service(fake: FakeCatalogue) -> None:
     ((_, sent),) = fake.requests
     assert "service_id" not in sent and sent["answers"] == {} and sent["channel"] == "unknown"
     assert responses(dispatcher) == ["utter_handoff_ticket"]
+
+
+async def test_handoff_human_once_an_agent_has_the_ticket(fake: FakeCatalogue) -> None:
+    fake.position = 0  # the conversation's open ticket, already taken
+    dispatcher = CollectingDispatcher()
+    await ActionHandoffHuman().run(dispatcher, tracker(), {})
+    assert responses(dispatcher) == ["utter_handoff_with_agent"] and dispatcher.messages[0]["ticket"] == "T20261201-0007"
 
 
 async def test_handoff_human_falls_back_to_the_hotline(no_catalogue: None) -> None:

@@ -114,7 +114,19 @@ async def test_list_is_newest_first_with_status_filter_and_paging(db: Database) 
     assert [t.number for t in page] == [numbers[1]]
     total, page = await db.list_tickets(status="closed")
     assert total == 1 and page[0].status == "closed"
-    assert page[0].to_json(full=False).keys() == {"number", "created_at", "status", "lang", "channel", "service_id", "summary"}
+    assert page[0].to_json(full=False).keys() == {
+        "number",
+        "created_at",
+        "status",
+        "lang",
+        "channel",
+        "service_id",
+        "summary",
+        "conversation_id",
+        "agent",
+        "taken_at",
+        "closed_at",
+    }
     with pytest.raises(ValueError, match="open or closed"):
         await db.list_tickets(status="pending")
 
@@ -302,7 +314,7 @@ async def test_purge_deletes_what_is_past_its_retention(db: Database) -> None:
     await db.store_handle("3" * 64, "live" + "0" * 28, "pension-claim", TOKEN, now_s + 600)
 
     counts = await db.purge(**RETENTION, now=NOW)
-    assert counts == {"tickets": 1, "refusals": 2, "audit": 1, "tokens": 1, "handles": 1, "expired_links": 1}
+    assert counts == {"tickets": 1, "refusals": 2, "audit": 1, "tokens": 1, "handles": 1, "agent_sessions": 0, "expired_links": 1}
 
     assert await db.get_ticket(old_ticket) is None and await db.get_ticket(new_ticket) is not None
     kept = sorted((r.kind, r.detail["at"][:10]) for r in await db.audit_records())
@@ -343,3 +355,43 @@ async def test_purge_refuses_retention_under_a_day(db: Database, change: dict[st
 async def test_purge_needs_an_aware_time(db: Database) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         await db.purge(**RETENTION, now=dt.datetime(2026, 12, 31, 12))
+
+
+async def test_a_database_from_before_the_console_gains_the_new_columns(tmp_path: Path) -> None:
+    """Tickets written by an earlier version stay readable; the console's columns are added by ALTER TABLE."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE tickets (id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE, day TEXT NOT NULL, seq INTEGER NOT NULL, created_at TEXT NOT NULL,"
+            " status TEXT NOT NULL DEFAULT 'open', lang TEXT NOT NULL, channel TEXT NOT NULL, service_id TEXT, summary TEXT NOT NULL,"
+            " transcript TEXT NOT NULL, answers TEXT NOT NULL, UNIQUE (day, seq))"
+        )
+        old.execute(
+            "INSERT INTO tickets (number, day, seq, created_at, status, lang, channel, summary, transcript, answers)"
+            " VALUES ('T20261201-0001', '20261201', 1, '2026-12-01T02:00:00+00:00', 'open', 'en', 'rest', 'old', '[]', '{}')"
+        )
+    for _ in range(2):  # idempotent
+        database = await Database.open(f"sqlite:///{path}")
+        ticket = await database.get_ticket("T20261201-0001")
+        assert ticket is not None and ticket.summary == "old" and ticket.conversation_id is None and ticket.agent is None
+        assert await database.queue_positions() == {"T20261201-0001": 1}
+        await database.close()
+    with sqlite3.connect(path) as check:
+        columns = {r[1] for r in check.execute("PRAGMA table_info(tickets)")}
+        tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"conversation_id", "agent", "taken_at", "closed_at"} <= columns and {"agents", "agent_sessions"} <= tables
+
+
+async def test_agent_sessions_expire_when_idle_and_end_with_the_account(db: Database) -> None:
+    assert await db.add_agent("alice", "agent", "$argon2id$stub")
+    assert not await db.add_agent("alice", "supervisor", "$argon2id$other")  # names are unique
+    with pytest.raises(ValueError, match="role"):
+        await db.add_agent("bob", "admin", "x")
+    await db.create_agent_session("h1", "alice", 1000, 3600)
+    assert await db.session_agent("h1", 1000 + 3600, 3600) is None  # idle for the whole window
+    await db.create_agent_session("h2", "alice", 1000, 3600)
+    assert (agent := await db.session_agent("h2", 4000, 3600)) is not None and agent.name == "alice"  # used after 50 min: the window moves
+    assert await db.session_agent("h2", 7000, 3600) is not None
+    assert await db.set_agent_password("alice", "$argon2id$new")
+    assert await db.session_agent("h2", 7001, 3600) is None  # a new password ends every session
+    assert not await db.set_agent_disabled("nobody", True)

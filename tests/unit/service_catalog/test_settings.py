@@ -132,6 +132,10 @@ def test_every_field_has_an_environment_variable(tmp_path: Path) -> None:
             raw = "off"
         elif f.name == "trusted_proxies":
             raw = "10.0.0.1,10.0.0.2"
+        elif f.name == "agent_session_hours":
+            raw = "12"
+        elif f.name == "sms_url":
+            raw = "https://sms.example/send"
         elif f.name in strong:
             raw = strong[f.name]
         s = load_settings(environ={"CATALOG_" + f.name.upper(): raw}, dotenv=tmp_path / "absent.env")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service_catalog.search.fusion import Confidence, Fuser, FusionMode
+from service_catalog.search.fusion import Confidence, Fuser, FusionMode, SearchMode
 
 LEXICAL = {0: 5.0, 1: 3.0, 2: 0.0}
 DENSE = {1: 0.9, 3: 0.5}
@@ -84,3 +84,19 @@ def test_confidence_rises_with_each_feature() -> None:
 
 def test_confidence_features_match_probability_inputs() -> None:
     assert Confidence.features(0.5, 0.25, 0.0, True) == [0.5, 0.25, 0.0, 1.0]
+
+
+@pytest.mark.parametrize(("name", "mode"), [("hybrid", SearchMode.HYBRID), ("LEXICAL", SearchMode.LEXICAL), ("dense", SearchMode.DENSE)])
+def test_search_mode_from_str(name: str, mode: SearchMode) -> None:
+    assert SearchMode.from_str(name) is mode
+
+
+def test_search_mode_from_str_error_lists_valid_values() -> None:
+    with pytest.raises(ValueError, match=r"unknown search mode 'bm25'; valid: lexical, dense, hybrid"):
+        SearchMode.from_str("bm25")
+
+
+def test_search_mode_weights_keep_one_side_or_both() -> None:
+    assert SearchMode.HYBRID.weights(3.0, 0.25) == (3.0, 0.25)
+    assert SearchMode.LEXICAL.weights(3.0, 0.25) == (1.0, 0.0)
+    assert SearchMode.DENSE.weights(3.0, 0.25) == (0.0, 1.0)

@@ -1,42 +1,29 @@
 """Tests for service_catalog.search.index on the demo catalogue with the fake embedder.
 
 The fake embedder's vectors carry no meaning, so tests that expect a particular service to
-rank high use ``mode="lexical"`` (BM25 alone); hybrid ranking quality is measured by ``make eval``.
+rank high use ``SearchMode.LEXICAL`` (BM25 alone); hybrid ranking quality is measured by
+``make eval``. Index files: test_build.py.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Sequence
-from pathlib import Path
+import gc
+import weakref
 
-import numpy as np
 import pytest
-from numpy.typing import NDArray
 
-from service_catalog.catalogue import Catalogue, load_catalogue
+from service_catalog.catalogue import Catalogue
+from service_catalog.search import SearchConfig, SearchMode, load_or_build
 from service_catalog.search.embedder import FakeEmbedder
-from service_catalog.search.index import MAX_QUERY, Filters, SearchConfig, SearchIndex
+from service_catalog.search.index import MAX_QUERY, Filters, SearchIndex
 from service_catalog.search.text import normalise
 
-
-class CountingEmbedder:
-    """The fake embedder, counting the texts it embeds."""
-
-    def __init__(self) -> None:
-        self._inner = FakeEmbedder(32)
-        self.dim = self._inner.dim
-        self.name = self._inner.name
-        self.texts = 0
-
-    def embed(self, texts: Sequence[str], progress: bool = False) -> NDArray[np.float32]:
-        self.texts += len(texts)
-        return self._inner.embed(texts)
+LEXICAL, DENSE = SearchMode.LEXICAL, SearchMode.DENSE
 
 
 @pytest.fixture(scope="module")
 def index(catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    return SearchIndex.build(catalogue, FakeEmbedder(32), tmp_path_factory.mktemp("index"), SearchConfig())
+    return load_or_build(catalogue, FakeEmbedder(32), tmp_path_factory.mktemp("index"), SearchConfig())
 
 
 def ids(index: SearchIndex, query: str, **kw: object) -> list[str]:
@@ -44,89 +31,20 @@ def ids(index: SearchIndex, query: str, **kw: object) -> list[str]:
     return [h.id for h in response.results or response.suggestions]
 
 
-# -- caching ----------------------------------------------------------------------------------
-
-
-def test_index_files_are_written_then_reused(catalogue: Catalogue, tmp_path: Path) -> None:
-    embedder = CountingEmbedder()
-    first = SearchIndex.build(catalogue, embedder, tmp_path, SearchConfig())
-    embedded = embedder.texts
-    assert embedded >= len(catalogue.services)
-    folder = tmp_path / first.key
-    assert {p.name for p in folder.iterdir()} >= {"dense.faiss", "owners.npy", "kind", "meta.json"}
-
-    second = SearchIndex.build(catalogue, embedder, tmp_path, SearchConfig())
-    assert embedder.texts == embedded, "the second build embedded texts again"
-    assert second.key == first.key
-    assert len(second.dense) == len(first.dense)
-    assert ids(second, "unemployment benefit", lang="en", limit=5) == ids(first, "unemployment benefit", lang="en", limit=5)
-
-
-def test_index_is_rebuilt_when_the_catalogue_changes(demo_catalog_path: Path, catalogue: Catalogue, tmp_path: Path) -> None:
-    embedder = CountingEmbedder()
-    cache = tmp_path / "cache"
-    first = SearchIndex.build(catalogue, embedder, cache, SearchConfig())
-    embedded = embedder.texts
-
-    copy = tmp_path / "catalogue"
-    shutil.copytree(demo_catalog_path, copy)
-    service = copy / "services" / "dog-registration.yaml"
-    service.write_text(service.read_text(encoding="utf-8").replace("processing_days: 3", "processing_days: 4"), encoding="utf-8")
-    changed = load_catalogue(copy)
-    assert changed.content_hash != catalogue.content_hash
-
-    second = SearchIndex.build(changed, embedder, cache, SearchConfig())
-    assert second.key != first.key
-    assert embedder.texts == 2 * embedded
-    assert {p.name for p in cache.iterdir()} == {first.key, second.key}
-
-
-def test_index_is_rebuilt_for_another_model_or_config(catalogue: Catalogue, tmp_path: Path) -> None:
-    a = SearchIndex.build(catalogue, FakeEmbedder(32), tmp_path, SearchConfig())
-    b = SearchIndex.build(catalogue, FakeEmbedder(16), tmp_path, SearchConfig())
-    c = SearchIndex.build(catalogue, FakeEmbedder(32), tmp_path, SearchConfig(dense_fields=("card",)))
-    assert len({a.key, b.key, c.key}) == 3
-    assert len(c.dense) < len(a.dense)
-
-
-def test_a_large_catalogue_embeds_only_title_and_summary_in_the_compact_languages(catalogue: Catalogue, tmp_path: Path) -> None:
-    n = len(catalogue.services)
-    english = SearchIndex.build(catalogue, FakeEmbedder(8), tmp_path, SearchConfig(compact_above=n - 1))
-    both = SearchIndex.build(catalogue, FakeEmbedder(8), tmp_path, SearchConfig(compact_above=n - 1, compact_langs=("en", "zh")))
-    small = SearchIndex.build(catalogue, FakeEmbedder(8), tmp_path, SearchConfig(compact_above=n))
-    assert len(english.dense) == n  # one title + summary vector per service
-    assert len(both.dense) == 2 * n
-    assert len(small.dense) > 2 * n  # below the threshold: keywords and phrasings too
-    assert len({english.key, both.key, small.key}) == 3
-
-
-def test_unreadable_cache_is_rebuilt(catalogue: Catalogue, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    first = SearchIndex.build(catalogue, FakeEmbedder(32), tmp_path, SearchConfig())
-    (tmp_path / first.key / "meta.json").write_text("{not json")
-    embedder = CountingEmbedder()
-    SearchIndex.build(catalogue, embedder, tmp_path, SearchConfig())
-    assert embedder.texts > 0
-    assert "unreadable" in caplog.text
-
-
-def test_no_cache_dir_builds_in_memory(catalogue: Catalogue) -> None:
-    assert len(SearchIndex.build(catalogue, FakeEmbedder(8), None, SearchConfig()).ids) == len(catalogue.services)
-
-
 # -- querying ---------------------------------------------------------------------------------
 
 
 def test_finds_a_service_in_english_and_chinese(index: SearchIndex) -> None:
-    assert ids(index, "unemployment insurance benefit", lang="en", mode="lexical")[0] == "unemployment-insurance-benefit"
-    assert ids(index, "养犬登记 狗证", lang="zh", mode="lexical")[0] == "dog-registration"
-    assert ids(index, "unemploymnet benfit", lang="en", mode="lexical")[0] == "unemployment-insurance-benefit"
+    assert ids(index, "unemployment insurance benefit", lang="en", mode=LEXICAL)[0] == "unemployment-insurance-benefit"
+    assert ids(index, "养犬登记 狗证", lang="zh", mode=LEXICAL)[0] == "dog-registration"
+    assert ids(index, "unemploymnet benfit", lang="en", mode=LEXICAL)[0] == "unemployment-insurance-benefit"
 
 
 def test_dense_mode_finds_a_service_by_its_exact_phrasing(index: SearchIndex, catalogue: Catalogue) -> None:
     """The fake embedder gives an identical text the identical vector: an example phrasing finds its service."""
     service = catalogue.services["dog-registration"]
     phrasing = next(p for p in service.phrasings.en if normalise(p) == p)  # queries are normalised before encoding
-    assert ids(index, phrasing, lang="en", mode="dense")[0] == "dog-registration"
+    assert ids(index, phrasing, lang="en", mode=DENSE)[0] == "dog-registration"
 
 
 def test_lang_auto_is_detected(index: SearchIndex) -> None:
@@ -151,11 +69,11 @@ def test_district_filter_drops_services_not_offered_there(index: SearchIndex, ca
     limited = next(s for s in catalogue.services.values() if s.districts != "all")
     elsewhere = next(d for d in catalogue.districts if d not in limited.districts)
     query = limited.title.en
-    assert limited.id in ids(index, query, lang="en", limit=10, mode="lexical")
-    found = ids(index, query, lang="en", limit=10, filters=Filters(district=elsewhere), mode="lexical")
+    assert limited.id in ids(index, query, lang="en", limit=10, mode=LEXICAL)
+    found = ids(index, query, lang="en", limit=10, filters=Filters(district=elsewhere), mode=LEXICAL)
     assert limited.id not in found
     assert all(catalogue.offered_in(catalogue.services[i], elsewhere) for i in found)
-    assert limited.id in ids(index, query, lang="en", limit=10, filters=Filters(district=limited.districts[0]), mode="lexical")
+    assert limited.id in ids(index, query, lang="en", limit=10, filters=Filters(district=limited.districts[0]), mode=LEXICAL)
 
 
 def test_event_and_online_filters(index: SearchIndex, catalogue: Catalogue) -> None:
@@ -189,7 +107,7 @@ def test_limit_out_of_range_is_rejected(index: SearchIndex, limit: int) -> None:
 
 
 def test_why_names_matched_fields_and_terms(index: SearchIndex) -> None:
-    r = index.search("unemployment insurance benefit", lang="en", mode="lexical")
+    r = index.search("unemployment insurance benefit", lang="en", mode=LEXICAL)
     hit = (r.results or r.suggestions)[0]
     assert hit.id == "unemployment-insurance-benefit"
     fields = {w["field"]: w["terms"] for w in hit.why}
@@ -198,7 +116,7 @@ def test_why_names_matched_fields_and_terms(index: SearchIndex) -> None:
 
 
 def test_why_for_chinese_names_words(index: SearchIndex) -> None:
-    r = index.search("养犬登记", lang="zh", mode="lexical")
+    r = index.search("养犬登记", lang="zh", mode=LEXICAL)
     hit = (r.results or r.suggestions)[0]
     assert hit.id == "dog-registration"
     assert any("养犬" in "".join(w["terms"]) for w in hit.why)
@@ -216,3 +134,35 @@ def test_response_json_shape(index: SearchIndex) -> None:
     assert set(body) >= {"query", "lang", "confident", "confidence", "results", "suggestions", "best"}
     for hit in body["results"] + body["suggestions"]:
         assert set(hit) == {"id", "title", "score", "why"}
+
+
+def test_mode_names_are_taken_as_the_http_api_sends_them(index: SearchIndex) -> None:
+    by_name = index.search("养犬登记 狗证", lang="zh", mode="lexical")
+    by_enum = index.search("养犬登记 狗证", lang="zh", mode=LEXICAL)
+    assert by_name.to_json() == by_enum.to_json()
+
+
+def test_unknown_mode_is_rejected_with_the_valid_ones(index: SearchIndex) -> None:
+    with pytest.raises(ValueError, match=r"unknown search mode 'bm25'; valid: lexical, dense, hybrid"):
+        index.search("dog", mode="bm25")
+
+
+# -- lifetime ---------------------------------------------------------------------------------
+
+
+def test_a_replaced_index_is_freed_at_once(catalogue: Catalogue) -> None:
+    """After a catalogue reload nothing keeps the old index alive: no class-level cache, no cycle."""
+    state = {"index": load_or_build(catalogue, FakeEmbedder(8), None, SearchConfig())}
+    old = state["index"]
+    for query in ("unemploymnet benfit", "养犬登记", "dog licence"):  # fill the typo and the explanation memos
+        old.search(query, mode=LEXICAL)
+    assert old.lexical.correct("unemploymnet") == "unemployment"
+    replaced, replaced_lexical = weakref.ref(old), weakref.ref(old.lexical)
+    del old
+    gc.disable()  # freed by reference counting alone, not by a later cycle collection
+    try:
+        state["index"] = load_or_build(catalogue, FakeEmbedder(8), None, SearchConfig())
+        assert replaced() is None
+        assert replaced_lexical() is None
+    finally:
+        gc.enable()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service_catalog.search.text import add_words, detect_lang, english_words, normalise, stem, tokenize
+from service_catalog.search.text import Tokenizer, detect_lang, domain_words, english_words, normalise, stem, tokenize
 
 
 def test_normalise_folds_width_case_and_space() -> None:
@@ -70,8 +70,25 @@ def test_english_words_and_stem() -> None:
     assert stem(["benefits", "running"]) == ["benefit", "run"]
 
 
-def test_add_words_teaches_the_segmenter() -> None:
-    word = "新测试词汇事项"
-    assert word not in tokenize(word, bigrams=False)
-    add_words([word, "plain english", "x"])
-    assert word in tokenize(word, bigrams=False)
+WORD = "新测试词汇事项"  # jieba's own dictionary splits it
+
+
+def test_a_vocabulary_teaches_only_its_own_tokenizer() -> None:
+    taught = Tokenizer([WORD, "plain english", "x"])
+    assert taught.words == {WORD}
+    assert WORD in taught.tokenize(WORD, bigrams=False)
+    # Neither a tokenizer made before or after it, nor the module's default, learnt the word.
+    assert WORD not in Tokenizer(["养犬登记"]).tokenize(WORD, bigrams=False)
+    assert WORD not in tokenize(WORD, bigrams=False)
+
+
+def test_two_vocabularies_tokenise_independently_in_either_order() -> None:
+    first, second = Tokenizer(["甲乙丙丁词"]), Tokenizer([WORD])
+    assert "甲乙丙丁词" in first.tokenize("甲乙丙丁词", bigrams=False)
+    assert "甲乙丙丁词" not in second.tokenize("甲乙丙丁词", bigrams=False)
+    assert WORD in second.tokenize(WORD, bigrams=False)
+    assert WORD not in first.tokenize(WORD, bigrams=False)
+
+
+def test_domain_words_are_normalised_chinese_of_two_to_twelve_characters() -> None:
+    assert domain_words(["养犬登记", " 居住证 ", "居 住", "证", "一二三四五六七八九十一二三", "dog licence", "ＩＤ卡"]) == {"养犬登记", "居住证", "id卡"}
