@@ -24,7 +24,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from service_catalog.catalogue import Catalogue, load_catalogue
-from service_catalog.http.app import build_index, create_app
+from service_catalog.http.app import create_app
+from service_catalog.search import build_index
 from service_catalog.search.embedder import make_embedder
 from service_catalog.settings import Settings
 
