@@ -8,6 +8,7 @@ import functools
 from aiohttp import web
 
 from ..errors import InvalidQuery, ServiceUnavailable
+from ..search.fusion import SearchMode
 from ..search.index import MAX_QUERY, Filters, SearchResponse
 from .routes_catalog import _choice, bool_param, int_param, lang_param
 from .typedefs import CATALOGUE, EXECUTOR
@@ -38,9 +39,11 @@ async def run_search(request: web.Request, default_limit: int = 5) -> SearchResp
         raise InvalidQuery(f"q is {len(q)} characters long; the limit is {MAX_QUERY}", field="q")
     lang = lang_param(request, allow_auto=True)
     limit = int_param(request, "limit", default_limit, 1, 50)
-    mode = request.query.get("mode", "hybrid")
-    if mode not in {"hybrid", "lexical", "dense"}:
-        raise InvalidQuery(f"mode must be hybrid, lexical or dense, got {mode!r}", field="mode")
+    raw_mode = request.query.get("mode", "hybrid")
+    try:
+        mode = SearchMode(raw_mode)
+    except ValueError:
+        raise InvalidQuery(f"mode must be hybrid, lexical or dense, got {raw_mode!r}", field="mode") from None
     cat = state.catalogue
     filters = Filters(
         audience=_choice(request, "audience", {"individual", "enterprise"}),
