@@ -17,4 +17,3 @@ INTERNAL = {"X-Internal-Token": INTERNAL_TOKEN}
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
