@@ -23,7 +23,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -65,7 +65,7 @@ def setup(app: web.Application) -> None:
 
 
 def _db(request: web.Request) -> Database:
-    return cast("Database", request.app[DATABASE])
+    return request.app[DATABASE]
 
 
 def _digest(session_id: str) -> str:

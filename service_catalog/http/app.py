@@ -17,7 +17,7 @@ from ..catalogue import load_catalogue
 from ..search.build import build_index
 from ..secrets import ensure_secret
 from ..settings import Settings
-from . import ratelimit, routes_catalog, routes_search, routes_site
+from . import agent_auth, ratelimit, routes_agent, routes_agent_tickets, routes_catalog, routes_eligibility, routes_handoff, routes_search, routes_site
 from .auth import is_internal
 from .middleware import cors, json_errors, request_log, security_headers
 from .ratelimit import RateLimiter
@@ -49,26 +49,15 @@ def create_app(settings: Settings) -> web.Application:
     routes_catalog.setup(app)
     routes_search.setup(app)
     routes_site.setup(app)
-    _setup_optional(app)
-    return app
-
-
-def _setup_optional(app: web.Application) -> None:
-    """Features that live in their own modules register here when present."""
-    from . import agent_auth, routes_agent, routes_agent_tickets, routes_handoff
-
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(retention)
     app.cleanup_ctx.append(signer)
     routes_handoff.setup(app)
+    routes_eligibility.setup(app)
     agent_auth.setup(app)  # the 12345 agent console (docs/agent-console.md)
     routes_agent.setup(app)
     routes_agent_tickets.setup(app)
-    try:
-        from . import routes_eligibility
-    except ImportError:  # pragma: no cover - during development only
-        return
-    routes_eligibility.setup(app)
+    return app
 
 
 async def database(app: web.Application) -> AsyncIterator[None]:
@@ -91,7 +80,7 @@ async def retention(app: web.Application) -> AsyncIterator[None]:
     async def purge_forever() -> None:
         while True:
             try:
-                counts = await app[DATABASE].purge(  # type: ignore[attr-defined]
+                counts = await app[DATABASE].purge(
                     retention_days=settings.retention_days,
                     audit_retention_days=settings.audit_retention_days,
                     rejected_retention_days=settings.rejected_retention_days,

@@ -18,7 +18,7 @@ a while, right token or not.
 from __future__ import annotations
 
 import hmac
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 from aiohttp import web
 
@@ -27,7 +27,7 @@ from .ratelimit import client_ip, mask_address
 from .typedefs import DATABASE, LIMITER, SETTINGS
 
 if TYPE_CHECKING:
-    from ..db import Database
+    pass
 
 __all__ = ["INTERNAL_HEADER", "Scope", "is_internal", "require_internal", "require_portal", "require_scope"]
 
@@ -91,7 +91,7 @@ async def _failed(request: web.Request, address: str, scope: str) -> None:
     """Count a wrong credential against the address and keep a record (pruned after 7 days)."""
     await request.app[LIMITER].note_auth_failure(address)
     if DATABASE in request.app:
-        db = cast("Database", request.app[DATABASE])
+        db = request.app[DATABASE]
         await db.audit("admin_refused", outcome="wrong_token", detail={"scope": scope, "path": request.path[:80], "address": mask_address(address)})
 
 

@@ -8,7 +8,7 @@ are in ``routes_agent_tickets.py``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -44,7 +44,7 @@ def setup(app: web.Application) -> None:
 
 
 def _db(request: web.Request) -> Database:
-    return cast("Database", request.app[DATABASE])
+    return request.app[DATABASE]
 
 
 def _catalogue(request: web.Request) -> Catalogue:

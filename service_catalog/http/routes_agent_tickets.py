@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
@@ -64,7 +64,7 @@ async def console_clients(app: web.Application) -> AsyncIterator[None]:
     rasa = RasaClient(settings.rasa_url, settings.rasa_auth_token, session)
     app[RASA] = rasa
     app[SMS] = make_gateway(settings.sms_url, settings.sms_token, session)
-    db = cast("Database", app[DATABASE])
+    db = app[DATABASE]
     task = asyncio.create_task(watch(app[TICKET_EVENTS], db.taken_tickets, rasa.events))
     yield
     task.cancel()
@@ -78,7 +78,7 @@ async def _close_streams(app: web.Application) -> None:
 
 
 def _db(request: web.Request) -> Database:
-    return cast("Database", request.app[DATABASE])
+    return request.app[DATABASE]
 
 
 def queue_item(ticket: Ticket, positions: dict[str, int]) -> dict[str, Any]:

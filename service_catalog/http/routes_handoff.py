@@ -70,11 +70,11 @@ def setup(app: web.Application) -> None:
 
 
 def _db(request: web.Request) -> Database:
-    return cast("Database", request.app[DATABASE])
+    return request.app[DATABASE]
 
 
 def _signer(request: web.Request) -> Signer:
-    return cast("Signer", request.app[SIGNER])
+    return request.app[SIGNER]
 
 
 def _catalogue(request: web.Request) -> Catalogue:
@@ -151,10 +151,10 @@ async def mint_application_link(app: web.Application, body: dict[str, Any], chan
     lang = body_lang(body)
     coerced = coerce_answers(cat.questions, _raw_answers(body))  # InvalidAnswer (400) names the question
     answers = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in coerced.items() if v is not None}
-    signer = cast("Signer", app[SIGNER])
+    signer = app[SIGNER]
     token, jti, expires = signer.issue(service_id, answers, lang, channel)
     handle = secrets.token_urlsafe(HANDLE_BYTES)
-    db = cast("Database", app[DATABASE])
+    db = app[DATABASE]
     await db.record_token(jti, service_id, expires - signer.ttl, expires)
     await db.store_handle(handle_digest(handle), jti, service_id, token, expires)
     detail = {"jti": jti, "questions": sorted(answers), "expires_at": expires, **(audit or {})}

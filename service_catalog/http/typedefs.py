@@ -12,6 +12,8 @@ from ..catalogue import Catalogue
 from ..console.live import Hub
 from ..console.rasa import RasaClient
 from ..console.sms import SmsGateway
+from ..db import Database
+from ..handoff.tokens import Signer
 from ..search.embedder import Embedder
 from ..settings import Settings
 from .ratelimit import RateLimiter
@@ -35,8 +37,8 @@ SETTINGS = web.AppKey("settings", Settings)
 CATALOGUE = web.AppKey("catalogue", CatalogueState)
 EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
 EMBEDDER = web.AppKey("embedder", Embedder)
-DATABASE = web.AppKey("database", object)
-SIGNER = web.AppKey("signer", object)
+DATABASE = web.AppKey("database", Database)
+SIGNER = web.AppKey("signer", Signer)
 LIMITER = web.AppKey("limiter", RateLimiter)
 TICKET_EVENTS = web.AppKey("ticket_events", Hub)  # the agent console's live inbox
 RASA = web.AppKey("rasa", RasaClient)  # Rasa's HTTP API, for taking over conversations
