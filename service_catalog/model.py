@@ -34,7 +34,6 @@ __all__ = [
 
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 Audience = Literal["individual", "enterprise"]
-Lang = Literal["zh", "en"]
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -21,7 +21,7 @@ from . import agent_auth, ratelimit, routes_agent, routes_agent_tickets, routes_
 from .auth import is_internal
 from .middleware import cors, json_errors, request_log, security_headers
 from .ratelimit import RateLimiter
-from .typedefs import CATALOGUE, DATABASE, EMBEDDER, EXECUTOR, LIMITER, SETTINGS, SIGNER, CatalogueState
+from .typedefs import CATALOGUE, DATABASE, EMBEDDER, EXECUTOR, LIMITER, REBUILD_EXECUTOR, SETTINGS, SIGNER, CatalogueState
 
 __all__ = ["build_index", "create_app"]  # build_index: re-exported for callers not yet importing service_catalog.search
 
@@ -107,10 +107,14 @@ async def signer(app: web.Application) -> AsyncIterator[None]:
 
 
 async def executor(app: web.Application) -> AsyncIterator[None]:
-    """Thread pool for embedding and index builds, so the event loop never blocks on them."""
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="catalog-work")
+    """Thread pools, so the event loop never blocks: two workers for queries (embedding, search) and
+    one of its own for catalogue reloads, so that rebuilding a large index never takes a query worker."""
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="catalogue-queries")
+    rebuilds = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalogue-rebuild")
     app[EXECUTOR] = pool
+    app[REBUILD_EXECUTOR] = rebuilds
     yield
+    rebuilds.shutdown(wait=True, cancel_futures=True)
     pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -14,7 +14,7 @@ from ..errors import CatalogInvalid, InvalidRequest, PayloadTooLarge, ServiceNot
 from ..model import Service
 from ..search.build import build_index
 from .auth import require_scope
-from .typedefs import CATALOGUE, EMBEDDER, EXECUTOR, SETTINGS, CatalogueState
+from .typedefs import CATALOGUE, EMBEDDER, REBUILD_EXECUTOR, SETTINGS, CatalogueState
 
 __all__ = ["centre_json", "service_json", "setup"]
 
@@ -180,13 +180,13 @@ async def reload_catalogue(request: web.Request) -> web.Response:
     await require_scope(request, "operate")
     settings = request.app[SETTINGS]
     loop = asyncio.get_running_loop()
-    cat, issues = await loop.run_in_executor(request.app[EXECUTOR], read_catalogue, settings.catalog_path)
+    cat, issues = await loop.run_in_executor(request.app[REBUILD_EXECUTOR], read_catalogue, settings.catalog_path)
     if cat is None:
         raise CatalogInvalid(f"the new catalogue has {len(issues)} problem(s); the previous catalogue keeps serving", details=[i.to_json() for i in issues])
     old: CatalogueState = request.app[CATALOGUE]
     if cat.content_hash == old.catalogue.content_hash:
         return web.json_response({"reloaded": False, "services": len(cat.services), "message": "the catalogue is unchanged"})
-    index = await loop.run_in_executor(request.app[EXECUTOR], build_index, settings, cat, request.app[EMBEDDER])
+    index = await loop.run_in_executor(request.app[REBUILD_EXECUTOR], build_index, settings, cat, request.app[EMBEDDER])
     # No await between these assignments: handlers on the loop see the old pair or the new one, never half.
     old.catalogue, old.index, old.loaded_at = cat, index, time.time()
     return web.json_response({"reloaded": True, "services": len(cat.services), "catalogue_hash": cat.content_hash[:16]})

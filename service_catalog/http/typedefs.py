@@ -21,7 +21,20 @@ from .ratelimit import RateLimiter
 if TYPE_CHECKING:
     from ..search.index import SearchIndex
 
-__all__ = ["CATALOGUE", "DATABASE", "EMBEDDER", "EXECUTOR", "LIMITER", "RASA", "SETTINGS", "SIGNER", "SMS", "TICKET_EVENTS", "CatalogueState"]
+__all__ = [
+    "CATALOGUE",
+    "DATABASE",
+    "EMBEDDER",
+    "EXECUTOR",
+    "LIMITER",
+    "RASA",
+    "REBUILD_EXECUTOR",
+    "SETTINGS",
+    "SIGNER",
+    "SMS",
+    "TICKET_EVENTS",
+    "CatalogueState",
+]
 
 
 @dataclass
@@ -35,7 +48,8 @@ class CatalogueState:
 
 SETTINGS = web.AppKey("settings", Settings)
 CATALOGUE = web.AppKey("catalogue", CatalogueState)
-EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)
+EXECUTOR = web.AppKey("executor", ThreadPoolExecutor)  # queries: embedding and search
+REBUILD_EXECUTOR = web.AppKey("rebuild_executor", ThreadPoolExecutor)  # catalogue reloads, one at a time
 EMBEDDER = web.AppKey("embedder", Embedder)
 DATABASE = web.AppKey("database", Database)
 SIGNER = web.AppKey("signer", Signer)
