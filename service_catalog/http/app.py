@@ -17,7 +17,7 @@ from ..catalogue import load_catalogue
 from ..search.build import build_index
 from ..secrets import ensure_secret
 from ..settings import Settings
-from . import agent_auth, ratelimit, routes_agent, routes_agent_tickets, routes_catalog, routes_eligibility, routes_handoff, routes_search, routes_site
+from . import agent_auth, params, ratelimit, routes_agent, routes_agent_tickets, routes_catalog, routes_eligibility, routes_handoff, routes_search, routes_site
 from .auth import is_internal
 from .middleware import cors, json_errors, request_log, security_headers
 from .ratelimit import RateLimiter
@@ -40,7 +40,7 @@ def create_app(settings: Settings) -> web.Application:
     middlewares = [request_log, security_headers(settings.rasa_url), cors(settings.cors_origins), json_errors]
     if settings.rate_limits == "on":
         middlewares.append(ratelimit.middleware(limiter, settings.trusted_proxy_set, is_internal))
-    app = web.Application(middlewares=middlewares, client_max_size=routes_catalog.MAX_BODY)
+    app = web.Application(middlewares=middlewares, client_max_size=params.MAX_BODY)
     app[SETTINGS] = settings
     app[LIMITER] = limiter
     app[CATALOGUE] = CatalogueState(load_catalogue(settings.catalog_path), None, time.time())

@@ -17,7 +17,7 @@ from ..console.sms import mask_phone, normalise_phone
 from ..errors import Conflict, InvalidRequest, NotFoundError, ServiceNotFound
 from ..handoff import refer
 from .agent_auth import NO_STORE, require_agent
-from .routes_catalog import MAX_BODY, json_body
+from .params import MAX_BODY, json_body
 from .routes_eligibility import assess_json
 from .routes_handoff import mint_application_link
 from .routes_search import run_search

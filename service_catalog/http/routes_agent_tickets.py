@@ -25,7 +25,7 @@ from ..console.rasa import RasaClient
 from ..console.sms import make_gateway
 from ..errors import Conflict, InvalidRequest, NotFoundError, ServiceUnavailable, Unauthorized
 from .agent_auth import NO_STORE, AgentSession, require_agent
-from .routes_catalog import json_body
+from .params import json_body
 from .typedefs import CATALOGUE, DATABASE, RASA, SETTINGS, SMS, TICKET_EVENTS
 
 if TYPE_CHECKING:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import Any
 
 from aiohttp import web
 
 from ..catalogue import Catalogue, read_catalogue
-from ..errors import CatalogInvalid, InvalidRequest, PayloadTooLarge, ServiceNotFound
+from ..errors import CatalogInvalid, ServiceNotFound
 from ..model import Service
 from ..search.build import build_index
 from .auth import require_scope
+from .params import choice_param, int_param
 from .typedefs import CATALOGUE, EMBEDDER, REBUILD_EXECUTOR, SETTINGS, CatalogueState
 
 __all__ = ["centre_json", "service_json", "setup"]
@@ -27,33 +27,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/districts", list_districts)
     app.router.add_get("/api/questions", list_questions)
     app.router.add_post("/admin/reload", reload_catalogue)
-
-
-MAX_BODY = 256 * 1024  # the largest request body the service accepts (the app's client_max_size)
-
-
-async def json_body(request: web.Request, limit: int) -> dict[str, Any]:
-    """The request body as a JSON object of at most ``limit`` bytes, or a 400/413 naming the problem."""
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(f"the request body is larger than {limit // 1024} KB", field="body")
-    raw = await request.read()
-    if len(raw) > limit:
-        raise PayloadTooLarge(f"the request body is larger than {limit // 1024} KB", field="body")
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise InvalidRequest("the request body must be JSON", field="body") from None
-    if not isinstance(body, dict):
-        raise InvalidRequest("the request body must be a JSON object", field="body")
-    return body
-
-
-def body_lang(body: dict[str, Any]) -> str:
-    """The ``lang`` field of a JSON body: ``zh`` or ``en`` (default)."""
-    lang = body.get("lang", "en")
-    if lang not in {"zh", "en"}:
-        raise InvalidRequest(f"lang must be zh or en, got {lang!r}", field="lang")
-    return str(lang)
 
 
 def current(request: web.Request) -> Catalogue:
@@ -73,51 +46,11 @@ async def health(request: web.Request) -> web.Response:
     )
 
 
-def _choice(request: web.Request, name: str, allowed: set[str] | None) -> str | None:
-    value = request.query.get(name)
-    if value is None or value == "":
-        return None
-    if allowed is not None and value not in allowed:
-        shown = ", ".join(sorted(allowed)) if len(allowed) <= 20 else f"one of the {len(allowed)} ids at the matching /api/ list"
-        raise InvalidRequest(f"unknown {name} {value!r}; valid: {shown}", field=name)
-    return value
-
-
-def int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidRequest(f"{name} must be an integer, got {raw!r}", field=name) from None
-    if not lo <= value <= hi:
-        raise InvalidRequest(f"{name} must be between {lo} and {hi}, got {value}", field=name)
-    return value
-
-
-def bool_param(request: web.Request, name: str) -> bool:
-    raw = request.query.get(name, "").lower()
-    if raw in {"", "false", "0"}:
-        return False
-    if raw in {"true", "1"}:
-        return True
-    raise InvalidRequest(f"{name} must be true/false/1/0, got {raw!r}", field=name)
-
-
-def lang_param(request: web.Request, allow_auto: bool = False) -> str:
-    allowed = {"zh", "en", "auto"} if allow_auto else {"zh", "en"}
-    lang = request.query.get("lang", "auto" if allow_auto else "en")
-    if lang not in allowed:
-        raise InvalidRequest(f"lang must be one of {', '.join(sorted(allowed))}, got {lang!r}", field="lang")
-    return lang
-
-
 async def list_services(request: web.Request) -> web.Response:
     cat = current(request)
-    audience = _choice(request, "audience", {"individual", "enterprise"})
-    district = _choice(request, "district", set(cat.districts))
-    event = _choice(request, "event", set(cat.events))
+    audience = choice_param(request, "audience", {"individual", "enterprise"})
+    district = choice_param(request, "district", set(cat.districts))
+    event = choice_param(request, "event", set(cat.events))
     page = int_param(request, "page", 1, 1, 100000)
     per_page = int_param(request, "per_page", 50, 1, 200)
     chosen = [
@@ -151,7 +84,7 @@ async def get_service(request: web.Request) -> web.Response:
     service = cat.services.get(sid)
     if service is None:
         raise ServiceNotFound(f"no service with id {sid!r}", field="id")
-    district = _choice(request, "district", set(cat.districts))
+    district = choice_param(request, "district", set(cat.districts))
     return web.json_response(service_json(cat, service, district))
 
 

@@ -11,7 +11,7 @@ from ..catalogue import Catalogue
 from ..eligibility import Verdict, assess, coerce_answers, evaluate, parse_answer, parse_district
 from ..errors import InvalidRequest, NotFoundError, ServiceNotFound
 from ..model import Question, Service
-from .routes_catalog import MAX_BODY, body_lang, json_body
+from .params import MAX_BODY, body_lang, json_body
 from .typedefs import CATALOGUE
 
 __all__ = ["assess_json", "question_json", "setup"]

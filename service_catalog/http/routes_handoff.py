@@ -32,8 +32,8 @@ from ..handoff import (
 )
 from ..privacy import mask_obj
 from .auth import require_internal, require_portal, require_scope
+from .params import body_lang, int_param, json_body, lang_param
 from .routes_agent_tickets import queue_item
-from .routes_catalog import body_lang, int_param, json_body, lang_param
 from .typedefs import CATALOGUE, DATABASE, SETTINGS, SIGNER, TICKET_EVENTS
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from aiohttp import web
 from ..errors import InvalidQuery, ServiceUnavailable
 from ..search.fusion import SearchMode
 from ..search.index import MAX_QUERY, Filters, SearchResponse
-from .routes_catalog import _choice, bool_param, int_param, lang_param
+from .params import bool_param, choice_param, int_param, lang_param
 from .typedefs import CATALOGUE, EXECUTOR
 
 __all__ = ["run_search", "setup"]
@@ -46,9 +46,9 @@ async def run_search(request: web.Request, default_limit: int = 5) -> SearchResp
         raise InvalidQuery(f"mode must be hybrid, lexical or dense, got {raw_mode!r}", field="mode") from None
     cat = state.catalogue
     filters = Filters(
-        audience=_choice(request, "audience", {"individual", "enterprise"}),
-        district=_choice(request, "district", set(cat.districts)),
-        event=_choice(request, "event", set(cat.events)),
+        audience=choice_param(request, "audience", {"individual", "enterprise"}),
+        district=choice_param(request, "district", set(cat.districts)),
+        event=choice_param(request, "event", set(cat.events)),
         online_only=bool_param(request, "online"),
     )
     loop = asyncio.get_running_loop()
