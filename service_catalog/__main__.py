@@ -112,7 +112,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if cat is None:
         print(f"{len(issues)} problem(s) in {path}", file=sys.stderr)
         return 1
-    from .quality import near_duplicates
+    from .tooling.quality import near_duplicates
 
     duplicates = near_duplicates(cat)
     for a, b, score in duplicates:
@@ -150,7 +150,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .synthetic import generate_catalogue
+    from .tooling.synthetic import generate_catalogue
 
     generate_catalogue(Path(args.out), args.count, seed=args.seed, base=_settings(args).catalog_path, progress=True)
     print(f"wrote {args.count} synthetic services to {args.out}")
@@ -192,7 +192,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation import run_eval
+    from .tooling.evaluation import run_eval
 
     return run_eval(
         _settings(args),

@@ -11,7 +11,10 @@ from __future__ import annotations
 import pytest
 
 from service_catalog.catalogue import load_catalogue
-from service_catalog.evaluation import (
+from service_catalog.search import SearchMode, build_index
+from service_catalog.search.embedder import make_embedder
+from service_catalog.settings import load_settings
+from service_catalog.tooling.evaluation import (
     MODES,
     Results,
     evaluate,
@@ -24,9 +27,6 @@ from service_catalog.evaluation import (
     summary,
     table,
 )
-from service_catalog.search import SearchMode, build_index
-from service_catalog.search.embedder import make_embedder
-from service_catalog.settings import load_settings
 
 pytestmark = pytest.mark.slow
 

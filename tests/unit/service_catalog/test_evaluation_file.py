@@ -1,4 +1,4 @@
-"""Tests for service_catalog.evaluation.load_queries: a bad query file names the file and line."""
+"""Tests for service_catalog.tooling.evaluation.load_queries: a bad query file names the file and line."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service_catalog.evaluation import load_queries
+from service_catalog.tooling.evaluation import load_queries
 
 
 def test_a_query_file_is_read_with_defaults(tmp_path: Path) -> None:

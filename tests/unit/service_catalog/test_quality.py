@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from service_catalog.catalogue import Catalogue, load_catalogue
-from service_catalog.quality import near_duplicates
+from service_catalog.tooling.quality import near_duplicates
 
 DEMO = Path(__file__).resolve().parents[3] / "service_catalog" / "data"
 

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .search.fusion import SearchMode
-from .settings import REPO_DIR, Settings
+from ..search.fusion import SearchMode
+from ..settings import REPO_DIR, Settings
 
 if TYPE_CHECKING:
-    from .search.index import SearchIndex
+    from ..search.index import SearchIndex
 
 __all__ = [
     "EVAL_FILE",
@@ -299,11 +299,11 @@ def run_eval(
     dense_langs: str | None = None,
     queries_file: Path | None = None,
 ) -> int:
-    from .catalogue import load_catalogue
-    from .search import build_index
-    from .search.embedder import make_embedder
-    from .search.place import other_place
-    from .search.tuned import TUNED_FILE
+    from ..catalogue import load_catalogue
+    from ..search import build_index
+    from ..search.embedder import make_embedder
+    from ..search.place import other_place
+    from ..search.tuned import TUNED_FILE
 
     if fit and queries_file is not None:
         print("error: --fit only uses the tune split of the main evaluation set", file=sys.stderr)

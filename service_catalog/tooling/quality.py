@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
-from .catalogue import Catalogue
+from ..catalogue import Catalogue
 
 __all__ = ["near_duplicates"]
 

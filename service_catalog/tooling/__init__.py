@@ -1,0 +1,9 @@
+"""Tooling that the running service never imports: search evaluation (``make eval``), synthetic
+catalogues for benchmarks, and content checks for catalogue authors (``catalog validate``).
+
+| module | used by |
+|---|---|
+| ``evaluation.py`` | ``python -m service_catalog eval``, ``tests/integration/test_search_quality.py`` |
+| ``synthetic.py`` | ``python -m service_catalog catalog generate``, ``make bench`` |
+| ``quality.py`` | ``python -m service_catalog catalog validate`` (near-duplicate services) |
+"""
