@@ -430,15 +430,6 @@ class Database(AgentTables):
         ).fetchall()
         return total, [self._ticket(r) for r in rows]
 
-    async def set_ticket_status(self, number: str, status: str) -> bool:
-        """Open or close a ticket; False when there is no such ticket."""
-        if status not in TICKET_STATUSES:
-            raise ValueError(f"status must be open or closed, got {status!r}")
-        return await self._call(self._set_ticket_status, number, status)
-
-    def _set_ticket_status(self, number: str, status: str) -> bool:
-        return bool(self._execute("UPDATE tickets SET status = ? WHERE number = ?", (status, number)).rowcount == 1)
-
     # -- handoff token ids ---------------------------------------------------------------------
 
     async def record_token(self, jti: str, service_id: str, issued_at: int, expires_at: int) -> None:

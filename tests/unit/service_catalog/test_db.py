@@ -106,8 +106,8 @@ async def test_list_is_newest_first_with_status_filter_and_paging(db: Database) 
     numbers = [await _ticket(db, at("2026-12-01", h)) for h in (9, 10, 11, 12)]
     total, page = await db.list_tickets()
     assert total == 4 and [t.number for t in page] == numbers[::-1]
-    assert await db.set_ticket_status(numbers[0], "closed")
-    assert not await db.set_ticket_status("T19990101-0001", "closed")
+    assert (await db.close_ticket(numbers[0], "agent.wang", override=True))[0] == "ok"
+    assert (await db.close_ticket("T19990101-0001", "agent.wang", override=True))[0] == "unknown"
     total, page = await db.list_tickets(status="open", limit=2, offset=0)
     assert total == 3 and [t.number for t in page] == [numbers[3], numbers[2]]
     total, page = await db.list_tickets(status="open", limit=2, offset=2)
