@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,3 +24,27 @@ INTERNAL = {"X-Internal-Token": INTERNAL_TOKEN}
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def rasa_api(stack: Any, method: str, path: str, body: Any = None, **query: str) -> Any:
+    """A call to the stack's Rasa HTTP API with its token (``GET /conversations/<id>/tracker`` and the like)."""
+    url = f"http://127.0.0.1:{stack.ports['rasa']}{path}?" + urllib.parse.urlencode({"token": stack.rasa_token, **query})
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return json.loads(answer.read())
+
+
+def add_agent_with_cli(stack: Any, name: str, password: str, role: str = "agent") -> None:
+    """An agent account in the stack's database, made as an operator would: the CLI, the password on stdin."""
+    env = {**os.environ, "CATALOG_DATA_DIR": str(stack.data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-m", "service_catalog", "agents", "add", name, "--role", role],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr

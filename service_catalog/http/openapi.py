@@ -125,6 +125,17 @@ OPERATIONS.update(
     }
 )
 
+# What the reference receiver answers when a link is refused (GET and POST alike; a wrong service never uses it up).
+_LINK_REFUSALS: dict[str, Any] = {
+    "400": {"description": "HTML: the handle is missing, malformed or unknown"},
+    "403": {"description": "HTML: the link was made for another service (it is not used up)"},
+    "404": {"description": "HTML: no such service"},
+    "409": {"description": "HTML: the link has already been used"},
+    "410": {"description": "HTML: the link has expired"},
+    "429": {"description": "JSON: too many requests from this address"},
+}
+
+
 EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     # Handoff (service_catalog/http/routes_handoff.py)
     ("post", "/api/handoff/application"): {
@@ -204,15 +215,7 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "POSTs it back. Refusals are bilingual HTML pages saying what happened and what to do next."
         ),
         "parameters": [_p("service_id", "the service the link was made for"), _q("h", "the link's opaque handle", required=True)],
-        "responses": {
-            "200": {"description": "HTML: a page with one button (a form posting the handle as h)"},
-            "400": {"description": "HTML: the handle is missing, malformed or unknown"},
-            "403": {"description": "HTML: the link was made for another service"},
-            "404": {"description": "HTML: no such service"},
-            "409": {"description": "HTML: the link has already been used"},
-            "410": {"description": "HTML: the link has expired"},
-            "429": {"description": "JSON: too many requests from this address"},
-        },
+        "responses": {"200": {"description": "HTML: a page with one button (a form posting the handle as h)"}, **_LINK_REFUSALS},
     },
     ("post", "/portal/apply/{service_id}"): {
         "summary": "Reference portal receiver (demo): redeem the link's handle once and show the pre-filled application form",
@@ -223,15 +226,7 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["h"], "properties": {"h": {"type": "string"}}}},
             },
         },
-        "responses": {
-            "200": {"description": "HTML: the form with the consented answers, the documents checklist and a demo note"},
-            "400": {"description": "HTML: the handle is missing, malformed or unknown"},
-            "403": {"description": "HTML: the link was made for another service (it is not used up)"},
-            "404": {"description": "HTML: no such service"},
-            "409": {"description": "HTML: the link has already been used"},
-            "410": {"description": "HTML: the link has expired"},
-            "429": {"description": "JSON: too many requests from this address"},
-        },
+        "responses": {"200": {"description": "HTML: the form with the consented answers, the documents checklist and a demo note"}, **_LINK_REFUSALS},
     },
     ("post", "/api/tickets"): {
         "summary": "Hand the conversation to a person: queue a ticket for the agent console (service credential)",

@@ -106,7 +106,7 @@ class RateLimiter:
         per_address, per_conversation = self._items[rule.name]
         for item in per_address if key_kind == "address" else per_conversation:
             if not await self.limiter.hit(item, rule.name, key_kind, key):
-                raise await self._refusal(item, f"too many {rule.name} requests from this {_WHO[key_kind]}", rule.name, key_kind, key)
+                raise await self._refusal(item, f"too many {rule.name} requests from this {key_kind}", rule.name, key_kind, key)
 
     async def note_auth_failure(self, address: str) -> None:
         await self.limiter.hit(AUTH_FAILURES, "auth-failures", address)
@@ -138,9 +138,6 @@ class RateLimiter:
 
     async def reset(self) -> None:
         await self.storage.reset()
-
-
-_WHO = {"address": "address", "conversation": "conversation"}
 
 
 def _items(rule: Rule) -> tuple[list[RateLimitItem], list[RateLimitItem]]:

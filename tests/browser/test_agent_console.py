@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from testkit import add_agent_with_cli
 
 pytestmark = pytest.mark.browser
 
@@ -29,17 +28,7 @@ Shot = Callable[[Page, str], Path]
 def agent(stack: Any) -> str:
     """An agent account in the stack's database, made as an operator would: the CLI, password on stdin."""
     name = "agent.wang"
-    env = {**os.environ, "CATALOG_DATA_DIR": str(stack.data_dir)}
-    done = subprocess.run(
-        [sys.executable, "-m", "service_catalog", "agents", "add", name, "--role", "agent"],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    add_agent_with_cli(stack, name, PASSWORD)
     return name
 
 

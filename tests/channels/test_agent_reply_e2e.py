@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
-import subprocess
-import sys
 import time
 import urllib.request
 from typing import Any
 
 import pytest
+from testkit import add_agent_with_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -53,16 +51,7 @@ class Console:
 @pytest.fixture(scope="module")
 def console(stack: Any) -> Console:
     name = "agent.channels"
-    env = {**os.environ, "CATALOG_DATA_DIR": str(stack.data_dir)}
-    done = subprocess.run(
-        [sys.executable, "-m", "service_catalog", "agents", "add", name, "--role", "agent"],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    add_agent_with_cli(stack, name, PASSWORD)
     return Console(stack, name)
 
 

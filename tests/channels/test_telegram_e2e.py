@@ -7,11 +7,8 @@ records what the bot sends with ``sendMessage``. Every test uses a chat of its o
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +16,7 @@ import pytest
 from channels.delay_proxy import DelayProxy
 from channels.fake_telegram import FakeTelegram
 from stack import Stack, StackError
+from testkit import rasa_api
 
 pytestmark = pytest.mark.e2e
 
@@ -36,17 +34,9 @@ def new_chat() -> int:
     return 1_000_000_000 + secrets.randbelow(1_000_000_000)
 
 
-def rasa(stack: Stack, method: str, path: str, body: Any = None, **query: str) -> Any:
-    url = f"http://127.0.0.1:{stack.ports['rasa']}{path}?" + urllib.parse.urlencode({"token": stack.rasa_token, **query})
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.loads(answer.read())
-
-
 def user_messages(stack: Stack, chat_id: int) -> list[str]:
     """What Rasa's tracker holds as the user's messages in ``telegram:<chat_id>``."""
-    tracker = rasa(stack, "GET", f"/conversations/telegram:{chat_id}/tracker")
+    tracker = rasa_api(stack, "GET", f"/conversations/telegram:{chat_id}/tracker")
     return [str(e.get("text")) for e in tracker.get("events") or [] if e.get("event") == "user"]
 
 
@@ -182,7 +172,7 @@ def test_a_long_pushed_reply_is_split_and_its_long_button_payload_works(stack: S
     assert len(text) > 2 * 4096
     before = len(fake.messages_to(chat))
     event = {"event": "bot", "text": text, "data": {"buttons": [{"title": "Technology contract registration", "payload": LONG_PAYLOAD}]}}
-    rasa(stack, "POST", f"/conversations/telegram:{chat}/tracker/events", [event], output_channel="latest", execute_side_effects="true")
+    rasa_api(stack, "POST", f"/conversations/telegram:{chat}/tracker/events", [event], output_channel="latest", execute_side_effects="true")
     parts = fake.wait_for_reply(chat, before)
     assert len(parts) >= 3
     assert all(len(p["text"]) <= 4096 for p in parts)

@@ -9,11 +9,8 @@ turn of ~0.3 s into one of more than 5 s. Every test uses a user of its own.
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -21,6 +18,7 @@ import pytest
 from channels.delay_proxy import DelayProxy
 from channels.fake_wechat import Delivery, FakeWeChat, FakeWeCom
 from stack import Stack
+from testkit import rasa_api
 
 pytestmark = pytest.mark.e2e
 
@@ -40,17 +38,9 @@ def wecom(platforms: Any, stack: Stack) -> FakeWeCom:
     return fake
 
 
-def rasa(stack: Stack, method: str, path: str, body: Any = None, **query: str) -> Any:
-    url = f"http://127.0.0.1:{stack.ports['rasa']}{path}?" + urllib.parse.urlencode({"token": stack.rasa_token, **query})
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.loads(answer.read())
-
-
 def user_messages(stack: Stack, conversation: str) -> list[str]:
     """The user's messages in Rasa's tracker (what reached Rasa, after option numbers were mapped)."""
-    tracker = rasa(stack, "GET", f"/conversations/{conversation}/tracker")
+    tracker = rasa_api(stack, "GET", f"/conversations/{conversation}/tracker")
     return [str(e.get("text")) for e in tracker.get("events") or [] if e.get("event") == "user"]
 
 
@@ -151,7 +141,7 @@ def test_system_busy_twice_then_the_message_arrives_once(stack: Stack, wechat: F
     say(wechat, user, "你好")
     calls = len(wechat.api_calls)
     wechat.fail_next(2)  # errcode -1 "system busy"
-    rasa(stack, "POST", f"/conversations/wechat:{user}/trigger_intent", {"name": "greet"}, output_channel="wechat")
+    rasa_api(stack, "POST", f"/conversations/wechat:{user}/trigger_intent", {"name": "greet"}, output_channel="wechat")
     (greeting,) = stays(wechat, user, 1)
     assert greeting.startswith(("您好！", "Hello!")), greeting
     assert [code for path, code in wechat.api_calls[calls:] if path.endswith("/send")] == [-1, -1, 0]
@@ -161,12 +151,12 @@ def test_a_stale_access_token_is_fetched_again_once_for_concurrent_sends(stack: 
     users = [wechat.new_user() for _ in range(3)]
     for user in users:
         say(wechat, user, "你好")
-    rasa(stack, "POST", f"/conversations/wechat:{users[0]}/trigger_intent", {"name": "greet"}, output_channel="wechat")
+    rasa_api(stack, "POST", f"/conversations/wechat:{users[0]}/trigger_intent", {"name": "greet"}, output_channel="wechat")
     wechat.wait_for_messages(users[0], 1)  # a valid token is cached now
     fetches = wechat.token_fetches
     wechat.invalidate_tokens()  # e.g. someone fetched a new one with the same secret elsewhere
     with ThreadPoolExecutor(3) as pool:  # three sends meet the stale token at once: one fetch serves them all
-        list(pool.map(lambda u: rasa(stack, "POST", f"/conversations/wechat:{u}/trigger_intent", {"name": "goodbye"}, output_channel="wechat"), users))
+        list(pool.map(lambda u: rasa_api(stack, "POST", f"/conversations/wechat:{u}/trigger_intent", {"name": "goodbye"}, output_channel="wechat"), users))
     assert len(stays(wechat, users[0], 2, seconds=0.5)) == 2
     assert all(len(stays(wechat, u, 1, seconds=0.5)) == 1 for u in users[1:])
     assert wechat.token_fetches == fetches + 1
