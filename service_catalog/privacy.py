@@ -37,7 +37,8 @@ ideographic space, no-break space and Unicode hyphens are folded to ASCII (one c
 positions line up); only the matched spans are replaced (with half-width output), the rest of the
 text is kept exactly as written.  Numbers must stand alone: a match never starts or ends next to an
 ASCII letter or digit, so hex/uuid ids, ticket numbers such as ``T20261201-0001`` and codes such as
-``G20`` or ``C++`` are left alone.
+``G20`` or ``C++`` are left alone. Published landlines (the catalogue's service centre phones, given
+to ``keep_public_numbers``) are not personal data and are left alone too.
 
 Deliberately *not* masked: the public hotline 12345 and other short numbers, 400/800 service
 numbers (public company hotlines, not personal), 8-digit local numbers written without an area code
@@ -58,10 +59,10 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["mask", "mask_obj"]
+__all__ = ["keep_public_numbers", "mask", "mask_obj"]
 
 # Full-width / look-alike characters folded to ASCII for matching only (1:1, so offsets are preserved).
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}  # ０-９
@@ -163,7 +164,34 @@ def _mask_mobile(m: re.Match[str]) -> str:
     return f"{m['head']}****{m['tail']}"
 
 
-def _mask_landline(m: re.Match[str]) -> str:
+def _number_key(number: str) -> str:
+    """A landline reduced to its national digits (``+86 21 6318 8360`` and ``021-63188360`` → ``02163188360``)."""
+    digits = "".join(ch for ch in number.translate(_FOLD) if ch.isdigit())
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) > 10:
+            digits = digits[len(prefix) :]
+            break
+    return digits if digits.startswith("0") else "0" + digits
+
+
+# Published numbers (service centres' phones from the catalogue) are not personal data: masking them
+# made a transcript's "call the centre on 021-6318 8360" unreadable to the agent who must repeat it.
+_public_numbers: frozenset[str] = frozenset()
+
+
+def keep_public_numbers(numbers: Iterable[str]) -> None:
+    """Leave these published landline numbers unmasked from now on (replaces the previous set).
+
+    The catalogue service calls this with its centres' phones on load and on reload; a process that
+    never calls it masks every landline.
+    """
+    global _public_numbers
+    _public_numbers = frozenset(_number_key(n) for n in numbers)
+
+
+def _mask_landline(m: re.Match[str]) -> str | None:
+    if _public_numbers and _number_key(m.group(0)) in _public_numbers:
+        return None  # a published office number: leave it as written
     return f"0{m['area']}-****{m['tail']}"
 
 

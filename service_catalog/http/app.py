@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from .. import privacy
 from ..catalogue import load_catalogue
 from ..search.build import build_index
 from ..secrets import ensure_secret
@@ -43,7 +44,9 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=middlewares, client_max_size=params.MAX_BODY)
     app[SETTINGS] = settings
     app[LIMITER] = limiter
-    app[CATALOGUE] = CatalogueState(load_catalogue(settings.catalog_path), None, time.time())
+    catalogue = load_catalogue(settings.catalog_path)
+    privacy.keep_public_numbers(centre.phone for _, centre in catalogue.centres.values())
+    app[CATALOGUE] = CatalogueState(catalogue, None, time.time())
     app.cleanup_ctx.append(executor)
     app.cleanup_ctx.append(search_index)
     routes_catalog.setup(app)

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .. import privacy
 from ..catalogue import Catalogue, read_catalogue
 from ..errors import CatalogInvalid, ServiceNotFound
 from ..model import Service
@@ -120,6 +121,7 @@ async def reload_catalogue(request: web.Request) -> web.Response:
     if cat.content_hash == old.catalogue.content_hash:
         return web.json_response({"reloaded": False, "services": len(cat.services), "message": "the catalogue is unchanged"})
     index = await loop.run_in_executor(request.app[REBUILD_EXECUTOR], build_index, settings, cat, request.app[EMBEDDER])
+    privacy.keep_public_numbers(centre.phone for _, centre in cat.centres.values())
     # No await between these assignments: handlers on the loop see the old pair or the new one, never half.
     old.catalogue, old.index, old.loaded_at = cat, index, time.time()
     return web.json_response({"reloaded": True, "services": len(cat.services), "catalogue_hash": cat.content_hash[:16]})

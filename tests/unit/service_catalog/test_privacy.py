@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from service_catalog.privacy import _luhn_ok, mask, mask_obj
+from service_catalog.http.typedefs import CATALOGUE
+from service_catalog.privacy import _luhn_ok, keep_public_numbers, mask, mask_obj
 
 # (raw, expected) pairs; each id names the kind of data and how it is written.
 MASKED = [
@@ -219,3 +222,47 @@ def test_many_numbers_in_200kb_are_all_masked_quickly() -> None:
     masked = mask("13812345678，" * 16_700)
     assert time.perf_counter() - started < 0.5
     assert masked == "138****5678，" * 16_700
+
+
+@pytest.fixture
+def published_centre_phones() -> Iterator[None]:
+    keep_public_numbers(["021-63188360", "021 6377 0518"])
+    yield
+    keep_public_numbers([])
+
+
+@pytest.mark.usefixtures("published_centre_phones")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a centre's published phone stays readable however it is written...
+        ("请致电 021-63188360 咨询", "请致电 021-63188360 咨询"),
+        ("call (021) 6318 8360", "call (021) 6318 8360"),
+        ("+86 21 6318 8360", "+86 21 6318 8360"),
+        ("０２１－６３７７０５１８", "０２１－６３７７０５１８"),
+        # ...while a citizen's own landline and mobile beside it are still masked
+        ("centre 021-63188360, my home 021-54321234", "centre 021-63188360, my home 021-****1234"),
+        ("021-63188360 或 13812345678", "021-63188360 或 138****5678"),
+    ],
+)
+def test_published_centre_phones_are_not_masked(text: str, expected: str) -> None:
+    assert mask(text) == expected
+
+
+def test_landlines_are_masked_again_once_the_published_set_is_replaced() -> None:
+    keep_public_numbers(["021-63188360"])
+    keep_public_numbers([])
+    assert mask("021-63188360") == "021-****8360"
+
+
+def test_the_catalogue_service_keeps_its_centre_phones_readable(tmp_path: Path) -> None:
+    from service_catalog.http.app import create_app
+    from service_catalog.settings import load_settings
+
+    app = create_app(load_settings(environ={"CATALOG_DATA_DIR": str(tmp_path)}))
+    try:
+        for _, centre in app[CATALOGUE].catalogue.centres.values():
+            assert mask(f"please call {centre.phone}") == f"please call {centre.phone}"
+        assert mask("my home 021-54321234") == "my home 021-****1234"
+    finally:
+        keep_public_numbers([])
