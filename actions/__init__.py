@@ -5,6 +5,7 @@ the reply; the business logic lives in the catalogue service.
 """
 
 from .eligibility import ActionAskEligAnswer, ActionEligibilityResult, ActionExplainQuestion, ActionHandleInform, ValidateEligibilityForm
+from .feedback import ActionFeedback
 from .followup import ActionAnswerFollowup
 from .handoff import ActionApply, ActionConfirmApply, ActionDeclineApply, ActionHandoffHuman
 from .search import ActionBrowseEvents, ActionSearchServices, ActionShowService
@@ -20,6 +21,7 @@ __all__ = [
     "ActionDeclineApply",
     "ActionEligibilityResult",
     "ActionExplainQuestion",
+    "ActionFeedback",
     "ActionHandleInform",
     "ActionHandoffHuman",
     "ActionSearchServices",

@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-__all__ = ["CatalogueClient", "CatalogueUnavailable", "NotFound", "client"]
+__all__ = ["AlreadyDone", "CatalogueClient", "CatalogueUnavailable", "NotFound", "client"]
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,10 @@ class CatalogueUnavailable(RuntimeError):
 
 class NotFound(LookupError):
     """The catalogue service has no such service."""
+
+
+class AlreadyDone(ValueError):
+    """The catalogue service already holds this (HTTP 409): e.g. a second rating of the same answer."""
 
 
 class CatalogueClient:
@@ -62,6 +66,8 @@ class CatalogueClient:
                 if response.status >= 500:
                     raise CatalogueUnavailable(f"{method} {path}: HTTP {response.status}")
                 body = await response.json(content_type=None)
+                if response.status == 409:
+                    raise AlreadyDone(body.get("message", "HTTP 409") if isinstance(body, dict) else "HTTP 409")
                 if response.status >= 400:
                     raise ValueError(body.get("message", f"HTTP {response.status}"))
                 return body
@@ -99,6 +105,10 @@ class CatalogueClient:
 
     async def create_ticket(self, payload: dict[str, Any], conversation: str | None = None) -> dict[str, Any]:
         return dict(await self._request("POST", "/api/tickets", json=payload, conversation=conversation))
+
+    async def feedback(self, body: dict[str, Any], conversation: str) -> dict[str, Any]:
+        """A citizen's rating of an answer (``POST /api/feedback``); ``AlreadyDone`` when it was rated before."""
+        return dict(await self._request("POST", "/api/feedback", json=body, conversation=conversation))
 
 
 client = CatalogueClient()

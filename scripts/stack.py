@@ -150,11 +150,14 @@ class Stack:
         internal = self.secrets["CATALOG_INTERNAL_TOKEN"]
         base.update(self.secrets)
         base["CATALOG_INTERNAL_TOKEN_CURRENT"] = internal.split(",")[0].strip()
+        # Rasa's SQL event broker writes the conversation events here; the catalogue service reads them.
+        self.events_db = self.data_dir / "events.db"
         catalogue_env = {
             **base,
             "CATALOG_PORT": str(catalogue_port),
             "CATALOG_RASA_URL": f"http://127.0.0.1:{rasa_port}",
             "CATALOG_DATA_DIR": str(self.data_dir),
+            "CATALOG_EVENTS_URL": base.get("CATALOG_EVENTS_URL", f"sqlite:///{self.events_db}"),
         }
         tracker_db = tracker_db or self.data_dir / "rasa-tracker.db"
         base.setdefault("CHANNEL_STORE_URL", f"sqlite:///{self.data_dir / 'channels.db'}")
@@ -204,6 +207,7 @@ class Stack:
                     "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
                     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                     "RASA_TRACKER_DB": str(tracker_db),
+                    "RASA_EVENTS_DB": str(self.events_db),
                     "WIDGET_ORIGINS": base.get("WIDGET_ORIGINS", origins),
                 },
             ),
