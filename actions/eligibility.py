@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from .cards import select_button
 from .catalogue_client import CatalogueUnavailable, NotFound, client
+from .feedback import rateable
 from .followup import ActionAnswerFollowup
 from .language import lang_of, text_of
 from .resolve import entity, resolve_service
@@ -183,7 +184,7 @@ class ActionEligibilityResult(Action):
                 dispatcher.utter_message(response="utter_elig_alternatives", buttons=[select_button(a) for a in alternatives])
         else:
             dispatcher.utter_message(response="utter_elig_unknown", service=title, reasons=reasons)
-        return [SlotSet("elig_question", None)]
+        return [SlotSet("elig_question", None), rateable(dispatcher, "verdict", lang, service_id=service_id, status=status)]
 
 
 class ActionHandleInform(Action):

@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from .catalogue_client import CatalogueUnavailable, NotFound, client
 from .eligibility import answers_of
+from .feedback import marker
 from .language import lang_of
 from .resolve import resolve_service
 from .search import show_service
@@ -56,13 +57,13 @@ async def _title(service_id: str, lang: str) -> str:
     return str(service["title"][lang])
 
 
-async def _without_sharing(dispatcher: CollectingDispatcher, service_id: str, lang: str, response: str = "utter_apply_without_sharing") -> None:
-    """Point to the service's own online application (nothing shared), or to a service centre."""
+async def _without_sharing(dispatcher: CollectingDispatcher, service_id: str, lang: str, response: str = "utter_apply_without_sharing") -> list[EventType]:
+    """Point to the service's own online application (nothing shared), or to a service centre; the outcome marker."""
     try:
         service = await client.service(service_id)
     except (CatalogueUnavailable, NotFound, ValueError):
         dispatcher.utter_message(response="utter_catalogue_down")
-        return
+        return []
     url = (service.get("channels") or {}).get("online_url")
     title = service["title"][lang]
     if url:
@@ -72,8 +73,9 @@ async def _without_sharing(dispatcher: CollectingDispatcher, service_id: str, la
             service=title,
             json_message={"data": {"type": "handoff_link", "url": url, "label": LINK_LABEL[lang]}},
         )
-    else:
-        dispatcher.utter_message(response="utter_apply_offline", service=title)
+        return [marker("application_link", lang, service_id=service_id)]
+    dispatcher.utter_message(response="utter_apply_offline", service=title)
+    return [marker("centre", lang, service_id=service_id)]
 
 
 class ActionHandoffHuman(Action):
@@ -100,7 +102,7 @@ class ActionHandoffHuman(Action):
             dispatcher.utter_message(response="utter_handoff_with_agent", ticket=ticket["ticket"])
         else:
             dispatcher.utter_message(response="utter_handoff_ticket", ticket=ticket["ticket"], position=position if isinstance(position, int) else 1)
-        return []
+        return [marker("handoff", payload["lang"], service_id=payload.get("service_id"))]
 
 
 class ActionApply(Action):
@@ -128,8 +130,7 @@ class ActionApply(Action):
         count = len(answers_of(tracker))
         if count == 0:
             # Nothing to share, so nothing to consent to: the service's own online application.
-            await _without_sharing(dispatcher, service_id, lang, "utter_apply_online")
-            return []
+            return await _without_sharing(dispatcher, service_id, lang, "utter_apply_online")
         dispatcher.utter_message(response="utter_ask_share_consent", service=await _title(service_id, lang), count=count, buttons=CONSENT_BUTTONS[lang])
         return [SlotSet("awaiting_consent", True)]
 
@@ -154,14 +155,13 @@ class ActionConfirmApply(Action):
             return done
         except (NotFound, ValueError):
             # The service or an answer was refused: the plain online application still works.
-            await _without_sharing(dispatcher, service_id, lang)
-            return done
+            return done + await _without_sharing(dispatcher, service_id, lang)
         url = link["url"]
         minutes = max(1, int(link.get("expires_in", 600)) // 60)
         dispatcher.utter_message(
             response="utter_handoff_link", url=url, minutes=minutes, json_message={"data": {"type": "handoff_link", "url": url, "label": LINK_LABEL[lang]}}
         )
-        return done
+        return [*done, marker("application_link", lang, service_id=service_id)]
 
 
 class ActionDeclineApply(Action):
@@ -174,6 +174,5 @@ class ActionDeclineApply(Action):
         service_id = tracker.get_slot("service_id")
         if not service_id:
             dispatcher.utter_message(response="utter_ask_which_service")
-        else:
-            await _without_sharing(dispatcher, service_id, lang_of(tracker))
-        return [SlotSet("awaiting_consent", False)]
+            return [SlotSet("awaiting_consent", False)]
+        return [SlotSet("awaiting_consent", False), *await _without_sharing(dispatcher, service_id, lang_of(tracker))]

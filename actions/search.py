@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from .cards import card_payload, card_text, select_button
 from .catalogue_client import CatalogueUnavailable, NotFound, client
+from .feedback import marker, rateable
 from .followup import ActionAnswerFollowup
 from .language import lang_of, text_of
 from .resolve import MAX_QUERY, clear_winner, entity, offer, picked_from_shown, trimmed
@@ -29,12 +30,12 @@ def handoff_buttons(lang: str) -> list[dict[str, str]]:
 
 
 async def show_service(dispatcher: CollectingDispatcher, service_id: str, lang: str, district: str | None) -> list[EventType]:
-    """Send the service card (text and structured) and remember the service."""
+    """Send the service card (text and structured), remember the service, and ask whether it helped."""
     service = await client.service(service_id, district)
     dispatcher.utter_message(
         response="utter_service_card", card=card_text(service, lang, district), json_message={"data": card_payload(service, lang, district)}
     )
-    return [SlotSet("service_id", service_id)]
+    return [SlotSet("service_id", service_id), rateable(dispatcher, "service_shown", lang, service_id=service_id)]
 
 
 class ActionSearchServices(Action):
@@ -79,6 +80,7 @@ class ActionSearchServices(Action):
                 dispatcher.utter_message(response="utter_out_of_scope", buttons=handoff_buttons(lang))
                 return events
             dispatcher.utter_message(response="utter_search_nothing", buttons=handoff_buttons(lang))
+            events.append(marker("no_match", lang, query=text[:MAX_QUERY]))  # masked by the tracker store before it is stored
             if result.get("suggestions"):
                 events += offer(dispatcher, result["suggestions"][:3], "utter_search_maybe")
             return events
@@ -130,7 +132,7 @@ class ActionBrowseEvents(Action):
                 items = await client.services(event=event, per_page=8)
                 buttons = [select_button({"id": s["id"], "title": s["title"][lang]}) for s in items]
                 dispatcher.utter_message(response="utter_search_results", buttons=buttons)
-                return []
+                return [marker("event_shown", lang, event_id=event)]
             events = [e for e in await client.events() if e["kind"] == "life" and e["services"]]
         except CatalogueUnavailable:
             dispatcher.utter_message(response="utter_catalogue_down")

@@ -196,6 +196,11 @@ def tracker(
     )
 
 
+def outcome(kind: str, lang: str, **fields: str) -> Any:
+    """The ``outcome`` slot event the insights read (actions/feedback.py)."""
+    return SlotSet("outcome", {"kind": kind, "lang": lang, **fields})
+
+
 def responses(dispatcher: CollectingDispatcher) -> list[str | None]:
     return [m.get("response") for m in dispatcher.messages]
 
@@ -211,7 +216,7 @@ async def test_handoff_human_creates_a_ticket_with_the_transcript(fake: FakeCata
         events.append({"event": "bot", "text": None, "data": {"buttons": []}})  # buttons only: no text
     dispatcher = CollectingDispatcher()
     result = await ActionHandoffHuman().run(dispatcher, tracker({"lang": "zh"}, events, channel="socketio"), {})
-    assert result == []
+    assert result == [outcome("handoff", "zh", service_id="pension-claim")]  # what the insights count as a handoff
     assert responses(dispatcher) == ["utter_handoff_ticket"]
     assert dispatcher.messages[0]["ticket"] == "T20261201-0007" and dispatcher.messages[0]["position"] == 3
     ((kind, sent),) = fake.requests
@@ -280,7 +285,7 @@ async def test_apply_asks_for_consent(fake: FakeCatalogue) -> None:
 async def test_apply_with_no_answers_gives_the_plain_application_without_asking_consent(fake: FakeCatalogue) -> None:
     dispatcher = CollectingDispatcher()
     result = await ActionApply().run(dispatcher, tracker({"lang": "zh", "answers": None}), {})
-    assert result == []  # nothing to share, so no consent pending
+    assert result == [outcome("application_link", "zh", service_id="pension-claim")]  # nothing to share, so no consent pending
     assert responses(dispatcher) == ["utter_apply_online"]
     assert dispatcher.messages[0]["url"] == ONLINE and dispatcher.messages[0]["service"] == "基本养老金申领"
     assert [kind for kind, _ in fake.requests] == []
@@ -297,8 +302,13 @@ async def test_apply_naming_the_service_in_a_first_message_shows_its_card_first(
     fake.searches[text] = {"confident": True, "results": [hit("pension-claim", 3.0), hit("centre-only", 0.4)], "best": None}
     dispatcher = CollectingDispatcher()
     result = await ActionApply().run(dispatcher, tracker({"service_id": None}, text=text), {})
-    assert result == [SlotSet("service_id", "pension-claim")]
-    assert responses(dispatcher) == ["utter_service_card"]
+    answer_id = result[1]["value"]["answer_id"]
+    assert result == [SlotSet("service_id", "pension-claim"), outcome("service_shown", "en", service_id="pension-claim", answer_id=answer_id)]
+    assert responses(dispatcher) == ["utter_service_card", "utter_feedback_ask"]  # the card can be rated
+    assert [b["payload"] for b in dispatcher.messages[1]["buttons"]] == [
+        f'/feedback{{"answer_id":"{answer_id}","rating":"up"}}',
+        f'/feedback{{"answer_id":"{answer_id}","rating":"down"}}',
+    ]
     assert dispatcher.messages[0]["custom"]["data"]["online_url"] == ONLINE
 
 
@@ -347,7 +357,7 @@ def test_trimmed_drops_far_weaker_hits() -> None:
 async def test_confirm_sends_the_prefilled_link(fake: FakeCatalogue) -> None:
     dispatcher = CollectingDispatcher()
     result = await ActionConfirmApply().run(dispatcher, tracker({"awaiting_consent": True}, intent="affirm"), {})
-    assert result == [SlotSet("awaiting_consent", False)]
+    assert result == [SlotSet("awaiting_consent", False), outcome("application_link", "en", service_id="pension-claim")]
     assert responses(dispatcher) == ["utter_handoff_link"]
     message = dispatcher.messages[0]
     assert message["url"] == LINK and message["minutes"] == 10
@@ -371,7 +381,7 @@ async def test_confirm_with_refused_answers_offers_the_plain_application(fake: F
     fake.fail_with = 400
     dispatcher = CollectingDispatcher()
     result = await ActionConfirmApply().run(dispatcher, tracker({"awaiting_consent": True}), {})
-    assert result == [SlotSet("awaiting_consent", False)]
+    assert result == [SlotSet("awaiting_consent", False), outcome("application_link", "en", service_id="pension-claim")]
     assert responses(dispatcher) == ["utter_apply_without_sharing"]
     assert dispatcher.messages[0]["url"] == ONLINE
 
@@ -379,7 +389,7 @@ async def test_confirm_with_refused_answers_offers_the_plain_application(fake: F
 async def test_decline_gives_the_online_url_without_sharing(fake: FakeCatalogue) -> None:
     dispatcher = CollectingDispatcher()
     result = await ActionDeclineApply().run(dispatcher, tracker({"awaiting_consent": True}, intent="deny"), {})
-    assert result == [SlotSet("awaiting_consent", False)]
+    assert result == [SlotSet("awaiting_consent", False), outcome("application_link", "en", service_id="pension-claim")]
     assert responses(dispatcher) == ["utter_apply_without_sharing"]
     assert dispatcher.messages[0]["url"] == ONLINE and dispatcher.messages[0]["service"] == "Claim the basic pension"
     assert [kind for kind, _ in fake.requests] == []  # no handoff link, so no answers shared
@@ -387,8 +397,9 @@ async def test_decline_gives_the_online_url_without_sharing(fake: FakeCatalogue)
 
 async def test_decline_for_a_service_without_online_application(fake: FakeCatalogue) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionDeclineApply().run(dispatcher, tracker({"service_id": "centre-only"}), {})
+    result = await ActionDeclineApply().run(dispatcher, tracker({"service_id": "centre-only"}), {})
     assert responses(dispatcher) == ["utter_apply_offline"]
+    assert result[-1] == outcome("centre", "en", service_id="centre-only")  # referred to a service centre
 
 
 async def test_decline_when_the_catalogue_is_down(no_catalogue: None) -> None:
@@ -491,7 +502,7 @@ async def test_refused_credential_gives_the_hotline_instead_of_a_ticket(wrong_cr
 async def test_refused_credential_offers_the_plain_application(wrong_credential: FakeCatalogue) -> None:
     dispatcher = CollectingDispatcher()
     result = await ActionConfirmApply().run(dispatcher, tracker({"awaiting_consent": True}, intent="affirm"), {})
-    assert result == [SlotSet("awaiting_consent", False)]
+    assert result == [SlotSet("awaiting_consent", False), outcome("application_link", "en", service_id="pension-claim")]
     assert responses(dispatcher) == ["utter_apply_without_sharing"]
     assert dispatcher.messages[0]["url"] == ONLINE
 
