@@ -158,3 +158,14 @@ def test_remembered_options_keep_older_buttons_newest_first_and_bounded() -> Non
     assert merge_options(new, old) == [("Shared again", "s" * 70), ("New", "n" * 70), ("Old", "o" * 70)]
     many = [(str(i), f"{i:070d}") for i in range(80)]
     assert merge_options(many[:10], many[10:]) == many[:MAX_REMEMBERED]
+
+
+def test_thumbs_under_an_answer_are_one_row_of_inline_buttons_and_the_reasons_come_back_by_reference() -> None:
+    up, down = '/feedback{"answer_id":"a1b2c3d4e5f6","rating":"up"}', '/feedback{"answer_id":"a1b2c3d4e5f6","rating":"down"}'
+    (body,) = render([Reply("Was this answer helpful?", [("👍 Useful", up), ("👎 Not useful", down)])])
+    assert keyboard_of(body) == [[{"text": "👍 Useful", "callback_data": up}, {"text": "👎 Not useful", "callback_data": down}]]
+    reason = '/feedback{"answer_id":"a1b2c3d4e5f6","rating":"down","reason":"could_not_apply"}'
+    replies = [Reply("Would you tell us why?", [("I couldn't apply", reason)])]
+    (why,) = render(replies)
+    data = keyboard_of(why)[0][0]["callback_data"]
+    assert len(data.encode()) <= MAX_CALLBACK_BYTES and resolve(data, referenced_options(replies)) == reason

@@ -85,3 +85,39 @@ def test_a_handoff_link_is_a_plain_url_on_its_own_line() -> None:
 @pytest.mark.parametrize(("replies", "lang"), [([Reply("您好")], "zh"), ([Reply("Hello"), Reply("再见")], "zh"), ([Reply("Hello")], "en"), ([], "en")])
 def test_language_of_the_reply(replies: list[Reply], lang: str) -> None:
     assert language_of(replies) == lang
+
+
+# -- feedback ------------------------------------------------------------------------------------
+
+UP = '/feedback{"answer_id":"a1b2c3d4e5f6","rating":"up"}'
+DOWN = '/feedback{"answer_id":"a1b2c3d4e5f6","rating":"down"}'
+
+
+def test_rating_a_card_is_one_line_under_it_and_the_numbers_pick_the_rating() -> None:
+    messages = [
+        {"text": "【出生登记】\n所需材料：…"},
+        {"text": "这个回答对您有帮助吗？", "buttons": [{"title": "👍 有用", "payload": UP}, {"title": "👎 没用", "payload": DOWN}]},
+    ]
+    replies = neutral(messages)
+    (text,) = texts(replies)
+    assert text.endswith("这个回答对您有帮助吗？\n回复 1 👍 有用 · 2 👎 没用"), text
+    assert choose("2", numbered_options(replies)) == DOWN
+
+
+def test_rating_a_verdict_with_options_stays_in_its_message_after_the_options() -> None:
+    replies = [
+        Reply("您符合【机动车驾驶证换证】的条件。", [("申请并带入我的回答", "/apply")]),
+        Reply("这个回答对您有帮助吗？", [("👍 有用", UP), ("👎 没用", DOWN)]),
+    ]
+    (text,) = texts(replies)  # one message: the answer and its rating fit WeChat's one passive reply
+    assert "1. 申请并带入我的回答\n" + HINTS["zh"] + "\n这个回答对您有帮助吗？\n回复 2 👍 有用 · 3 👎 没用" in text, text
+    options = numbered_options(replies)
+    assert [choose(n, options) for n in ("1", "2", "3")] == ["/apply", UP, DOWN]
+    assert choose("4", options) is None
+
+
+def test_feedback_numbers_follow_the_other_options_of_their_own_reply() -> None:
+    replies = [Reply("Was this helpful?", [("👍 Useful", UP), ("Talk to a person", "/human_handoff"), ("👎 Not useful", DOWN)])]
+    (text,) = texts(replies, "en")
+    assert "1. Talk to a person" in text and text.endswith("Reply 2 👍 Useful · 3 👎 Not useful"), text
+    assert [p for _, p in numbered_options(replies)] == ["/human_handoff", UP, DOWN]
