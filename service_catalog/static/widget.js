@@ -40,6 +40,10 @@
       replies: "可选回复",
       newTab: "（在新标签页打开）",
       image: "图片",
+      rate: "评价这个回答",
+      rateUp: "有用：这个回答对我有帮助",
+      rateDown: "没用：这个回答对我没有帮助",
+      rated: "已评价，谢谢！",
       card: { documents: "所需材料", cost: "费用", time: "办理时限", where: "办理地点", online: "网上办理" },
       hours: "办公时间：",
       phone: "电话：",
@@ -63,6 +67,10 @@
       replies: "Suggested replies",
       newTab: " (opens in a new tab)",
       image: "Image",
+      rate: "Rate this answer",
+      rateUp: "Useful: this answer helped me",
+      rateDown: "Not useful: this answer did not help me",
+      rated: "Rated, thank you!",
       card: { documents: "Documents", cost: "Cost", time: "Processing time", where: "Where", online: "Apply online" },
       hours: "Hours: ",
       phone: "Phone: ",
@@ -252,6 +260,7 @@
   // Entry shapes (stored as JSON in localStorage, never as HTML):
   //   {from: "user", text}   {from: "bot", text, buttons?: [{title, payload}]}
   //   {from: "bot", card: {...service_card}}   {from: "bot", link: {url, label}}   {from: "bot", image: {src}}
+  //   {from: "bot", text, rate: [{title, payload}], rated?: true}   (👍/👎 or the reasons after a 👎)
   let nodes = [];
 
   function whoSpan(from) {
@@ -273,6 +282,81 @@
       group.appendChild(button);
     });
     parent.appendChild(group);
+  }
+
+  // Feedback buttons (payload "/feedback{...answer_id...}", actions/feedback.py): one rating per
+  // answer, so once any of an answer's buttons is pressed, all of them give way to "Rated".
+  const FEEDBACK = "/feedback";
+  function isFeedback(buttons) {
+    return buttons.every(function (b) {
+      return b.payload.indexOf(FEEDBACK) === 0;
+    });
+  }
+  function answerOf(payload) {
+    const p = parseJSON(str(payload).slice(FEEDBACK.length));
+    return p && typeof p === "object" && typeof p.answer_id === "string" ? p.answer_id : null;
+  }
+  function ratingLabel(b) {
+    const p = parseJSON(str(b.payload).slice(FEEDBACK.length)) || {};
+    if (p.reason === undefined && p.rating === "up") return T[lang].rateUp;
+    if (p.reason === undefined && p.rating === "down") return T[lang].rateDown;
+    return b.title;
+  }
+  function markRated(answer) {
+    log.forEach(function (entry, i) {
+      const rates = entry.rate && !entry.rated && entry.rate.some(function (b) {
+        return answerOf(b.payload) === answer;
+      });
+      if (!rates) return;
+      entry.rated = true;
+      const node = render(entry);
+      nodes[i].replaceWith(node);
+      nodes[i] = node;
+    });
+    save();
+  }
+
+  function renderRating(parent, entry) {
+    const box = el("div", "csw-feedback");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", T[lang].rate);
+    const text = str(entry.text);
+    if (text) {
+      const q = box.appendChild(el("p", "csw-feedback-q", text));
+      q.lang = textLang(text);
+    }
+    if (entry.rated) {
+      box.appendChild(el("p", "csw-feedback-done", T[lang].rated));
+    } else {
+      entry.rate.forEach(function (b) {
+        const button = el("button", "csw-rate", b.title);
+        button.type = "button";
+        button.lang = textLang(b.title);
+        button.setAttribute("aria-label", ratingLabel(b));
+        button.disabled = !online;
+        button.addEventListener("click", function () {
+          const answer = answerOf(b.payload);
+          // A 👎 without a reason only asks why: the answer stays open until the reason (or "skip").
+          const final = (parseJSON(b.payload.slice(FEEDBACK.length)) || {}).rating !== "down" || b.payload.indexOf('"reason"') > 0;
+          if (send(b.payload, b.title)) {
+            if (final && answer) markRated(answer);
+            else if (answer) hideRating(entry);
+            input.focus();
+          }
+        });
+        box.appendChild(button);
+      });
+    }
+    parent.appendChild(box);
+  }
+  function hideRating(entry) {
+    const i = log.indexOf(entry);
+    if (i < 0) return;
+    entry.rated = true;
+    const node = render(entry);
+    nodes[i].replaceWith(node);
+    nodes[i] = node;
+    save();
   }
 
   function renderCard(parent, c) {
@@ -328,6 +412,9 @@
       const a = link(safeUrl(entry.link.url), label, "csw-handoff");
       a.lang = textLang(label);
       item.appendChild(a);
+    } else if (Array.isArray(entry.rate) && entry.rate.length) {
+      item.classList.add("csw-has-feedback");
+      renderRating(item, entry);
     } else if (entry.image && safeImage(entry.image.src)) {
       const img = el("img", "csw-image");
       img.src = safeImage(entry.image.src);
@@ -488,6 +575,11 @@
     const buttons = normButtons(d.quick_replies) || normButtons(d.buttons) || (d.type === "question" ? normButtons(d.options) : null);
     if (!text && !buttons) return;
     const entry = { from: "bot", text: text };
+    if (buttons && isFeedback(buttons)) {
+      entry.rate = buttons;
+      flushPending();
+      return add(entry);
+    }
     if (buttons) entry.buttons = buttons;
     addBotText(entry);
   }
@@ -517,7 +609,7 @@
     online = value;
     if (value) attempt = 0;
     sendButton.disabled = !value;
-    logBox.querySelectorAll(".csw-reply").forEach(function (b) {
+    logBox.querySelectorAll(".csw-reply, .csw-rate").forEach(function (b) {
       b.disabled = !value;
     });
     if (!value) hideTyping();
@@ -684,6 +776,9 @@
     });
     root.querySelectorAll(".csw-replies").forEach(function (g) {
       g.setAttribute("aria-label", t.replies);
+    });
+    root.querySelectorAll(".csw-feedback").forEach(function (g) {
+      g.setAttribute("aria-label", t.rate);
     });
     showStatus();
   }
