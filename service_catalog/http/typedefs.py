@@ -14,8 +14,12 @@ from ..console.rasa import RasaClient
 from ..console.sms import SmsGateway
 from ..db import Database
 from ..handoff.tokens import Signer
+from ..insights.events import EventLog
+from ..insights.store import InsightsStore
+from ..insights.unmet import TopicCache
 from ..search.embedder import Embedder
 from ..settings import Settings
+from .metrics import Metrics
 from .ratelimit import RateLimiter
 
 if TYPE_CHECKING:
@@ -25,14 +29,18 @@ __all__ = [
     "CATALOGUE",
     "DATABASE",
     "EMBEDDER",
+    "EVENT_LOG",
     "EXECUTOR",
+    "INSIGHTS_STORE",
     "LIMITER",
+    "METRICS",
     "RASA",
     "REBUILD_EXECUTOR",
     "SETTINGS",
     "SIGNER",
     "SMS",
     "TICKET_EVENTS",
+    "UNMET_CACHE",
     "CatalogueState",
 ]
 
@@ -57,3 +65,7 @@ LIMITER = web.AppKey("limiter", RateLimiter)
 TICKET_EVENTS = web.AppKey("ticket_events", Hub)  # the agent console's live inbox
 RASA = web.AppKey("rasa", RasaClient)  # Rasa's HTTP API, for taking over conversations
 SMS = web.AppKey("sms", SmsGateway)  # a Protocol: any gateway
+INSIGHTS_STORE = web.AppKey("insights_store", InsightsStore)  # feedback and topic marks (insights/store.py)
+EVENT_LOG = web.AppKey("event_log", EventLog)  # Rasa's events, read from the broker's table
+UNMET_CACHE = web.AppKey("unmet_cache", TopicCache)  # embeddings and topics of unmet questions
+METRICS = web.AppKey("metrics", Metrics)  # this app's Prometheus registry and collectors

@@ -1,0 +1,115 @@
+"""Rasa's conversation events, read from the table its SQL event broker writes.
+
+Rasa's ``SQLEventBroker`` (configured in ``bot/endpoints.yml``) appends one row per event to
+``events`` (``id``, ``sender_id``, ``data`` = the event as JSON) in the database named by
+``CATALOG_EVENTS_URL``. We only read it: rows after the last id seen are fetched on each
+request and kept in memory for ``KEEP_DAYS`` (twice the longest period, for trends), so a
+request reads only what is new. A missing database or table means no events yet.
+
+Personal data was masked by the tracker store before Rasa published the events; what we
+show is masked again where it is shown (``privacy.mask``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from .store import engine_for
+
+__all__ = ["MAX_DAYS", "Event", "EventLog", "parse_event"]
+
+log = logging.getLogger(__name__)
+
+MAX_DAYS = 90  # the longest period the summary answers for
+KEEP_DAYS = 2 * MAX_DAYS + 1
+BATCH = 20000
+_events = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("data"))
+
+
+@dataclass(frozen=True)
+class Event:
+    """One Rasa event of one conversation, reduced to what the figures read."""
+
+    sender: str
+    kind: str  # Rasa's "event": user, bot, slot, action, session_started, ...
+    ts: float
+    data: dict[str, Any] = field(compare=False, repr=False)
+
+
+def parse_event(sender: str, raw: str | bytes | dict[str, Any]) -> Event | None:
+    """An ``Event`` from one row's JSON, or None for a row that is not a Rasa event."""
+    try:
+        data = raw if isinstance(raw, dict) else json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("event"), str):
+        return None
+    ts = data.get("timestamp")
+    if not isinstance(ts, int | float):
+        return None
+    return Event(str(data.get("sender_id") or sender), data["event"], float(ts), data)
+
+
+class EventLog:
+    """The events of the last ``KEEP_DAYS``, read incrementally from the broker's table."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: sa.Engine | None = None
+        self._last_id = 0
+        self._events: list[Event] = []
+        self._lock = threading.Lock()
+
+    def _connect(self) -> sa.Engine | None:
+        if self._engine is None:
+            if self.url.startswith("sqlite:///") and not Path(self.url.removeprefix("sqlite:///")).exists():
+                return None  # Rasa has published nothing yet
+            self._engine = engine_for(self.url, read_only=True)
+        return self._engine
+
+    def refresh(self, now: float | None = None) -> list[Event]:
+        """Read what is new, forget what is older than ``KEEP_DAYS``; every kept event, in order."""
+        with self._lock:
+            engine = self._connect()
+            if engine is not None:
+                try:
+                    self._read_new(engine)
+                except (OperationalError, ProgrammingError) as exc:
+                    if "events" not in str(exc):  # no such table yet: nothing published
+                        raise
+            cut = (time.time() if now is None else now) - KEEP_DAYS * 86400
+            if self._events and self._events[0].ts < cut:
+                self._events = [e for e in self._events if e.ts >= cut]
+            return list(self._events)
+
+    def _read_new(self, engine: sa.Engine) -> None:
+        with engine.connect() as connection:
+            while True:
+                query = sa.select(_events.c.id, _events.c.sender_id, _events.c.data).where(_events.c.id > self._last_id).order_by(_events.c.id).limit(BATCH)
+                rows = connection.execute(query).all()
+                for row_id, sender, data in rows:
+                    self._last_id = max(self._last_id, int(row_id))
+                    event = parse_event(str(sender), data)
+                    if event is not None:
+                        self._events.append(event)
+                if len(rows) < BATCH:
+                    break
+        self._events.sort(key=lambda e: e.ts)
+
+    async def events(self) -> list[Event]:
+        """``refresh`` in a worker thread."""
+        return await asyncio.to_thread(self.refresh)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
