@@ -10,6 +10,8 @@ failed action with the request body (the conversation) in the error. Here:
   Rasa sends it from ``bot/endpoints.yml``. ``GET /health`` stays open for the supervisor;
 - no CORS headers: browsers have no business here;
 - an error answers ``{"error": "internal_error"}`` without echoing the request;
+- ``GET /metrics``: run time and errors by action, for Prometheus on the internal network
+  (``actions/metrics.py`` says who may read it);
 - the catalogue client is closed when the server stops.
 """
 
@@ -26,6 +28,8 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from .metrics import install as install_metrics
 
 __all__ = ["INTERNAL_HEADER", "create_app", "main"]
 
@@ -61,6 +65,7 @@ def create_app(executor: ActionExecutor, internal_tokens: str) -> Sanic:
         return response.json({"error": "internal_error"}, status=500)
 
     app.error_handler.add(Exception, quiet_errors)
+    install_metrics(app, executor.actions)
 
     async def close_client(app: Sanic) -> None:
         from .catalogue_client import client
