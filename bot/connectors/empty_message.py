@@ -13,6 +13,9 @@ reach it can continue anyone's conversation. It is therefore for trusted integra
 
 Use ``bot.connectors.empty_message.RestInput`` in ``bot/credentials.yml`` instead of ``rest:``;
 its name stays ``rest``, so the URL stays ``/webhooks/rest/webhook``.
+
+It also serves the Rasa server's channel metrics, ``GET /webhooks/rest/metrics`` (``metrics.py``
+says what they count and who may read them).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from .limits import WindowCounter
+from .metrics import DEFAULT_NETWORKS, METRICS, MISSING, may_read_metrics
 
 __all__ = ["EMPTY_MESSAGE", "MAX_MESSAGE_CHARS", "RestInput"]
 
@@ -76,9 +80,28 @@ class RestInput(rest.RestInput):
         async def guarded(message: UserMessage) -> Any:
             if not isinstance(message.text, str) or not message.text.strip():
                 message.text = EMPTY_MESSAGE
+            METRICS.message(self.name())
             return await on_new_message(message)
 
         blueprint: Blueprint = super().blueprint(guarded)
+
+        @blueprint.route("/metrics", methods=["GET"])
+        async def metrics(request: Request) -> HTTPResponse:
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            networks = os.environ.get("CATALOG_METRICS_NETWORKS") or DEFAULT_NETWORKS
+            if not may_read_metrics(request.ip or "", headers, networks, os.environ.get("CATALOG_ADMIN_READ_TOKEN", "")):
+                return response.json(
+                    {
+                        "error": "forbidden",
+                        "message": "/metrics is for the internal network: scrape it from CATALOG_METRICS_NETWORKS or with the admin read token",
+                    },
+                    status=403,
+                )
+            exposition = METRICS.exposition()
+            if exposition is None:
+                return response.json({"error": "unavailable", "message": MISSING}, status=503)
+            body, content_type = exposition
+            return response.raw(body, headers={"Content-Type": content_type, "Cache-Control": "no-store"})
 
         @blueprint.middleware("request")
         async def check(request: Request) -> HTTPResponse | None:

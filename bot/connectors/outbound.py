@@ -9,7 +9,8 @@ repeated when the outcome is unknown.
 - Anything else is final.
 
 ``call_with_retry`` waits ``base_delay * 2**attempt`` (with jitter, or the platform's own
-``retry_after``) between at most ``attempts`` tries.
+``retry_after``) between at most ``attempts`` tries; each retry is counted under the channel that
+starts ``what`` (``rasa_channel_send_retries_total``, ``metrics.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+
+from .metrics import METRICS
 
 __all__ = ["Final", "Retryable", "Uncertain", "call_with_retry"]
 
@@ -64,5 +67,6 @@ async def call_with_retry(
                 raise
             delay = exc.retry_after if exc.retry_after is not None else base_delay * (2**attempt) * (0.5 + random.random())
             log.warning("%s failed (%s); retry %d of %d in %.1f s", what, exc, attempt + 1, attempts - 1, delay)
+            METRICS.retry(what.split(" ", 1)[0])  # "telegram sendMessage", "wechat message to …"
             await sleep(min(delay, 30.0))
     raise AssertionError("unreachable")  # pragma: no cover

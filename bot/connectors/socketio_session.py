@@ -41,6 +41,7 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 
 from .empty_message import EMPTY_MESSAGE
 from .limits import WindowCounter, client_address
+from .metrics import METRICS
 from .sessions import SessionSigner
 
 __all__ = ["SessionSigner", "SocketIOSessionInput"]
@@ -130,6 +131,7 @@ class SocketIOSessionInput(SocketIOInput):
                 input_channel=self.name(),
                 metadata=metadata if isinstance(metadata, dict) else None,
             )
+            METRICS.message(self.name())
             await on_new_message(message)
 
         @sio.on("disconnect", namespace=self.namespace)

@@ -65,6 +65,7 @@ from . import render_telegram
 from .channel_store import ChannelStore, open_store
 from .empty_message import EMPTY_MESSAGE
 from .limits import WindowCounter
+from .metrics import METRICS
 from .outbound import Final, Retryable, Uncertain, call_with_retry
 from .replies import Reply, neutral, renderer
 
@@ -351,6 +352,7 @@ class TelegramInput(InputChannel):
                 log.error("telegram: the channel store failed (%s); update %d refused for a retry", type(exc).__name__, update["update_id"])
                 return response.json({"ok": False, "error": "unavailable"}, status=503)
             if not first:
+                METRICS.duplicate("telegram")
                 log.info("telegram update %d: delivered again, ignored", update["update_id"])
                 return response.json({"ok": True})
             task = asyncio.get_running_loop().create_task(self._handle(update, on_new_message))
@@ -401,6 +403,7 @@ class TelegramInput(InputChannel):
             text = f'/greet{{"lang":"{incoming.lang}"}}' if incoming.lang else "/greet"
         text = text.strip() or EMPTY_MESSAGE
         collector = CollectingOutputChannel()
+        METRICS.message(self.name())
         try:
             await on_new_message(UserMessage(text, collector, conversation, input_channel=self.name(), message_id=f"telegram-{update_id}"))
         except Exception as exc:

@@ -44,6 +44,7 @@ from sanic.response import HTTPResponse
 from .channel_store import ChannelStore, open_store
 from .empty_message import EMPTY_MESSAGE
 from .limits import WindowCounter
+from .metrics import METRICS
 from .outbound import Final, Retryable, Uncertain, call_with_retry
 from .render_wechat import contents, language_of, numbered_options
 from .replies import neutral, renderer
@@ -248,6 +249,7 @@ class PlatformInput(InputChannel):
 
     async def _answer(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]], deadline: float) -> tuple[str, HTTPResponse]:
         if not await asyncio.to_thread(self.store.first_delivery, self.name(), incoming.key):
+            METRICS.duplicate(self.name())
             return "retry of a delivery already taken", response.text(self.ack)
         if incoming.kind == "event":
             return "event without answer", response.text(self.ack)
@@ -288,6 +290,7 @@ class PlatformInput(InputChannel):
         collector = CollectingOutputChannel()
         conversation = self.conversation(incoming.user)
         message = UserMessage(text, collector, conversation, input_channel=self.name(), message_id=incoming.key, metadata={"platform": self.name()})
+        METRICS.message(self.name())
         try:
             await on_new_message(message)
         except Exception as exc:  # the type only: an exception's text may quote the message
