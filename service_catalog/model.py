@@ -85,9 +85,16 @@ class Question(_Strict):
     unit: LocalizedText | None = None
     min: float | None = None
     max: float | None = None
+    # For yes/no questions: words that describe the situation behind a "yes" or a "no"
+    # ("laid off" / "自己辞职" to "did your job end against your will?"), so that an answer is
+    # read for its meaning against this question, not by its surface 是/不/no (eligibility/parse).
+    yes_when: LocalizedList | None = None
+    no_when: LocalizedList | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
+        if self.type != "boolean" and (self.yes_when or self.no_when):
+            raise ValueError("yes_when and no_when only apply to boolean questions")
         if self.type == "choice" and len(self.options) < 2:
             raise ValueError("a choice question needs at least two options")
         if self.type != "choice" and self.options:

@@ -7,14 +7,30 @@ from .assessment import Assessment, Reason, assess
 from .coercion import coerce_answer, coerce_answers
 from .errors import InvalidAnswer, InvalidCriterion
 from .evaluation import Verdict, evaluate
-from .parse import parse_answer, parse_choice, parse_date, parse_district, parse_number, parse_yes_no
+from .parse import (
+    CONFIDENT,
+    Reading,
+    Turn,
+    parse_answer,
+    parse_choice,
+    parse_date,
+    parse_district,
+    parse_number,
+    parse_yes_no,
+    read_answer,
+    said_phrase,
+    understand_turn,
+)
 from .questions import next_question, open_questions
 
 __all__ = [
+    "CONFIDENT",
     "Assessment",
     "InvalidAnswer",
     "InvalidCriterion",
+    "Reading",
     "Reason",
+    "Turn",
     "Verdict",
     "assess",
     "coerce_answer",
@@ -28,4 +44,7 @@ __all__ = [
     "parse_district",
     "parse_number",
     "parse_yes_no",
+    "read_answer",
+    "said_phrase",
+    "understand_turn",
 ]

@@ -74,6 +74,7 @@ def assess(
     bank: Mapping[str, Question],
     lang: str,
     today: dt.date,
+    readings: Mapping[str, str] | None = None,
 ) -> Assessment:
     """Evaluate, choose the next question and explain, in ``lang``.
 
@@ -83,6 +84,9 @@ def assess(
         bank: The question bank; every question the criteria use must be in it.
         lang: ``"zh"`` for Chinese; anything else gives English.
         today: The evaluation date.
+        readings: Question id to how the person's own words were read ("you said “about
+            3 years” — counted as 36 months"), added to that question's reasons so that a
+            wrong reading can be seen.
 
     Returns:
         The :class:`Assessment`.
@@ -105,7 +109,10 @@ def assess(
         if value is None and id(cond) not in open_ids:
             continue
         met = None if value is None else value != negated
-        reason = Reason(reason_text(cond, negated, bank[cond.q], answers.get(cond.q), lang), met, cond.q)
+        text = reason_text(cond, negated, bank[cond.q], answers.get(cond.q), lang)
+        if readings and cond.q in readings and cond.q in answers:
+            text = f"{text}（{readings[cond.q]}）" if lang == "zh" else f"{text} ({readings[cond.q]})"
+        reason = Reason(text, met, cond.q)
         if reason not in reasons:  # e.g. two conditions sharing one label ("18 to 64 years old")
             reasons.append(reason)
     nxt = next_question(criterion, answers, today, bank=bank)

@@ -16,13 +16,21 @@ from .choices import parse_choice
 from .dates import parse_date
 from .districts import parse_district
 from .numbers import parse_number
+from .reading import CONFIDENT, Reading, read_answer, said_phrase
+from .turn import Turn, understand_turn
 from .yes_no import parse_yes_no
 
 __all__ = [
+    "CONFIDENT",
+    "Reading",
+    "Turn",
     "parse_answer",
     "parse_choice",
     "parse_date",
     "parse_district",
     "parse_number",
     "parse_yes_no",
+    "read_answer",
+    "said_phrase",
+    "understand_turn",
 ]

@@ -6,10 +6,7 @@ import datetime as dt
 from typing import Any
 
 from ...model import Question
-from .choices import parse_choice
-from .dates import parse_date
-from .numbers import parse_number
-from .yes_no import parse_yes_no, restates_question
+from .reading import read_answer
 
 __all__ = ["parse_answer"]
 
@@ -23,15 +20,11 @@ def parse_answer(question: Question, text: str, today: dt.date) -> Any | None:
         today: The date that relative answers ("yesterday", "上周") count from.
 
     Returns:
-        ``bool``, ``int``/``float``, an option value, or ``datetime.date``;
-        None when the text could not be understood. Numbers are not checked
-        against the question's min and max here.
+        ``bool``, ``int``/``float`` (in the question's unit: "about 3 years" to a
+        question in months is 36), an option value, or ``datetime.date``; None
+        when the text could not be understood. Numbers are not checked against
+        the question's min and max here. :func:`~.reading.read_answer` also says
+        how the words were read and whether to confirm.
     """
-    if question.type == "boolean":
-        answer = parse_yes_no(text)
-        return answer if answer is not None else restates_question(question, text)
-    if question.type == "number":
-        return parse_number(text)
-    if question.type == "choice":
-        return parse_choice(question, text)
-    return parse_date(text, today)
+    reading = read_answer(question, text, today)
+    return reading.value if reading is not None else None

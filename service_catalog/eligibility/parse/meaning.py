@@ -1,0 +1,133 @@
+"""Yes/no answers read for their meaning against the question, not by their surface words (pure: no I/O).
+
+"My contract wasn't renewed" to "Did your job end against your will?" is a yes although it
+says "not"; "我是自己辞职的" to the same question is a no although it says 是; "是的，没什么存款"
+to "Are your savings below the limit?" is a yes, and would be a no to "Do you have savings
+above the limit?": the 是的 agrees with the situation described, not with the question.
+
+What decides, in order:
+
+1. "Not sure" / "不知道" → no reading.
+2. The question's own situation words (``yes_when`` / ``no_when`` in its YAML): each phrase
+   found votes for its side, flipped when a negation stands just before it in the same clause
+   ("没有" before "存款多"). A phrase may hold "…" for a gap of a few words or characters
+   ("存款…多" matches "存款还挺多"). Longer phrases hide the shorter ones they contain.
+3. A double negative ("不是没有", "it's not that I don't") → yes.
+4. A leading yes/no word ("No, I decided to leave myself", "是的，…") answers the question.
+5. Words that say something is done or not yet ("打过了", "already", "还没", "not yet").
+6. The surface reading of :func:`~.yes_no.parse_yes_no`, or an answer that restates the
+   question ("上海户口").
+
+Each step gives a confidence; a reading below :data:`CONFIDENT` is confirmed with the person.
+When the situation words and the leading yes/no word disagree the situation wins, unconfidently.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ...model import Question
+from ._text import HAN, normalize
+from .yes_no import parse_yes_no, restates_question
+
+__all__ = ["CONFIDENT", "read_yes_no"]
+
+CONFIDENT = 0.8
+"""Readings at least this sure are taken without asking back."""
+
+_UNSURE = re.compile(
+    r"not sure|don'?t know|do not know|dunno|no idea|unsure|not certain|maybe|perhaps|idk|can'?t remember"
+    r"|不知道|不清楚|不确定|不记得|说不好|说不清|不好说|也许|可能吧|忘了"
+)
+_CLAUSE = re.compile(r"[,，。.;；!！?？、]|\bbut\b|\bthough\b|但是?|不过|可是")
+_ZH_NEG = re.compile(r"(?:没有?|不是?|未|无|别|非)[^没不未无别非]{0,3}$")
+_EN_NEG = re.compile(r"(?:\bnot|n't|\bnever|\bno)\b(?:\s+\S+){0,2}\s*$")
+_DOUBLE_NEG = re.compile(
+    r"不是没有?|并非没有?|不是不|没有不[是有]|not that (?:i|we) (?:don't|do not|haven't|have not|didn't)"
+    r"|(?:don't|do not|didn't) not|wouldn't say (?:no|i don't)|can't say (?:i|we) (?:don't|haven't)"
+)
+_LEAD_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|yea|sure|correct|right|indeed|of course|absolutely|是的?|对的?|对啊|嗯+|有的?|是啊|没错|当然)(?![a-z\u4e00-\u9fff])(?!\s*(?:not\b|不|没))"
+)
+_LEAD_NO = re.compile(r"^(?:no|nope|nah|not really|never|没有?|不是?|否|没呢|并没有)(?![a-z\u4e00-\u9fff])")
+_DONE = re.compile(r"\balready\b|\bi(?:'ve| have) (?:done|got|had|been)|[\u4e00-\u9fff]过了|已经|早就|办好了|弄好了|[打交办登领做]了")
+_NOT_YET = re.compile(r"\bnot yet\b|\bhaven't yet\b|\bhave not yet\b|\byet to\b|还没|尚未|还未|没来得及")
+
+
+@lru_cache(maxsize=2048)
+def _cue_pattern(phrase: str) -> re.Pattern[str]:
+    """A situation phrase as a pattern: "…" is a short gap; English words may take an ending."""
+    parts = []
+    for piece in normalize(phrase).split("..."):  # NFKC turns "…" into "..."
+        piece = piece.strip()
+        if not piece:
+            continue
+        if HAN.search(piece):
+            parts.append(re.escape(piece))
+        else:
+            words = [re.escape(w) + (r"(?:s|es|ed|d|ing)?" if len(w) >= 4 and w.isalpha() else "") for w in piece.split()]
+            parts.append(r"(?<![a-z])" + r"\s+".join(words) + r"(?![a-z])")
+    gap = r"[^,，。.;；!！?？]{0,12}?"
+    return re.compile(gap.join(parts))
+
+
+def _cue_votes(question: Question, norm: str) -> list[bool]:
+    """One vote per situation phrase found (longest first; a negation before it flips it)."""
+    hits: list[tuple[int, int, bool]] = []
+    for side, cues in ((True, question.yes_when), (False, question.no_when)):
+        if cues is None:
+            continue
+        for phrase in (*cues.zh, *cues.en):
+            for m in _cue_pattern(phrase).finditer(norm):
+                hits.append((m.start(), m.end(), side))
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    votes: list[bool] = []
+    taken: list[tuple[int, int]] = []
+    for start, end, side in sorted(hits, key=lambda h: h[0] - h[1]):  # longest first
+        if any(s < end and start < e for s, e in taken):
+            continue
+        taken.append((start, end))
+        clause_start = max((m.end() for m in _CLAUSE.finditer(norm, 0, start)), default=0)
+        before = norm[clause_start:start]
+        negated = bool(_ZH_NEG.search(before) or _EN_NEG.search(before)) and not _DOUBLE_NEG.search(before)
+        votes.append(side != negated)
+    return votes
+
+
+def read_yes_no(question: Question, text: str) -> tuple[bool, float] | None:
+    """Read a yes/no answer for its meaning against ``question``.
+
+    Args:
+        question: The yes/no question asked (its ``yes_when``/``no_when`` words are used).
+        text: What the person said.
+
+    Returns:
+        (answer, confidence between 0 and 1), or None when the answer says neither.
+    """
+    norm = normalize(text)
+    if not norm or _UNSURE.search(norm):
+        return None
+    lead = True if _LEAD_YES.match(norm) else False if _LEAD_NO.match(norm) else None
+    votes = _cue_votes(question, norm)
+    if votes and (all(votes) or not any(votes)):
+        if lead is None or lead == votes[0]:
+            return votes[0], 0.9
+        return votes[0], 0.6  # "是的，没什么存款" to a question about savings above a limit
+    if votes:
+        return None  # the situation words point both ways
+    if _DOUBLE_NEG.search(norm):
+        return True, 0.85
+    if lead is not None:
+        rest = _CLAUSE.split(norm, maxsplit=1)
+        return lead, 0.95 if len(rest) == 1 or not rest[1].strip() else 0.9
+    if _NOT_YET.search(norm):
+        return False, 0.85
+    if _DONE.search(norm) and not re.search(r"[没不未]", norm):
+        return True, 0.85
+    surface = parse_yes_no(text)
+    if surface is not None:
+        short = len(norm) <= 6 if HAN.search(norm) else len(norm.split()) <= 3
+        return surface, 0.9 if short else 0.7
+    restated = restates_question(question, text)
+    return (True, 0.85) if restated else None

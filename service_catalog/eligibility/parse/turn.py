@@ -1,0 +1,212 @@
+"""One turn of the eligibility check: an answer, a confirmation, a correction, or "start over" (pure: no I/O).
+
+The bot sends every utterance made during a check (and after its verdict) here, with the
+question asked, the answers so far and any reading waiting for confirmation; this module
+says what the utterance does, so that the action server stays thin:
+
+- ``start_over``: "start over", "重新开始", "从头来" — the answers of this check are cleared.
+- ``confirm`` / ``deny``: "yes" / "no" to "36 months — is that right?". "No, 3 years" is an
+  ``answer`` with the new value, not a bare denial.
+- ``correction``: the utterance changes an earlier answer, explicitly ("I said 3 YEARS",
+  "不对，是…", "我刚才说错了", "actually it's …") or by restating it ("I've lived here 3 years"
+  while asked something else): the question it corrects is the answered one whose reading
+  fits the words — its kind (a duration, a number, a choice, yes/no) and the words it shares
+  with the question — the latest first.
+- ``answer``: the utterance answers the question asked.
+- ``unknown``: none of these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ...model import Question
+from ._text import HAN, normalize
+from .durations import duration_unit, find_duration
+from .numbers import parse_number
+from .reading import Reading, read_answer
+from .yes_no import parse_yes_no
+
+__all__ = ["Turn", "TurnKind", "understand_turn"]
+
+TurnKind = Literal["answer", "correction", "confirm", "deny", "start_over", "unknown"]
+
+_START_OVER = re.compile(
+    r"\bstart (?:over|again|from scratch)\b|\brestart\b|\bfrom the (?:start|beginning|top)\b|\bbegin again\b|\breset\b"
+    r"|重新开始|重新来|重来|从头(?:开始|来)?|重新(?:问|填|答|测)|清空"
+)
+_CORRECTION = re.compile(
+    r"\bactually\b|\bi said\b|\bi meant\b|\bi mean\b|\bsorry\b|\bcorrection\b|\bno wait\b|\bwait\b|\bmistake\b|\bwrong\b|\bnot \S+ but\b"
+    r"|不对|说错|搞错|弄错|写错|打错|其实|应该是|我是说|更正|纠正|改成|改为|改一下|不是\S{1,8}而是"
+)
+_STOP_EN = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "i",
+        "you",
+        "your",
+        "my",
+        "me",
+        "we",
+        "our",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "in",
+        "of",
+        "for",
+        "to",
+        "on",
+        "at",
+        "it",
+        "how",
+        "many",
+        "much",
+        "what",
+        "which",
+        "who",
+        "when",
+        "where",
+        "there",
+        "here",
+        "this",
+        "that",
+        "any",
+        "with",
+        "without",
+        "from",
+        "as",
+        "by",
+        "or",
+        "and",
+        "not",
+        "no",
+        "yes",
+        "please",
+        "still",
+        "ever",
+        "been",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What an utterance does in the check.
+
+    Attributes:
+        kind: See the module docstring.
+        question_id: The question answered, confirmed or corrected; None otherwise.
+        reading: The reading of the words for that question (None for confirm, deny, start over).
+    """
+
+    kind: TurnKind
+    question_id: str | None = None
+    reading: Reading | None = None
+
+
+def _words(text: str) -> set[str]:
+    """Content words: English words (crudely stemmed) and Chinese character pairs."""
+    norm = normalize(text)
+    english = {w[:5] for w in re.findall(r"[a-z]{3,}", norm) if w not in _STOP_EN}
+    han = "".join(HAN.findall(norm))
+    pairs = {han[i : i + 2] for i in range(len(han) - 1)} - {"是否", "您是", "多少", "是不", "您的", "您在", "贵单", "单位"}
+    return english | pairs
+
+
+def _fits(question: Question, text: str, today: dt.date) -> tuple[int, Reading] | None:
+    """How well the words answer ``question`` (higher is better), with the reading; None if not at all."""
+    reading = read_answer(question, text, today)
+    if reading is None:
+        return None
+    fit = len(_words(question.text.zh + " " + question.text.en + " " + (question.unit.en if question.unit else "")) & _words(text))
+    if question.type == "number":
+        has_duration = find_duration(text) is not None
+        fit += 3 if has_duration == (duration_unit(question) is not None) else -3
+    elif question.type == "boolean" and parse_number(text) is not None:
+        fit -= 2  # a number is seldom a yes or a no
+    elif question.type in ("choice", "date"):
+        fit += 2
+    return fit, reading
+
+
+def _after_cue(text: str) -> str:
+    """The words after the last correction cue ("不对，是三年" → "，是三年")."""
+    cues = list(_CORRECTION.finditer(normalize(text)))
+    return normalize(text)[cues[-1].end() :] if cues else text
+
+
+def understand_turn(
+    text: str,
+    *,
+    asked: Question | None,
+    answered: Sequence[Question],
+    answers: Mapping[str, Any],
+    today: dt.date,
+    pending: Question | None = None,
+    pending_value: Any = None,
+) -> Turn:
+    """Say what ``text`` does in the check.
+
+    Args:
+        text: The person's words.
+        asked: The question just asked, or None (after the verdict).
+        answered: The questions of this check already answered, oldest first.
+        answers: The answers so far (question id → value).
+        today: The date relative answers count from.
+        pending: The question whose reading waits for "is that right?", if any.
+        pending_value: The reading waiting for confirmation.
+
+    Returns:
+        The :class:`Turn`.
+    """
+    norm = normalize(text)
+    if _START_OVER.search(norm):
+        return Turn("start_over")
+    if pending is not None:
+        again = read_answer(pending, text, today)
+        if again is not None and again.value != pending_value and not (pending.type == "boolean" and parse_yes_no(text) is not None and len(norm) <= 8):
+            return Turn("answer", pending.id, again)  # "no, 3 years"
+        said = parse_yes_no(text)
+        if said is not None:
+            return Turn("confirm" if said else "deny", pending.id)
+    explicit = _CORRECTION.search(norm) is not None
+    words = _after_cue(text) if explicit else text
+    candidates: list[tuple[int, int, Question, Reading]] = []
+    for order, question in enumerate(answered):
+        if asked is not None and question.id == asked.id:
+            continue
+        found = _fits(question, words, today)
+        if found is None or found[1].value == answers.get(question.id):
+            continue
+        candidates.append((found[0], order, question, found[1]))
+    here = _fits(asked, words, today) if asked is not None else None
+    if candidates:
+        fit, _, question, reading = max(candidates, key=lambda c: (c[0], c[1]))
+        # A correction wins over the question asked when it is explicit and fits at least as well,
+        # or when the words restate the earlier question clearly better (they share its words).
+        if (
+            (explicit and (here is None or fit >= here[0]))
+            or (here is None and asked is None)
+            or (here is not None and fit >= here[0] + 2)
+            or (here is None and fit >= 2)
+        ):
+            return Turn("correction", question.id, reading)
+    if here is not None and asked is not None:
+        return Turn("answer", asked.id, here[1])
+    return Turn("unknown")
