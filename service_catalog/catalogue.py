@@ -2,9 +2,15 @@
 
 A catalogue folder holds ``services/*.yaml`` (one service per file),
 ``questions/*.yaml`` (the eligibility question bank), ``events/*.yaml`` (the
-life and business event vocabulary) and ``districts.yaml``. Every problem is
+life and business events, each with its checklist of steps) and ``districts.yaml``
+(optional: a catalogue without districts has no service centres). Every problem is
 reported as an :class:`Issue` naming file, line and field; a catalogue with any
 issue is never half-loaded.
+
+A catalogue is bilingual or has one language. In a bilingual catalogue (any
+service whose title or summary differs between zh and en) every service needs both
+languages in its title, summary, keywords and phrasings; a one-language
+catalogue (only English, or only Chinese) gives one and the other reads the same.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import CatalogInvalid
-from .model import AllOf, AnyOf, Centre, Condition, Criterion, District, Event, NotOf, Question, Service
+from .model import AllOf, AnyOf, Centre, Condition, Criterion, District, Event, NotOf, Question, Service, Step
 
 __all__ = ["Catalogue", "Issue", "iter_conditions", "load_catalogue", "validate_catalogue"]
 
@@ -75,6 +81,24 @@ class Catalogue:
 
     def offered_in(self, service: Service, district: str) -> bool:
         return service.districts == "all" or district in service.districts
+
+    def checklist(self, event: Event) -> list[Step]:
+        """The event's steps in order; for an event without steps, the services tagged with it
+        (one step each, by title, none required before another)."""
+        if event.steps:
+            return event.ordered_steps()
+        tagged = sorted((s for s in self.services.values() if event.id in s.events), key=lambda s: s.title.en.lower())
+        return [Step(order=n, service=s.id) for n, s in enumerate(tagged, 1)]
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        """The languages the catalogue has: both, or the one a one-language catalogue has."""
+        seen: set[str] = set()
+        for service in self.services.values():
+            seen.update(service.title.langs + service.summary.langs)
+            if len(seen) == 2:
+                break
+        return tuple(lang for lang in ("zh", "en") if lang in seen) or ("zh", "en")
 
 
 def iter_conditions(criterion: Criterion | None) -> Iterator[Condition]:
@@ -220,14 +244,14 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml", ".json"} and p.is_file())
 
 
-def _read_list(reader: _Reader, path: Path, kind: type[BaseModel], out: dict[str, Any], what: str) -> None:
+def _read_list(reader: _Reader, path: Path, kind: type[BaseModel], out: dict[str, Any], what: str) -> _Lines | None:
     parsed = reader.read(path)
     if parsed is None:
-        return
+        return None
     name = reader.rel(path)
     if not isinstance(parsed.data, list):
         reader.add(name, 1, "", f"expected a YAML list of {what}")
-        return
+        return None
     for index, item in enumerate(parsed.data):
         obj = reader.model(name, parsed, item, kind, (index,))
         if obj is None:
@@ -236,6 +260,49 @@ def _read_list(reader: _Reader, path: Path, kind: type[BaseModel], out: dict[str
             reader.add(name, parsed.line_of((index, "id")), f"[{index}].id", f"duplicate {what} id {obj.id!r}")
             continue
         out[obj.id] = obj
+    return parsed
+
+
+def _check_steps(reader: _Reader, cat: Catalogue, name: str, parsed: _Lines) -> None:
+    """Check each event's checklist in an events file: known services, one step per order and
+    per service, ``after`` naming earlier steps."""
+    for index, item in enumerate(parsed.data or []):
+        if not isinstance(item, dict) or item.get("id") not in cat.events:
+            continue
+        steps = cat.events[item["id"]].steps
+        orders: dict[int, int] = {}
+        services: dict[str, int] = {}
+        for n, step in enumerate(steps):
+            at = (index, "steps", n)
+            where = f"[{index}].steps[{n}]"
+            if step.service not in cat.services:
+                reader.add(name, parsed.line_of(at + ("service",)), f"{where}.service", f"unknown service {step.service!r} (see services/)")
+            if step.order in orders:
+                reader.add(name, parsed.line_of(at + ("order",)), f"{where}.order", f"duplicate order {step.order} (also steps[{orders[step.order]}])")
+            if step.service in services:
+                reader.add(name, parsed.line_of(at + ("service",)), f"{where}.service", f"{step.service!r} is already steps[{services[step.service]}]")
+            orders.setdefault(step.order, n)
+            services.setdefault(step.service, n)
+        known = {s.order for s in steps}
+        for n, step in enumerate(steps):
+            for k, before in enumerate(step.after):
+                line = parsed.line_of((index, "steps", n, "after", k))
+                if before not in known:
+                    reader.add(name, line, f"[{index}].steps[{n}].after[{k}]", f"no step with order {before}")
+                elif before >= step.order:
+                    reader.add(name, line, f"[{index}].steps[{n}].after[{k}]", f"step {before} cannot come first: it is not before step {step.order}")
+
+
+_BOTH = ("title", "summary")
+
+
+def _missing_languages(service: Service) -> list[tuple[str, str]]:
+    """(field, language) pairs a service lacks, judged as in a bilingual catalogue."""
+    out = [(f, lang) for f in _BOTH for lang in ("zh", "en") if lang not in getattr(service, f).langs]
+    for f in ("keywords", "phrasings"):
+        values = getattr(service, f)
+        out += [(f, lang) for lang, given in (("zh", values.zh), ("en", values.en)) if not given]
+    return out
 
 
 def _check_references(reader: _Reader, cat: Catalogue, service: Service, name: str, parsed: _Lines) -> None:
@@ -328,13 +395,14 @@ def read_catalogue(root: Path) -> tuple[Catalogue | None, list[Issue]]:
     districts: dict[str, District] = {}
     for path in _files(root / "questions"):
         _read_list(reader, path, Question, questions, "question")
+    event_files: list[tuple[str, _Lines]] = []
     for path in _files(root / "events"):
-        _read_list(reader, path, Event, events, "event")
+        parsed_events = _read_list(reader, path, Event, events, "event")
+        if parsed_events is not None:
+            event_files.append((reader.rel(path), parsed_events))
     districts_file = root / "districts.yaml"
-    if districts_file.is_file():
+    if districts_file.is_file():  # optional: a catalogue of another place has no districts of ours
         _read_list(reader, districts_file, District, districts, "district")
-    else:
-        reader.add("districts.yaml", None, "", "missing: the catalogue needs a districts.yaml")
     centre_ids: dict[str, str] = {}
     for district in districts.values():
         for centre in district.centres:
@@ -347,6 +415,7 @@ def read_catalogue(root: Path) -> tuple[Catalogue | None, list[Issue]]:
     service_files = _files(root / "services")
     if not service_files:
         reader.add("services/", None, "", "no service files found")
+    lacking: list[Issue] = []  # reported only when the catalogue turns out bilingual
     for path in service_files:
         parsed = reader.read(path)
         if parsed is None:
@@ -364,8 +433,15 @@ def read_catalogue(root: Path) -> tuple[Catalogue | None, list[Issue]]:
             reader.add(name, parsed.line_of(("id",)), "id", f"duplicate service id {service.id!r} (also in {where[service.id]})")
             continue
         _check_references(reader, cat, service, name, parsed)
+        for f, lang in _missing_languages(service):
+            lacking.append(Issue(name, parsed.line_of((f,)), f"{f}.{lang}" if f in _BOTH else f, f"required, but there is no {lang} text"))
         cat.services[service.id] = service
         where[service.id] = name
+
+    if len(cat.langs) == 2:
+        reader.issues += lacking
+    for name, parsed_events in event_files:
+        _check_steps(reader, cat, name, parsed_events)
 
     cat.content_hash = reader.digest.hexdigest()
     issues = sorted(reader.issues, key=lambda i: (i.file, i.line or 0, i.field))

@@ -2,7 +2,11 @@
 
 Field names follow the EU Core Public Service Vocabulary (CPSV-AP) and
 schema.org ``GovernmentService`` where one exists; ``docs/cpsv-mapping.md``
-has the table. Every human-readable text carries both ``zh`` and ``en``.
+has the table. A human-readable text carries ``zh`` and ``en``; a one-language
+catalogue (only English, or only Chinese) gives one of them and the other reads
+the same text, so every consumer can ask for either language and gets the one
+the catalogue has. Shanghai-specific fields (districts, cost in yuan, processing
+days, legal basis) are optional: ``None`` means "the catalogue does not say".
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ __all__ = [
     "NotOf",
     "Question",
     "Service",
+    "Step",
 ]
 
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -41,18 +46,58 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class _Copied(str):
+    """A text filled in from the other language (a one-language catalogue)."""
+
+    __slots__ = ()
+
+
+def _one_language(data: Any) -> Any:
+    """Fill a missing or empty language from the other one (a one-language catalogue)."""
+    if isinstance(data, dict):
+        zh, en = data.get("zh"), data.get("en")
+        if zh in (None, "", []) and en not in (None, "", []):
+            data = {**data, "zh": _Copied(en) if isinstance(en, str) else en}
+        elif en in (None, "", []) and zh not in (None, "", []):
+            data = {**data, "en": _Copied(zh) if isinstance(zh, str) else zh}
+    return data
+
+
 class LocalizedText(_Strict):
-    """A text in both languages; neither may be empty."""
+    """A text in both languages, or in one: the missing language reads the same text.
+
+    The zh text must contain Chinese unless it was filled in from the English one (a
+    catalogue that has only English); the catalogue reports a text that lacks a language
+    in a bilingual catalogue (``catalogue.py``).
+    """
 
     zh: Annotated[str, Field(min_length=1, max_length=4000)]
     en: Annotated[str, Field(min_length=1, max_length=4000)]
 
-    @field_validator("zh")
+    @model_validator(mode="before")
     @classmethod
-    def _zh_is_chinese(cls, v: str) -> str:
-        if not HAN.search(v) and not re.fullmatch(r"[\d\s.,:+\-/()]+", v):
+    def _fill(cls, data: Any) -> Any:
+        return _one_language(data)
+
+    @field_validator("zh", mode="before")
+    @classmethod
+    def _zh_is_chinese(cls, v: Any) -> Any:
+        given = isinstance(v, str) and not isinstance(v, _Copied) and v.strip()
+        if given and not HAN.search(v) and not re.fullmatch(r"[\d\s.,:+\-/()]+", v.strip()):
             raise ValueError("the zh text contains no Chinese characters")
-        return v
+        return str(v) if isinstance(v, _Copied) else v
+
+    @field_validator("en", mode="before")
+    @classmethod
+    def _plain(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, _Copied) else v
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        """The languages the text really has (one when both read the same)."""
+        if self.zh != self.en:
+            return ("zh", "en")
+        return ("zh",) if HAN.search(self.zh) else ("en",)
 
     def get(self, lang: str) -> str:
         """The text in ``lang`` (``zh`` or ``en``), English for anything else."""
@@ -66,7 +111,8 @@ class LocalizedList(_Strict):
     en: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(default_factory=list)
 
     def get(self, lang: str) -> list[str]:
-        return self.zh if lang == "zh" else self.en
+        """The entries in ``lang``; those of the other language when a one-language catalogue has none."""
+        return (self.zh or self.en) if lang == "zh" else (self.en or self.zh)
 
 
 class Choice(_Strict):
@@ -148,12 +194,41 @@ AnyOf.model_rebuild()
 NotOf.model_rebuild()
 
 
+class Step(_Strict):
+    """One step of an event's checklist: a service, its place in the order, what must come first.
+
+    ``after`` lists the ``order`` numbers of the steps that must be done before this one (the
+    birth certificate before the birth registration); steps with the same prerequisites can be
+    done in any order. ``note`` says when or why (optional).
+    """
+
+    order: int = Field(ge=1, le=99)
+    service: Annotated[str, Field(pattern=SLUG.pattern)]
+    after: list[int] = Field(default_factory=list)
+    note: LocalizedText | None = None
+    optional: bool = False
+
+
 class Event(_Strict):
-    """A life or business event of the controlled vocabulary."""
+    """A life or business event: a label, what it is about, and its checklist (一件事).
+
+    ``summary`` and ``phrasings`` are how people describe the situation ("just had a baby",
+    孩子出生了要办什么): search matches a question against them as well as against services.
+    ``steps`` are the services the situation needs, in the order they are done; an event
+    without steps lists the services tagged with it. The catalogue checks the steps (each
+    service exists, each order is used once, ``after`` names earlier steps) with file and line.
+    """
 
     id: Annotated[str, Field(pattern=SLUG.pattern)]
     kind: Literal["life", "business"]
     label: LocalizedText
+    summary: LocalizedText | None = None
+    phrasings: LocalizedList = Field(default_factory=LocalizedList)
+    steps: list[Step] = Field(default_factory=list)
+
+    def ordered_steps(self) -> list[Step]:
+        """The steps by their order."""
+        return sorted(self.steps, key=lambda s: s.order)
 
 
 class Centre(_Strict):
@@ -200,37 +275,39 @@ class Service(_Strict):
     """A public service (CPSV-AP ``PublicService``, schema.org ``GovernmentService``)."""
 
     id: Annotated[str, Field(pattern=SLUG.pattern, max_length=80)]
-    sample_data: Literal[True]
-    audience: Audience
-    theme: Annotated[str, Field(pattern=SLUG.pattern)]
+    sample_data: Literal[True] = True
+    audience: Audience = "individual"
+    theme: Annotated[str, Field(pattern=SLUG.pattern)] = "general"
     title: LocalizedText
     summary: LocalizedText
     description: LocalizedText
-    events: list[Annotated[str, Field(pattern=SLUG.pattern)]] = Field(min_length=1)
-    competent_authority: LocalizedText
-    keywords: LocalizedList
-    phrasings: LocalizedList
+    events: list[Annotated[str, Field(pattern=SLUG.pattern)]] = Field(default_factory=list)
+    competent_authority: LocalizedText | None = None
+    keywords: LocalizedList = Field(default_factory=LocalizedList)
+    phrasings: LocalizedList = Field(default_factory=LocalizedList)
     documents: list[LocalizedText] = Field(default_factory=list)
-    cost: Cost
-    processing_days: int = Field(ge=0, le=365)
-    legal_basis: LocalizedText
-    channels: Channels
+    cost: Cost | None = None
+    processing_days: int | None = Field(default=None, ge=0, le=365)
+    legal_basis: LocalizedText | None = None
+    channels: Channels = Field(default_factory=Channels)
     districts: Literal["all"] | list[Annotated[str, Field(pattern=SLUG.pattern)]] = "all"
     eligibility: Criterion | None = None
-    last_reviewed: dt.date
+    last_reviewed: dt.date | None = None
 
-    @field_validator("keywords")
+    @model_validator(mode="before")
     @classmethod
-    def _keywords_both(cls, v: LocalizedList) -> LocalizedList:
-        if not v.zh or not v.en:
-            raise ValueError("keywords need at least one entry in both zh and en")
-        return v
+    def _description_defaults_to_summary(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("description") in (None, "", {}) and data.get("summary"):
+            data = {**data, "description": data["summary"]}
+        return data
 
     @field_validator("phrasings")
     @classmethod
     def _three_phrasings(cls, v: LocalizedList) -> LocalizedList:
-        for lang in ("zh", "en"):
-            if len(v.get(lang)) < 3:
+        # A language may have none (a one-language catalogue; the catalogue checks that a
+        # bilingual one has both), but a few are no basis for matching how people ask.
+        for lang, given in (("zh", v.zh), ("en", v.en)):
+            if 0 < len(given) < 3:
                 raise ValueError(f"at least 3 example phrasings are needed in {lang}")
         return v
 

@@ -58,11 +58,13 @@ def ready_answer(service: Service, centres: Sequence[tuple[District, Centre]], l
     parts = [w["intro"].format(title=service.title.get(lang), summary=service.summary.get(lang))]
     documents = [d.get(lang) for d in service.documents]
     parts.append(w["documents"].format(items=w["join"].join(documents)) if documents else w["no_documents"])
-    if service.cost.free or not service.cost.amount_cny:
-        parts.append(w["free"])
-    else:
-        parts.append(w["cost"].format(amount=_amount(service.cost.amount_cny)))
-    parts.append(w["days"].format(days=service.processing_days) if service.processing_days else w["same_day"])
+    if service.cost is not None:  # a one-language catalogue may not state cost or time
+        if service.cost.free or not service.cost.amount_cny:
+            parts.append(w["free"])
+        else:
+            parts.append(w["cost"].format(amount=_amount(service.cost.amount_cny)))
+    if service.processing_days is not None:
+        parts.append(w["days"].format(days=service.processing_days) if service.processing_days else w["same_day"])
     read = [
         w["centre"].format(name=c.name.get(lang), address=c.address.get(lang), hours=c.hours.get(lang), phone=c.phone) for _, c in centres[:MAX_CENTRES_READ]
     ]

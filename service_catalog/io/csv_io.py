@@ -1,10 +1,12 @@
 """Services as a CSV spreadsheet: one row per service, one column per text and language.
 
-The columns of ``shared/catalogue/core_services.csv`` are required
-(:data:`REQUIRED`); every other column of :data:`COLUMNS` is optional, and
-columns that match none of our fields are ignored. A column the file lacks is
-taken from the base catalogue's service with the same id (see
-:mod:`service_catalog.io.importing`); a new service needs every required field.
+Only ``id``, a title and a summary are required (:data:`REQUIRED`: ``title_en``
+or ``title_zh``, ``summary_en`` or ``summary_zh``): a catalogue may have one
+language only, and no districts, cost or processing days. The columns of
+``shared/catalogue/core_services.csv`` come first (:data:`CORE`); every other
+column of :data:`COLUMNS` is optional, and columns that match none of our
+fields are ignored. A column the file lacks is taken from the base catalogue's
+service with the same id (see :mod:`service_catalog.io.importing`).
 
 Cell formats:
 
@@ -12,6 +14,8 @@ Cell formats:
   separated by ``|``; ``documents_zh`` and ``documents_en`` pair up item by item;
 * ``cost_cny``: ``free`` (or ``免费``) for a free service, else the amount in yuan (``0``
   is an amount: a service that is not free but may cost nothing, its note explaining when);
+  empty when the catalogue does not state a cost;
+* ``documents_zh``/``documents_en``: one of them alone in a one-language catalogue;
 * ``districts``: ``all`` (or empty) for every district, else district ids;
 * ``hotline``: empty means the citizen hotline 12345;
 * ``last_reviewed``: an ISO date, ``2026-06-11``;
@@ -36,13 +40,16 @@ from ..catalogue import Catalogue, Issue
 from ..model import Service
 from .registry import Entry, Loc, Parsed, register_exporter, register_importer
 
-__all__ = ["COLUMNS", "REQUIRED", "export_csv", "import_csv", "service_row"]
+__all__ = ["COLUMNS", "CORE", "REQUIRED", "export_csv", "import_csv", "service_row"]
 
-REQUIRED = ("id", "audience", "theme", "title_en", "title_zh", "summary_en")
-"""The columns of ``core_services.csv``; every import file has them."""
+CORE = ("id", "audience", "theme", "title_en", "title_zh", "summary_en")
+"""The columns of ``core_services.csv``, first in an export."""
+
+REQUIRED = ("id", ("title_en", "title_zh"), ("summary_en", "summary_zh"))
+"""What every import file has: ``id``, and one of each pair (a one-language catalogue has one)."""
 
 COLUMNS = (
-    *REQUIRED,
+    *CORE,
     "summary_zh",
     "description_en",
     "description_zh",
@@ -110,16 +117,16 @@ def service_row(service: Service) -> dict[str, str]:
             row[f"{name}_{lang}"] = _join(getattr(s, name).get(lang), f"{s.id}: {name}_{lang}")
     for lang in ("en", "zh"):
         row[f"documents_{lang}"] = _join([d.get(lang) for d in s.documents], f"{s.id}: documents_{lang}")
-    row["cost_cny"] = "free" if s.cost.free else _amount(s.cost.amount_cny or 0.0)
-    row["cost_note_en"] = s.cost.note.en if s.cost.note else ""
-    row["cost_note_zh"] = s.cost.note.zh if s.cost.note else ""
-    row["processing_days"] = str(s.processing_days)
+    row["cost_cny"] = "" if s.cost is None else "free" if s.cost.free else _amount(s.cost.amount_cny or 0.0)
+    row["cost_note_en"] = s.cost.note.en if s.cost and s.cost.note else ""
+    row["cost_note_zh"] = s.cost.note.zh if s.cost and s.cost.note else ""
+    row["processing_days"] = "" if s.processing_days is None else str(s.processing_days)
     row["events"] = _join(s.events, f"{s.id}: events")
     row["districts"] = "all" if s.districts == "all" else _join(s.districts, f"{s.id}: districts")
     row["online_url"] = s.channels.online_url or ""
     row["centres"] = _join(s.channels.centres, f"{s.id}: centres")
     row["hotline"] = s.channels.hotline
-    row["last_reviewed"] = s.last_reviewed.isoformat()
+    row["last_reviewed"] = s.last_reviewed.isoformat() if s.last_reviewed else ""
     row["eligibility"] = (
         ""
         if s.eligibility is None
@@ -177,7 +184,8 @@ def _row_data(row: dict[str, str], columns: set[str], entry: Entry, issues: list
     has = columns.__contains__
 
     for column in ("id", "audience", "theme"):
-        data[column] = _cell(row, column)
+        if has(column):
+            data[column] = _cell(row, column)
     for name, column in _TEXTS.items():
         text = {lang: _cell(row, f"{column}_{lang}") for lang in ("zh", "en") if has(f"{column}_{lang}")}
         if text:
@@ -191,10 +199,8 @@ def _row_data(row: dict[str, str], columns: set[str], entry: Entry, issues: list
         en = _split(row.get("documents_en", ""))
         if has("documents_zh") and has("documents_en") and len(zh) != len(en):
             issues.append(entry.issue("documents_en", f"{len(en)} item(s), but documents_zh has {len(zh)}: the two columns pair up item by item"))
-        elif not (has("documents_zh") and has("documents_en")) and (zh or en):
-            issues.append(
-                entry.issue("documents_zh" if not has("documents_zh") else "documents_en", "documents need both columns, documents_zh and documents_en")
-            )
+        elif not (has("documents_zh") and has("documents_en")):
+            data["documents"] = [{"zh": z} for z in zh] + [{"en": e} for e in en]  # a one-language catalogue
         else:
             data["documents"] = [{"zh": z, "en": e} for z, e in zip(zh, en, strict=True)]
     if has("cost_cny") or has("cost_note_zh") or has("cost_note_en"):
@@ -202,8 +208,7 @@ def _row_data(row: dict[str, str], columns: set[str], entry: Entry, issues: list
         if has("cost_cny"):
             raw = _cell(row, "cost_cny")
             if raw is None:
-                cost["free"] = None
-                issues.append(entry.issue("cost_cny", "required, but empty: write free for a free service, else the amount in yuan"))
+                cost["free"] = None  # the catalogue does not state a cost
             elif raw.lower() in FREE:
                 cost["free"], cost["amount_cny"] = True, None
             else:
@@ -214,7 +219,7 @@ def _row_data(row: dict[str, str], columns: set[str], entry: Entry, issues: list
         note = {lang: _cell(row, f"cost_note_{lang}") for lang in ("zh", "en") if has(f"cost_note_{lang}")}
         if note:
             cost["note"] = note if any(note.values()) else None
-        data["cost"] = cost
+        data["cost"] = None if has("cost_cny") and cost.get("free") is None else cost
     if has("processing_days"):
         raw = _cell(row, "processing_days")
         if raw is not None and not raw.isdigit():
@@ -282,9 +287,9 @@ def import_csv(file: Path) -> Parsed:
         if column not in COLUMNS:
             ignored.append(raw.strip())
         columns.append(column)
-    missing = [c for c in REQUIRED if c not in columns]
+    missing = [c if isinstance(c, str) else " or ".join(c) for c in REQUIRED if not (c in columns if isinstance(c, str) else set(c) & set(columns))]
     if missing:
-        issues.append(Issue(name, 1, ", ".join(missing), f"missing column(s); the header needs at least {', '.join(REQUIRED)}"))
+        issues.append(Issue(name, 1, ", ".join(missing), "missing column(s); the header needs at least id, title_en or title_zh, summary_en or summary_zh"))
     if issues:
         return Parsed(issues=issues, ignored=tuple(ignored))
 

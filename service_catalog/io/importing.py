@@ -35,11 +35,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..catalogue import Catalogue, Issue, read_catalogue
-from ..model import Service
+from ..model import Event, Service
 from .registry import Entry, Loc, get_importer
-from .yaml_writer import service_yaml
+from .yaml_writer import events_yaml, service_yaml
 
-__all__ = ["SHARED_PARTS", "ImportResult", "import_file"]
+__all__ = ["SHARED_PARTS", "ImportResult", "import_file", "prune_steps"]
 
 SHARED_PARTS = ("questions", "events", "districts.yaml")
 """The parts of a catalogue folder an import copies from the base catalogue when the target lacks them."""
@@ -225,6 +225,36 @@ def _assemble(stage: Path, out: Path, base: Path, services: Iterable[tuple[Servi
     (stage / "services").mkdir(exist_ok=True)
     for service, _ in services:
         (stage / "services" / f"{service.id}.yaml").write_text(service_yaml(service), encoding="utf-8")
+    if not (out / "events").exists() and (stage / "events").is_dir():
+        prune_steps(stage / "events", {p.stem for p in (stage / "services").iterdir()})
+
+
+def prune_steps(folder: Path, services: set[str]) -> None:
+    """Events copied from the base catalogue keep only the checklist steps whose service the
+    new catalogue has (a step naming a missing service would make it invalid); an ``after``
+    that named a dropped step is dropped with it."""
+    for path in sorted(folder.iterdir()):
+        cat, _ = read_catalogue_part(path)
+        if cat is None or all(s.service in services for e in cat for s in e.steps):
+            continue
+        pruned = []
+        for event in cat:
+            kept = [s for s in event.steps if s.service in services]
+            orders = {s.order for s in kept}
+            steps = [s.model_copy(update={"after": [a for a in s.after if a in orders]}) for s in kept]
+            pruned.append(event.model_copy(update={"steps": steps}))
+        path.write_text(events_yaml(pruned), encoding="utf-8")
+
+
+def read_catalogue_part(path: Path) -> tuple[list[Event] | None, str]:
+    """The events of one events file (None when it does not read as a list of events)."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return [Event.model_validate(item) for item in raw or []], ""
+    except (OSError, ValueError, yaml.YAMLError, TypeError) as exc:
+        return None, str(exc)
 
 
 _FIELD_PATH = re.compile(r"[^.\[\]]+|\[\d+\]")

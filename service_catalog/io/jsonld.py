@@ -89,7 +89,8 @@ _AUXILIARY = {CV + t for t in ("PublicOrganisation", "Evidence", "Channel", "Cos
 
 
 def _lt(text: LocalizedText) -> list[dict[str, str]]:
-    return [{"@value": text.zh, "@language": "zh"}, {"@value": text.en, "@language": "en"}]
+    """The language-tagged values of a text: only the language it has in a one-language catalogue."""
+    return [{"@value": text.get(lang), "@language": lang} for lang in ("zh", "en") if lang in text.langs]
 
 
 def _lts(zh: list[str], en: list[str]) -> list[dict[str, str]]:
@@ -125,23 +126,31 @@ def service_node(service: Service, catalogue: Catalogue | None = None) -> dict[s
         "csa:summary": _lt(s.summary),
         "dct:description": _lt(s.description),
         "cv:isGroupedBy": [],
-        "cv:hasCompetentAuthority": {"@type": "cv:PublicOrganisation", "skos:prefLabel": _lt(s.competent_authority)},
         "dcat:keyword": _lts(s.keywords.zh, s.keywords.en),
         "csa:examplePhrasing": _lts(s.phrasings.zh, s.phrasings.en),
         "cpsv:hasInput": [{"@type": "cv:Evidence", "dct:title": _lt(d)} for d in s.documents],
-        "cv:hasCost": {
+        "cv:hasChannel": [],
+        "cv:contactPoint": {"@type": "cv:ContactPoint", "cv:telephone": s.channels.hotline},
+        "dct:spatial": [],
+    }
+    # Optional in a one-language catalogue: written only when the catalogue states them.
+    if s.competent_authority is not None:
+        node["cv:hasCompetentAuthority"] = {"@type": "cv:PublicOrganisation", "skos:prefLabel": _lt(s.competent_authority)}
+    if s.cost is not None:
+        node["cv:hasCost"] = {
             "@type": "cv:Cost",
             "cv:hasValue": 0.0 if s.cost.free else float(s.cost.amount_cny or 0.0),
             "cv:currency": {"@id": CNY},
             "csa:free": s.cost.free,
-        },
-        "cv:processingTime": {"@value": f"P{s.processing_days}D", "@type": "xsd:duration"},
-        "cv:hasLegalResource": {"@type": "eli:LegalResource", "dct:title": _lt(s.legal_basis)},
-        "cv:hasChannel": [],
-        "cv:contactPoint": {"@type": "cv:ContactPoint", "cv:telephone": s.channels.hotline},
-        "dct:spatial": [],
-        "csa:lastReviewed": {"@value": s.last_reviewed.isoformat(), "@type": "xsd:date"},
-    }
+        }
+        if s.cost.note is not None:
+            node["cv:hasCost"]["dct:description"] = _lt(s.cost.note)
+    if s.processing_days is not None:
+        node["cv:processingTime"] = {"@value": f"P{s.processing_days}D", "@type": "xsd:duration"}
+    if s.legal_basis is not None:
+        node["cv:hasLegalResource"] = {"@type": "eli:LegalResource", "dct:title": _lt(s.legal_basis)}
+    if s.last_reviewed is not None:
+        node["csa:lastReviewed"] = {"@value": s.last_reviewed.isoformat(), "@type": "xsd:date"}
     for e in s.events:
         event = events.get(e)
         kind = "cv:LifeEvent" if event is None or event.kind == "life" else "cv:BusinessEvent"
@@ -149,8 +158,6 @@ def service_node(service: Service, catalogue: Catalogue | None = None) -> dict[s
         if event is not None:
             item["dct:title"] = _lt(event.label)
         node["cv:isGroupedBy"].append(item)
-    if s.cost.note is not None:
-        node["cv:hasCost"]["dct:description"] = _lt(s.cost.note)
     if s.channels.online_url:
         node["cv:hasChannel"].append(
             {"@type": ["cv:Channel", "schema:ServiceChannel"], "dct:type": {"@id": "csa:channel/online"}, "schema:serviceUrl": {"@id": s.channels.online_url}}

@@ -14,7 +14,8 @@ import yaml
 from service_catalog.__main__ import main
 from service_catalog.catalogue import Catalogue, load_catalogue, validate_catalogue
 from service_catalog.io import EXPORTERS, IMPORTERS, export_catalogue, get_exporter, get_importer, import_file
-from service_catalog.io.csv_io import COLUMNS, REQUIRED, service_row
+from service_catalog.io.csv_io import COLUMNS, CORE, service_row
+from service_catalog.io.importing import prune_steps
 from service_catalog.io.yaml_writer import SAMPLE_HEADER
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
@@ -97,7 +98,7 @@ def test_export_has_every_column_and_one_row_per_service(catalogue: Catalogue, t
         reader = csv.DictReader(f)
         rows = list(reader)
     assert reader.fieldnames == list(COLUMNS)
-    assert tuple(COLUMNS[: len(REQUIRED)]) == REQUIRED == tuple(CORE_COLUMNS)
+    assert tuple(COLUMNS[: len(CORE)]) == CORE == tuple(CORE_COLUMNS)
     assert [r["id"] for r in rows] == sorted(catalogue.services)
     dog = next(r for r in rows if r["id"] == "dog-registration")
     assert dog["cost_cny"] == "500"
@@ -123,6 +124,7 @@ def test_round_trip_does_not_need_the_base_services(catalogue: Catalogue, demo_c
     shutil.copytree(demo_catalog_path, base, ignore=shutil.ignore_patterns("services"))
     (base / "services").mkdir()
     shutil.copy2(demo_catalog_path / "services" / "dog-registration.yaml", base / "services")
+    prune_steps(base / "events", {"dog-registration"})  # the base's checklists only name services it has
     exported = tmp_path / "services.csv"
     export_catalogue("csv", catalogue, exported)
     result = import_file("csv", exported, tmp_path / "out", base=base)
@@ -235,7 +237,6 @@ def test_bad_rows_give_per_row_errors_and_nothing_is_written(demo_catalog_path: 
         "bad.csv:8: documents_en: 1 item(s), but documents_zh has 2: the two columns pair up item by item",
         "bad.csv:8: eligibility: unknown question 'star_sign' (see questions/)",
         "bad.csv:9: id: duplicate id 'pet-cat-registration' (also at row 2)",
-        "bad.csv:10: cost_cny: required, but empty: write free for a free service, else the amount in yuan",
         "bad.csv:10: online_url: online_url must contain the service id 'cat-nine'",
     ]
     assert not out.exists()
@@ -279,19 +280,27 @@ def test_row_numbers_are_spreadsheet_rows(demo_catalog_path: Path, tmp_path: Pat
 
 
 def test_missing_core_column_is_a_header_error(demo_catalog_path: Path, tmp_path: Path) -> None:
-    row = {k: v for k, v in NEW_ROW.items() if k not in {"theme", "summary_en"}}
+    row = {k: v for k, v in NEW_ROW.items() if k not in {"id", "title_en", "title_zh"}}
     result = import_file("csv", write_csv(tmp_path / "h.csv", [row]), tmp_path / "out", base=demo_catalog_path)
     assert [str(e) for e in result.errors] == [
-        "h.csv:1: theme, summary_en: missing column(s); the header needs at least id, audience, theme, title_en, title_zh, summary_en"
+        "h.csv:1: id, title_en or title_zh: missing column(s); the header needs at least id, title_en or title_zh, summary_en or summary_zh"
     ]
 
 
 def test_new_service_without_a_required_column(demo_catalog_path: Path, tmp_path: Path) -> None:
-    row = {k: v for k, v in NEW_ROW.items() if k != "processing_days"}
+    row = {k: v for k, v in NEW_ROW.items() if k not in {"summary_en", "summary_zh"}}
     result = import_file("csv", write_csv(tmp_path / "p.csv", [row]), tmp_path / "out", base=demo_catalog_path)
     assert [str(e) for e in result.errors] == [
-        "p.csv:2: processing_days: required: not in the file, and the base catalogue has no service 'pet-cat-registration' to take it from"
+        "p.csv:1: summary_en or summary_zh: missing column(s); the header needs at least id, title_en or title_zh, summary_en or summary_zh"
     ]
+
+
+def test_processing_days_and_cost_are_optional(demo_catalog_path: Path, tmp_path: Path) -> None:
+    row = {k: v for k, v in NEW_ROW.items() if k != "processing_days"} | {"cost_cny": ""}
+    result = import_file("csv", write_csv(tmp_path / "p.csv", [row]), tmp_path / "out", base=demo_catalog_path)
+    assert result.errors == []
+    service = load_catalogue(tmp_path / "out").services[NEW_ROW["id"]]
+    assert service.processing_days is None and service.cost is None
 
 
 def test_free_cost_and_defaults(demo_catalog_path: Path, tmp_path: Path) -> None:

@@ -219,7 +219,6 @@ def test_bad_entries_give_per_entry_errors_and_nothing_is_written(catalogue: Cat
         "bad.jsonld: @graph[4].cv:processingTime: 'three days' is not a number of days as an ISO 8601 duration like P3D",
         "bad.jsonld: @graph[5].cv:isGroupedBy: unknown event 'flying-to-mars' (see events/)",
         "bad.jsonld: @graph[6]: expected a node (a JSON object)",
-        "bad.jsonld: @graph[7].csa:lastReviewed: required, but missing or empty",
         "bad.jsonld: @graph[7].dct:title: 2 zh texts; expected one",
         "bad.jsonld: @graph[8].dct:identifier: duplicate id 'dog-variant-1' (also at @graph[1])",
     ]
