@@ -27,6 +27,7 @@ from aiohttp import web
 from ..errors import Conflict, Forbidden, InvalidRequest, Unauthorized
 from ..insights.store import FEEDBACK_REASONS, Feedback, conversation_hash, iso
 from .auth import INTERNAL_HEADER, is_internal
+from .openapi_insights import described
 from .params import json_body
 from .typedefs import INSIGHTS_STORE, METRICS, SETTINGS
 
@@ -92,6 +93,7 @@ def _conversation(request: web.Request, body: dict[str, Any]) -> str:
     return conversation
 
 
+@described("feedback")
 async def post_feedback(request: web.Request) -> web.Response:
     """Store one rating: body ``{conversation_id?, session?, answer_id, service_id?, rating, reason?, lang, channel}``."""
     body = await json_body(request, MAX_BODY)

@@ -239,7 +239,7 @@ def cluster_topics(
     for lang in sorted({q.lang for q in questions}):
         group = sorted((q for q in questions if q.lang == lang), key=lambda q: q.ts)[-MAX_QUESTIONS:]
         texts = [q.text for q in group]
-        marked = list((marks or {}).items())
+        marked = [(k, v) for k, v in (marks or {}).items() if ("zh" if _CJK.search(v[1]) else "en") == lang]  # a mark stays in its language
         # the marked labels share the questions' feature space (one TF-IDF vocabulary)
         both = _features([*texts, *(label for _, (_, label) in marked)], lang, embed, (background or {}).get(lang, ()))
         features, mark_vectors = both[: len(texts)], both[len(texts) :]
