@@ -5,7 +5,7 @@ PY := .venv/bin/python
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup train run test test-fast lint eval bench clean
+.PHONY: help setup train run run-scaled test test-fast lint eval bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ train: setup ## train the Rasa model if its inputs changed
 
 run: setup ## start Rasa (5005), actions (5055) and the catalogue service (8080); Ctrl-C stops them
 	@model=$$(scripts/train.sh) && $(PY) -m service_catalog index build >/dev/null && $(PY) scripts/stack.py run --model "$$model"
+
+run-scaled: setup ## the same assistant scaled out: PostgreSQL, Redis, nginx edge (8000), 2 × Rasa, actions, catalogue
+	@model=$$(scripts/train.sh) && CATALOG_DATA_DIR=var/scaled/catalogue $(PY) -m service_catalog index build >/dev/null && $(PY) scripts/scaled.py run --model "$$model"
 
 test: setup ## the whole suite: unit, integration, end-to-end, browser
 	@scripts/train.sh >/dev/null

@@ -32,7 +32,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["EngineError", "PostgresCluster", "pg_bindir", "traversable_tmpdir"]
+__all__ = ["EngineError", "NginxEdge", "PostgresCluster", "RedisServer", "die_with_parent", "pg_bindir", "traversable_tmpdir"]
 
 
 class EngineError(RuntimeError):
@@ -266,6 +266,200 @@ class PostgresCluster:
     def url(self) -> str:
         """The URL of the ``postgres`` maintenance database; use :meth:`create_database` for your own."""
         return self.url_for("postgres")
+
+
+# -- Redis and nginx (added for the scaled stack, scripts/scaled.py) ----------------------------------
+
+
+def die_with_parent() -> None:
+    """``preexec_fn`` for servers we start ourselves: Linux sends SIGTERM to the child when the starting
+    process dies, so a crashed supervisor leaves no orphans (PR_SET_PDEATHSIG; a no-op elsewhere)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
+    except (OSError, AttributeError):
+        pass
+
+
+def _wait_port(port: int, timeout: float, proc: subprocess.Popen[bytes], engine: str, log: Path) -> None:
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise EngineError(f"{engine} exited with code {proc.returncode}; last lines of {log}:\n{_tail(log)}")
+        with socket.socket() as s:
+            s.settimeout(0.5)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise EngineError(f"{engine} does not accept connections on 127.0.0.1:{port} after {timeout:.0f} s; log {log}:\n{_tail(log)}")
+
+
+def _tail(path: Path, n: int = 15) -> str:
+    try:
+        return "\n".join("    " + line for line in path.read_text(errors="replace").splitlines()[-n:])
+    except OSError:
+        return "    (no log)"
+
+
+class _Server:
+    """A server process we start in its own process group and stop with a signal."""
+
+    name = "server"
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None and self.proc.poll() is None else None
+
+    def is_running(self) -> bool:
+        return self.pid is not None
+
+    def _spawn(self, argv: list[str], log: Path) -> subprocess.Popen[bytes]:
+        with log.open("ab") as handle:
+            return subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, cwd="/", start_new_session=True, preexec_fn=die_with_parent)
+
+    def _signal(self, signum: int, timeout: float) -> None:
+        import signal as signals
+
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signum)
+            self.proc.wait(timeout=timeout)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signals.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no shutdown work at all."""
+        import signal as signals
+
+        _say(self.name, f"killing pid {self.pid} (SIGKILL)")
+        self._signal(signals.SIGKILL, 10)
+
+
+class RedisServer(_Server):
+    """redis-server on 127.0.0.1:``port`` with its own folder, a password and an append-only file.
+
+    The password is made once (``data_dir/password``, 0600); ``url(db)`` gives
+    ``redis://:password@127.0.0.1:port/db``. The append-only file (fsync every second) keeps the
+    channel store's seen deliveries across a restart; Rasa's locks need no persistence.
+    """
+
+    name = "redis"
+
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.port = port
+        self.log_file = self.data_dir / "redis.log"
+        self._password_file = self.data_dir / "password"
+
+    @property
+    def password(self) -> str:
+        if not self._password_file.exists():
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self._password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(24) + "\n")
+        return self._password_file.read_text(encoding="utf-8").strip()
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://:{self.password}@127.0.0.1:{self.port}/{db}"
+
+    def start(self, timeout: float = 30) -> None:
+        if self.is_running():
+            return
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise EngineError("redis-server is not installed (Debian: apt-get install redis-server)")
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        conf = self.data_dir / "redis.conf"
+        fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(
+                "# written by scripts/engines.py\n"
+                f"bind 127.0.0.1\nport {self.port}\nprotected-mode yes\ndir {self.data_dir}\n"
+                f'requirepass "{self.password}"\n'
+                'appendonly yes\nappendfsync everysec\nsave ""\ndaemonize no\nlogfile ""\n'
+            )
+        _say("redis", f"starting on 127.0.0.1:{self.port}, log {self.log_file}")
+        self.proc = self._spawn([binary, str(conf)], self.log_file)
+        _wait_port(self.port, timeout, self.proc, "redis-server", self.log_file)
+
+    def stop(self) -> None:
+        """SIGTERM: redis-server writes its append-only file and exits."""
+        import signal as signals
+
+        if self.is_running():
+            _say("redis", f"stopping (pid {self.pid})")
+        self._signal(signals.SIGTERM, 30)
+
+
+class NginxEdge(_Server):
+    """nginx in the foreground with a configuration, pid file, logs and temp folders of its own.
+
+    ``config`` is a complete ``nginx.conf`` without ``pid``/``error_log``/``*_temp_path`` lines; those
+    are added here. As root, nginx's workers run as ``nobody``: their temp folders are made in a
+    0711 folder outside ``data_dir`` (which is 0700) and handed to that user; the master (root) alone
+    reads the configuration and writes the logs.
+    """
+
+    name = "nginx"
+
+    def __init__(self, data_dir: Path, config: str) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.config = config
+        self.conf_file = self.data_dir / "nginx.conf"
+        self.log_file = self.data_dir / "error.log"
+        self._temp: Path | None = None
+
+    def _write(self) -> None:
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self._temp is None:
+            self._temp = traversable_tmpdir("nginx-edge-")
+        lines = [f"pid {self.data_dir / 'nginx.pid'};", f"error_log {self.log_file} warn;"]
+        if os.geteuid() == 0:
+            lines.insert(0, "user nobody nogroup;")
+            shutil.chown(self._temp, "nobody", "nogroup")
+        temp = "".join(f"  {kind}_temp_path {self._temp / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        text = "\n".join(lines) + "\n" + self.config.replace("http {\n", "http {\n" + temp + f"  access_log {self.data_dir / 'access.log'};\n", 1)
+        self.conf_file.write_text(text, encoding="utf-8")
+
+    def _argv(self, *extra: str) -> list[str]:
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(binary).exists():
+            raise EngineError("nginx is not installed (Debian: apt-get install nginx-light)")
+        return [binary, "-p", str(self.data_dir), "-c", str(self.conf_file), "-e", str(self.log_file), *extra]
+
+    def check(self) -> None:
+        """``nginx -t``: the configuration is valid, or an EngineError with nginx's own words."""
+        self._write()
+        out = subprocess.run(self._argv("-t"), capture_output=True, text=True, timeout=30)
+        if out.returncode != 0:
+            raise EngineError(f"the edge configuration {self.conf_file} is invalid:\n{out.stderr.strip()}")
+
+    def start(self, port: int, timeout: float = 30) -> None:
+        if self.is_running():
+            return
+        self.check()
+        _say("nginx", f"starting, configuration {self.conf_file}")
+        self.proc = self._spawn(self._argv("-g", "daemon off;"), self.log_file)
+        _wait_port(port, timeout, self.proc, "nginx", self.log_file)
+
+    def stop(self) -> None:
+        """SIGQUIT: workers finish the requests they hold, then exit."""
+        import signal as signals
+
+        self._signal(signals.SIGQUIT, 20)
+        if self._temp is not None:
+            shutil.rmtree(self._temp, ignore_errors=True)
+            self._temp = None
 
 
 if __name__ == "__main__":  # a quick manual check: python scripts/engines.py <dir> <port>
