@@ -1,16 +1,60 @@
-"""The OpenAPI 3.1 document of the catalogue service, served at ``/openapi.json``."""
+"""The OpenAPI 3.1 document of the catalogue service, served at ``/openapi.json``.
+
+Why this module is long: it is the table of every operation (summary, who may call it, each
+refusal). The shapes are not written here: query parameters, request bodies and response bodies
+are the pydantic models of ``schemas.py`` that the handlers validate with (``query(Model)``,
+``body(Model)``, ``ok(text, Model)``), turned into JSON Schema when the document is built.
+
+A route module may also describe its operations next to its handlers with ``@documented(...)``
+(see http/README.md); the document is built from the routes the app really serves, so a route
+without a description fails ``tests/test_docs.py``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aiohttp import web
 
 from .openapi_agent import AGENT_OPERATIONS, AGENT_SECURITY_SCHEMES
+from .openapi_schema import body, components, ok, query, schema_ref
+from .schemas import (
+    ApplicationLink,
+    ApplicationLinkRequest,
+    EligibilityRequest,
+    EligibilityResponse,
+    ErrorBody,
+    Health,
+    ParseRequest,
+    ParseResponse,
+    RedeemRequest,
+    SearchQuery,
+    SearchResponse,
+    ServiceList,
+    ServicesQuery,
+    TicketCreated,
+    TicketRequest,
+    TicketsQuery,
+    TurnRequest,
+    TurnResponse,
+)
 
-__all__ = ["OPERATIONS", "openapi_document"]
+__all__ = ["OPERATIONS", "body", "documented", "ok", "openapi_document", "query"]
 
-ERROR = {"$ref": "#/components/schemas/Error"}
+ERROR = schema_ref(ErrorBody)
+H = TypeVar("H", bound=Callable[..., Any])
+
+
+def documented(**operation: Any) -> Callable[[H], H]:
+    """Describe a handler's operation next to it (summary, security, ``parameters=query(Model)``,
+    ``requestBody=body(Model)``, ``responses``); ``openapi_document`` finds it through the app's routes."""
+
+    def attach(handler: H) -> H:
+        setattr(handler, "__openapi__", operation)  # noqa: B010 (a plain attribute on a function)
+        return handler
+
+    return attach
 
 
 def _q(name: str, description: str, schema: dict[str, Any] | None = None, required: bool = False) -> dict[str, Any]:
@@ -41,17 +85,11 @@ LANG = _q("lang", "Language of texts: zh or en.", {"type": "string", "enum": ["z
 
 # (method, path) -> operation. Every route the app serves is listed here (checked by tests/test_docs.py).
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("get", "/health"): {"summary": "Liveness and readiness", "responses": {"200": _json("status ok when the search index is loaded, starting before")}},
+    ("get", "/health"): {"summary": "Liveness and readiness", "responses": {"200": ok("status ok when the search index is loaded, starting before", Health)}},
     ("get", "/api/services"): {
         "summary": "List services (id, titles), filtered and paged",
-        "parameters": [
-            _q("audience", "individual or enterprise", {"type": "string", "enum": ["individual", "enterprise"]}),
-            _q("district", "a district id from /api/districts"),
-            _q("event", "a life or business event id from /api/events"),
-            _q("page", "page number, from 1", {"type": "integer", "minimum": 1}),
-            _q("per_page", "items per page, 1-200 (default 50)", {"type": "integer", "minimum": 1, "maximum": 200}),
-        ],
-        "responses": {"200": _json("total, page, per_page, items"), "400": _err("an invalid filter or paging value")},
+        "parameters": query(ServicesQuery),
+        "responses": {"200": ok("total, page, per_page, items", ServiceList), "400": _err("an invalid filter or paging value")},
     },
     ("get", "/api/services/{id}"): {
         "summary": "One service in full (both languages, documents, cost, time, channels with centres, eligibility criteria)",
@@ -64,18 +102,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/api/search"): {
         "summary": "Hybrid semantic search (BM25 + embeddings) in Chinese and English",
         "description": "confident is false, with results empty and at most three suggestions, when nothing fits the query.",
-        "parameters": [
-            _q("q", "what the citizen said, 1-500 characters", required=True),
-            _q("lang", "zh, en or auto (default)", {"type": "string", "enum": ["zh", "en", "auto"]}),
-            _q("limit", "1-50, default 5", {"type": "integer", "minimum": 1, "maximum": 50}),
-            _q("audience", "individual or enterprise", {"type": "string", "enum": ["individual", "enterprise"]}),
-            _q("district", "only services offered in this district"),
-            _q("event", "only services for this life or business event"),
-            _q("online", "true: only services with an online application", {"type": "boolean"}),
-            _q("mode", "hybrid (default), lexical or dense", {"type": "string", "enum": ["hybrid", "lexical", "dense"]}),
-        ],
+        "parameters": query(SearchQuery),
         "responses": {
-            "200": _json("query, lang, confident, confidence, results [{id, title, score, why}], suggestions", {"$ref": "#/components/schemas/SearchResponse"}),
+            "200": ok("query, lang, confident, confidence, results [{id, title, score, why}], suggestions, best, elsewhere", SearchResponse),
             "400": _err("empty or over-long query, or an invalid parameter"),
             "429": RATE_LIMITED,
             "503": _err("the index is still loading"),
@@ -103,24 +132,35 @@ OPERATIONS.update(
             "summary": "Assess eligibility over the answers given so far",
             "description": "Body: {answers: {question_id: value}, lang: zh|en}. status is eligible, ineligible or unknown; next_question is the one question that can still change the outcome soonest; reasons explain each criterion; would_qualify_if says what would change a no; alternatives lists related services not ruled out.",
             "parameters": [_p("id", "the service id")],
-            "requestBody": {
-                "content": {
-                    "application/json": {
-                        "schema": {"type": "object", "properties": {"answers": {"type": "object"}, "lang": {"type": "string", "enum": ["zh", "en"]}}}
-                    }
-                }
-            },
+            "requestBody": body(EligibilityRequest),
             "responses": {
-                "200": _json("status, next_question, reasons, missing, would_qualify_if, alternatives"),
+                "200": ok("status, next_question, reasons, missing, would_qualify_if, alternatives", EligibilityResponse),
                 "400": _err("an answer of the wrong type or out of range (field names it)"),
                 "404": _err("no such service"),
             },
         },
         ("post", "/api/questions/{id}/parse"): {
-            "summary": "Understand a free-text answer (Chinese numerals, yes/no variants, dates, districts)",
-            "description": "Body: {text, lang}. Use the id district to find one of the 16 districts.",
+            "summary": "Understand a free-text answer (units, approximations, yes/no read for meaning, dates, districts)",
+            "description": 'Body: {text, lang}. Use the id district to find one of the 16 districts. A number is converted to the question\'s unit ("about 3 years" to a question in months is 36); reading says how the words were read; uncertain is true, with a confirm question, when the reading should be confirmed ("36 months — is that right?").',
             "parameters": [_p("id", "a question id, or district")],
-            "responses": {"200": _json("understood, value"), "400": _err("missing or over-long text"), "404": _err("no such question")},
+            "requestBody": body(ParseRequest),
+            "responses": {
+                "200": ok("understood, value, reading, uncertain, confirm", ParseResponse),
+                "400": _err("missing or over-long text"),
+                "404": _err("no such question"),
+            },
+        },
+        ("post", "/api/services/{id}/eligibility/turn"): {
+            "summary": "What one utterance does in a check: answer, confirm, deny, correct an earlier answer, or start over",
+            "description": "Body: {text, lang, answers, said, asked, pending}. kind is answer, correction (question_id names the earlier question), confirm or deny (of pending), start_over (the answers of this check are cleared) or unknown; answers and said are what to keep from now on; pending is a reading to confirm with the confirm question. Public, like the eligibility check.",
+            "parameters": [_p("id", "the service id")],
+            "requestBody": body(TurnRequest),
+            "responses": {
+                "200": ok("kind, question_id, value, reading, uncertain, confirm, answers, said, pending", TurnResponse),
+                "400": _err("missing or over-long text, a malformed answer, an unknown asked question"),
+                "404": _err("no such service"),
+                "429": RATE_LIMITED,
+            },
         },
     }
 )
@@ -148,26 +188,9 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "Needs X-Internal-Token; limited per X-Conversation-Id."
         ),
         "security": [{"internalToken": []}],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["service_id", "consent"],
-                        "properties": {
-                            "service_id": {"type": "string"},
-                            "answers": {"type": "object", "maxProperties": 100},
-                            "lang": {"type": "string", "enum": ["zh", "en"]},
-                            "channel": {"type": "string", "pattern": "^[A-Za-z0-9_.\\-]{1,40}$"},
-                            "consent": {"type": "boolean", "const": True},
-                        },
-                    }
-                }
-            },
-        },
+        "requestBody": body(ApplicationLinkRequest),
         "responses": {
-            "200": _json("url, expires_in, service_id"),
+            "200": ok("url, expires_in, service_id", ApplicationLink),
             "400": _err("no explicit consent (field consent), or an answer of the wrong type (field names the question)"),
             "401": INTERNAL_ONLY,
             "404": _err("no such service"),
@@ -182,18 +205,7 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "(verifiable with /.well-known/jwks.json); every later one 409. A handle made for another service is refused (403) without being used up."
         ),
         "security": [{"portalToken": []}],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["handle", "service_id"],
-                        "properties": {"handle": {"type": "string"}, "service_id": {"type": "string"}},
-                    }
-                }
-            },
-        },
+        "requestBody": body(RedeemRequest),
         "responses": {
             "200": _json("service_id, answers, lang, channel, jti, iat, exp, token (the signed EdDSA JWT)"),
             "400": _err("token_invalid: no such handle, or a malformed one"),
@@ -237,39 +249,10 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "X-Conversation-Id, which the ticket keeps so that an agent can take the conversation over; while it has an open ticket no second one is made."
         ),
         "security": [{"internalToken": []}],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["transcript"],
-                        "properties": {
-                            "transcript": {
-                                "type": "array",
-                                "items": {
-                                    "type": "object",
-                                    "required": ["who", "text"],
-                                    "properties": {
-                                        "who": {"type": "string", "enum": ["user", "bot"]},
-                                        "text": {"type": "string"},
-                                        "ts": {"type": ["number", "string"]},
-                                    },
-                                },
-                            },
-                            "lang": {"type": "string", "enum": ["zh", "en"]},
-                            "channel": {"type": "string"},
-                            "service_id": {"type": "string"},
-                            "answers": {"type": "object"},
-                            "summary": {"type": "string"},
-                        },
-                    }
-                }
-            },
-        },
+        "requestBody": body(TicketRequest),
         "responses": {
-            "200": _json("the conversation (X-Conversation-Id) already has an open ticket: that one, created false, and the place in the queue"),
-            "201": _json("ticket (e.g. T20261201-0001), hotline, status open, created true, position (place in the queue, 1 is next)"),
+            "200": ok("the conversation (X-Conversation-Id) already has an open ticket: that one, created false, and the place in the queue", TicketCreated),
+            "201": ok("ticket (e.g. T20261201-0001), hotline, status open, created true, position (place in the queue, 1 is next)", TicketCreated),
             "400": _err("a malformed transcript, lang, channel or answers"),
             "401": INTERNAL_ONLY,
             "429": RATE_LIMITED,
@@ -278,11 +261,7 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/api/tickets"): {
         "summary": "The ticket queue for the agent console, newest first (admin scope read: CATALOG_ADMIN_READ_TOKEN)",
         "security": [{"adminRead": []}],
-        "parameters": [
-            _q("status", "open or closed", {"type": "string", "enum": ["open", "closed"]}),
-            _q("page", "page number, from 1", {"type": "integer", "minimum": 1}),
-            _q("per_page", "items per page, 1-200 (default 50)", {"type": "integer", "minimum": 1, "maximum": 200}),
-        ],
+        "parameters": query(TicketsQuery),
         "responses": {
             "200": _json("total, page, per_page, items [{number, created_at, status, lang, channel, service_id, summary}]"),
             "400": _err("an invalid filter"),
@@ -322,9 +301,14 @@ EXTRA_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def openapi_document(app: web.Application | None = None) -> dict[str, Any]:
+    """The document: the tables above, plus every route of ``app`` whose handler is ``@documented``."""
     paths: dict[str, dict[str, Any]] = {}
     for (method, path), op in {**OPERATIONS, **EXTRA_OPERATIONS, **AGENT_OPERATIONS}.items():
         paths.setdefault(path, {})[method] = op
+    for route in app.router.routes() if app is not None else ():
+        described = getattr(route.handler, "__openapi__", None)
+        if described is not None and route.method != "HEAD" and route.resource is not None:
+            paths.setdefault(route.resource.canonical, {})[route.method.lower()] = described
     return {
         "openapi": "3.1.0",
         "info": {
@@ -347,33 +331,6 @@ def openapi_document(app: web.Application | None = None) -> dict[str, Any]:
                 },
                 **AGENT_SECURITY_SCHEMES,
             },
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error", "message"],
-                    "properties": {"error": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}, "details": {}},
-                },
-                "SearchResponse": {
-                    "type": "object",
-                    "required": ["query", "lang", "confident", "results"],
-                    "properties": {
-                        "query": {"type": "string"},
-                        "lang": {"type": "string", "enum": ["zh", "en"]},
-                        "confident": {"type": "boolean"},
-                        "confidence": {"type": "number"},
-                        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-                        "suggestions": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-                    },
-                },
-                "Hit": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "string"},
-                        "title": {"type": "string"},
-                        "score": {"type": "number"},
-                        "why": {"type": "array", "items": {"type": "object"}},
-                    },
-                },
-            },
+            "schemas": components(),
         },
     }

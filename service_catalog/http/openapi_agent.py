@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .openapi_schema import body, ok, query
+from .schemas import AgentSearchResponse, EligibilityRequest, EligibilityResponse, ReplyRequest, SearchQuery, SendLinkRequest
+
 __all__ = ["AGENT_OPERATIONS", "AGENT_SECURITY_SCHEMES"]
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -17,10 +20,6 @@ def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, A
 
 def _err(description: str) -> dict[str, Any]:
     return _json(description, ERROR)
-
-
-def _body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": required, "properties": properties}}}}
 
 
 NO_SESSION = {"401": _err("no console session (sign in at POST /agent/login), or it has ended")}
@@ -100,13 +99,9 @@ AGENT_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/agent/api/search"): {
         "summary": "Search the catalogue as the agent types (bilingual, hybrid); audited with the agent's name",
         "security": SESSION,
-        "parameters": [
-            {"name": "q", "in": "query", "required": True, "description": "the query, 1-500 characters", "schema": {"type": "string"}},
-            {"name": "lang", "in": "query", "description": "zh, en or auto (default)", "schema": {"type": "string", "enum": ["zh", "en", "auto"]}},
-            {"name": "limit", "in": "query", "description": "1-50, default 8", "schema": {"type": "integer", "minimum": 1, "maximum": 50}},
-        ],
+        "parameters": query(SearchQuery),
         "responses": {
-            "200": _json("query, lang, confident, results [{id, title, summary, score}], suggestions"),
+            "200": ok("query, lang, confident, results [{id, title, summary, score}], suggestions (limit: default 8)", AgentSearchResponse),
             "400": _err("empty or over-long query, or an invalid parameter"),
             **NO_SESSION,
             "503": _err("the index is still loading"),
@@ -130,9 +125,9 @@ AGENT_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "The eligibility engine for a caller (as POST /api/services/{id}/eligibility); audited",
         "security": STATE_CHANGING,
         "parameters": [SERVICE_ID],
-        "requestBody": _body({"answers": {"type": "object"}, "lang": {"type": "string", "enum": ["zh", "en"]}}, []),
+        "requestBody": body(EligibilityRequest),
         "responses": {
-            "200": _json("status, next_question, reasons, missing, would_qualify_if, alternatives"),
+            "200": ok("status, next_question, reasons, missing, would_qualify_if, alternatives", EligibilityResponse),
             "400": _err("an answer of the wrong type (field names it)"),
             **REFUSED,
             "404": _err("no such service"),
@@ -146,17 +141,7 @@ AGENT_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "has taken. The answer shows the number masked (138****5678)."
         ),
         "security": STATE_CHANGING,
-        "requestBody": _body(
-            {
-                "service_id": {"type": "string"},
-                "answers": {"type": "object"},
-                "lang": {"type": "string", "enum": ["zh", "en"]},
-                "consent": {"type": "boolean", "const": True},
-                "phone": {"type": "string"},
-                "ticket": {"type": "string"},
-            },
-            ["service_id", "consent"],
-        ),
+        "requestBody": body(SendLinkRequest),
         "responses": {
             "200": _json("sent, via (sms or chat), to (masked number or ticket), service_id, expires_in"),
             "400": _err("no consent, neither or both of phone and ticket, a malformed number or answer"),
@@ -197,7 +182,7 @@ AGENT_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "Write to the citizen on their own channel (widget, WeChat, Telegram): body {text}",
         "security": STATE_CHANGING,
         "parameters": [NUMBER],
-        "requestBody": _body({"text": {"type": "string", "minLength": 1, "maxLength": 2000}}, ["text"]),
+        "requestBody": body(ReplyRequest),
         "responses": {
             "200": _json("sent, number, channel"),
             "400": _err("empty or over-long text"),

@@ -6,13 +6,17 @@ Shared by every route module (``routes_*.py``), so none borrows another's helper
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
+from pydantic import BaseModel, ValidationError
 
 from ..errors import InvalidRequest, PayloadTooLarge
+from .schemas import Refusal
 
-__all__ = ["MAX_BODY", "body_lang", "bool_param", "choice_param", "int_param", "json_body", "lang_param"]
+__all__ = ["MAX_BODY", "body_lang", "body_model", "bool_param", "choice_param", "int_param", "json_body", "lang_param", "query_model", "refusal"]
+
+M = TypeVar("M", bound=BaseModel)
 
 MAX_BODY = 256 * 1024  # the largest request body the service accepts (the app's client_max_size)
 
@@ -79,3 +83,45 @@ def lang_param(request: web.Request, allow_auto: bool = False) -> str:
     if lang not in allowed:
         raise InvalidRequest(f"lang must be one of {', '.join(sorted(allowed))}, got {lang!r}", field="lang")
     return lang
+
+
+def refusal(exc: ValidationError, where: str, error: type[InvalidRequest] = InvalidRequest) -> InvalidRequest:
+    """The first problem pydantic found, as a 400 naming the field (``answers.age``, ``transcript[0].who``)."""
+    first = exc.errors(include_url=False)[0]
+    field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]).lstrip(".") or "body"
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, Refusal):
+        return error(str(cause), field=cause.field)
+    if isinstance(cause, ValueError):
+        return error(str(cause), field=field)
+    if first["type"] == "missing":
+        message = f"the query parameter {field} is missing or empty" if where == "query" else f"{field} is required"
+        return error(message, field=field)
+    return error(f"{field}: {first['msg']}", field=field)
+
+
+def query_model(request: web.Request, model: type[M], error: type[InvalidRequest] = InvalidRequest) -> M:
+    """The query string validated by ``model`` (empty values count as absent; the first of repeated ones counts).
+
+    Raises:
+        InvalidRequest (or ``error``): a 400 naming the parameter.
+    """
+    raw = {name: request.query.getone(name) for name in request.query if request.query.getone(name) != ""}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise refusal(exc, "query", error) from None
+
+
+async def body_model(request: web.Request, model: type[M], limit: int = MAX_BODY) -> M:
+    """The JSON body (at most ``limit`` bytes) validated by ``model``.
+
+    Raises:
+        InvalidRequest: not JSON, not an object, or a field the model refuses (``field`` names it).
+        PayloadTooLarge: over ``limit``.
+    """
+    body = await json_body(request, limit)
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise refusal(exc, "body") from None

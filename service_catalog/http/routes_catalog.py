@@ -14,7 +14,8 @@ from ..errors import CatalogInvalid, ServiceNotFound
 from ..model import Service
 from ..search.build import build_index
 from .auth import require_scope
-from .params import choice_param, int_param
+from .params import choice_param, query_model
+from .schemas import ServicesQuery
 from .typedefs import CATALOGUE, EMBEDDER, REBUILD_EXECUTOR, SETTINGS, CatalogueState
 
 __all__ = ["centre_json", "service_json", "setup"]
@@ -49,11 +50,10 @@ async def health(request: web.Request) -> web.Response:
 
 async def list_services(request: web.Request) -> web.Response:
     cat = current(request)
-    audience = choice_param(request, "audience", {"individual", "enterprise"})
+    params = query_model(request, ServicesQuery)
+    audience, page, per_page = params.audience, params.page, params.per_page
     district = choice_param(request, "district", set(cat.districts))
     event = choice_param(request, "event", set(cat.events))
-    page = int_param(request, "page", 1, 1, 100000)
-    per_page = int_param(request, "per_page", 50, 1, 200)
     chosen = [
         s
         for s in sorted(cat.services.values(), key=lambda s: s.id)

@@ -6,12 +6,14 @@ import datetime as dt
 from typing import Any
 
 from aiohttp import web
+from pydantic import ValidationError
 
-from ..catalogue import Catalogue
-from ..eligibility import Verdict, assess, coerce_answers, evaluate, parse_answer, parse_district
+from ..catalogue import Catalogue, iter_conditions
+from ..eligibility import Reading, Turn, Verdict, assess, coerce_answers, evaluate, open_questions, parse_district, read_answer, said_phrase, understand_turn
 from ..errors import InvalidRequest, NotFoundError, ServiceNotFound
 from ..model import Question, Service
-from .params import MAX_BODY, body_lang, json_body
+from .params import MAX_BODY, body_model, json_body, refusal
+from .schemas import EligibilityRequest, ParseRequest, TurnRequest
 from .typedefs import CATALOGUE
 
 __all__ = ["assess_json", "question_json", "setup"]
@@ -23,6 +25,7 @@ MAX_TEXT = 500
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/services/{id}/eligibility", eligibility)
     app.router.add_post("/api/questions/{id}/parse", parse)
+    app.router.add_post("/api/services/{id}/eligibility/turn", turn)
 
 
 def question_json(question: Question, lang: str) -> dict[str, Any]:
@@ -62,19 +65,16 @@ def assess_json(cat: Catalogue, service: Service, body: dict[str, Any]) -> dict[
     Raises:
         InvalidRequest: malformed answers or lang (``field`` names it); InvalidAnswer for a wrong value.
     """
-    lang = body_lang(body)
-    raw = body.get("answers", {})
-    if not isinstance(raw, dict):
-        raise InvalidRequest("answers must be an object of question id to value", field="answers")
-    if len(raw) > MAX_ANSWERS:
-        raise InvalidRequest(f"at most {MAX_ANSWERS} answers are accepted, got {len(raw)}", field="answers")
-    for qid, value in raw.items():
-        if isinstance(value, str) and len(value) > MAX_TEXT:
-            raise InvalidRequest(f"the answer to {qid} is longer than {MAX_TEXT} characters", field=f"answers.{qid}")
-    answers = coerce_answers(cat.questions, raw)  # InvalidAnswer (400) names the field
+    try:
+        checked = EligibilityRequest.model_validate(body)
+    except ValidationError as exc:
+        raise refusal(exc, "body") from None
+    lang = checked.lang
+    answers = coerce_answers(cat.questions, checked.answers)  # InvalidAnswer (400) names the field
     answers = {k: v for k, v in answers.items() if v is not None}
     today = dt.date.today()
-    result = assess(service.eligibility, answers, cat.questions, lang, today)
+    readings = {q: said_phrase(cat.questions[q], words, answers[q], lang, today) for q, words in checked.said.items() if q in answers and q in cat.questions}
+    result = assess(service.eligibility, answers, cat.questions, lang, today, readings)
     body_out: dict[str, Any] = result.to_json()
     body_out["service_id"] = service.id
     body_out["next_question"] = question_json(result.next_question, lang) if result.next_question else None
@@ -97,22 +97,100 @@ async def parse(request: web.Request) -> web.Response:
     """Understand a free-text answer to a question (or ``district``) in either language."""
     cat: Catalogue = request.app[CATALOGUE].catalogue
     qid = request.match_info["id"]
-    body = await json_body(request, MAX_BODY)
-    text = body.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidRequest("text must be a non-empty string", field="text")
-    if len(text) > MAX_TEXT:
-        raise InvalidRequest(f"text is longer than {MAX_TEXT} characters", field="text")
+    req = await body_model(request, ParseRequest)
+    text, lang = req.text, req.lang
     if qid == "district":
         value = parse_district(text)
         return web.json_response({"question_id": qid, "understood": value is not None, "value": value})
     question = cat.questions.get(qid)
     if question is None:
         raise NotFoundError(f"no question with id {qid!r}", field="id")
-    value = parse_answer(question, text, dt.date.today())
-    if value is not None:
-        try:
-            value = coerce_answers(cat.questions, {qid: value.isoformat() if isinstance(value, dt.date) else value})[qid]
-        except InvalidRequest as exc:
-            return web.json_response({"question_id": qid, "understood": False, "value": None, "problem": exc.message})
-    return web.json_response({"question_id": qid, "understood": value is not None, "value": value.isoformat() if isinstance(value, dt.date) else value})
+    reading = read_answer(question, text, dt.date.today())
+    value, problem = _checked(cat, question, reading)
+    if value is None:
+        return web.json_response({"question_id": qid, "understood": False, "value": None, **({"problem": problem} if problem else {})})
+    assert reading is not None
+    return web.json_response(
+        {
+            "question_id": qid,
+            "understood": True,
+            "value": value,
+            "reading": reading.text[lang],
+            "uncertain": not reading.confident,
+            "confidence": round(reading.confidence, 2),
+            "confirm": reading.confirm[lang] if reading.confirm else None,
+            "high": reading.high,
+        }
+    )
+
+
+def _checked(cat: Catalogue, question: Question, reading: Reading | None) -> tuple[Any, str | None]:
+    """The reading's value checked against the question (min, max, options), JSON-ready; or (None, why not)."""
+    if reading is None:
+        return None, None
+    raw = reading.value.isoformat() if isinstance(reading.value, dt.date) else reading.value
+    try:
+        value = coerce_answers(cat.questions, {question.id: raw})[question.id]
+    except InvalidRequest as exc:
+        return None, exc.message
+    return (value.isoformat() if isinstance(value, dt.date) else value), None
+
+
+def _check_questions(cat: Catalogue, service: Service) -> list[str]:
+    """The ids of the questions this service's criteria use, in criteria order."""
+    return list(dict.fromkeys(cond.q for cond in iter_conditions(service.eligibility) if cond.q in cat.questions))
+
+
+async def turn(request: web.Request) -> web.Response:
+    """What one utterance does in a service's check: answer, confirm, deny, correct an earlier answer, or start over.
+
+    Returns the answers and words (``said``) to keep from now on, so that the bot keeps no logic of its own.
+    """
+    cat: Catalogue = request.app[CATALOGUE].catalogue
+    sid = request.match_info["id"]
+    service = cat.services.get(sid)
+    if service is None:
+        raise ServiceNotFound(f"no service with id {sid!r}", field="id")
+    req = await body_model(request, TurnRequest)
+    lang, today = req.lang, dt.date.today()
+    answers = {k: v for k, v in coerce_answers(cat.questions, req.answers).items() if v is not None}
+    said = {q: words for q, words in req.said.items() if q in cat.questions}
+    in_check = _check_questions(cat, service)
+    asked = cat.questions.get(req.asked) if req.asked else None
+    if req.asked and asked is None:
+        raise InvalidRequest(f"no question with id {req.asked!r}", field="asked")
+    pending_q = cat.questions.get(str(req.pending.get("question_id"))) if req.pending else None
+    if req.pending and pending_q is None:
+        raise InvalidRequest("pending.question_id must name a question of the bank", field="pending.question_id")
+    answered = [cat.questions[q] for q in answers if q in cat.questions]  # oldest first; the latest wins a tie
+    result = understand_turn(req.text, asked=asked, answered=answered, answers=answers, today=today,
+                             pending=pending_q, pending_value=req.pending.get("value") if req.pending else None)  # fmt: skip
+    out: dict[str, Any] = {"kind": result.kind, "question_id": result.question_id, "value": None, "reading": None,
+                           "uncertain": False, "confirm": None, "pending": None}  # fmt: skip
+    if req.start_over:
+        result = Turn("start_over")
+    if result.kind == "start_over":
+        answers = {q: v for q, v in answers.items() if q not in in_check}
+        said = {q: w for q, w in said.items() if q not in in_check}
+    elif result.kind == "confirm" and pending_q is not None and req.pending is not None:
+        answers[pending_q.id] = req.pending.get("value")
+        answers = {k: v for k, v in coerce_answers(cat.questions, answers).items() if v is not None}
+        said[pending_q.id] = str(req.pending.get("said") or "")[:MAX_TEXT]
+        out["value"] = req.pending.get("value")
+    elif result.kind in ("answer", "correction") and result.question_id is not None:
+        question = cat.questions[result.question_id]
+        value, problem = _checked(cat, question, result.reading)
+        if value is None or result.reading is None:
+            out.update(kind="unknown", problem=problem)
+        else:
+            out.update(value=value, reading=result.reading.text[lang], uncertain=not result.reading.confident,
+                       confirm=result.reading.confirm[lang] if result.reading.confirm else None)  # fmt: skip
+            if result.reading.confident:
+                answers[question.id] = value
+                said[question.id] = req.text[:MAX_TEXT]
+            else:
+                out["pending"] = {"question_id": question.id, "value": value, "said": req.text[:MAX_TEXT]}
+    jsonable = {q: v.isoformat() if isinstance(v, dt.date) else v for q, v in answers.items()}
+    out.update(answers=jsonable, said={q: w for q, w in said.items() if q in answers})
+    out["open"] = open_questions(service.eligibility, answers, today) if service.eligibility else []
+    return web.json_response(out)

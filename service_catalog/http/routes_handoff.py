@@ -10,10 +10,11 @@ import hashlib
 import re
 import secrets
 import time
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from ..eligibility import coerce_answers
 from ..errors import InvalidRequest, NotFoundError, ServiceNotFound
@@ -32,8 +33,9 @@ from ..handoff import (
 )
 from ..privacy import mask_obj
 from .auth import require_internal, require_portal, require_scope
-from .params import body_lang, int_param, json_body, lang_param
+from .params import body_lang, body_model, json_body, lang_param, query_model, refusal
 from .routes_agent_tickets import queue_item
+from .schemas import ApplicationLinkRequest, RedeemRequest, TicketRequest, TicketsQuery
 from .typedefs import CATALOGUE, DATABASE, SETTINGS, SIGNER, TICKET_EVENTS
 
 if TYPE_CHECKING:
@@ -142,14 +144,15 @@ async def mint_application_link(app: web.Application, body: dict[str, Any], chan
     Raises:
         InvalidRequest: no explicit consent, or a malformed field; ServiceNotFound; InvalidAnswer.
     """
-    if body.get("consent") is not True:
-        raise InvalidRequest("explicit consent is required: ask the citizen whether to share their answers, then send consent: true", field="consent")
+    try:
+        checked = ApplicationLinkRequest.model_validate(body)
+    except ValidationError as exc:
+        raise refusal(exc, "body") from None
     cat = app[CATALOGUE].catalogue
-    service_id = cast(str, _service_id(body, required=True))
+    service_id, lang = checked.service_id, checked.lang
     if service_id not in cat.services:
         raise ServiceNotFound(f"no service with id {service_id!r}", field="service_id")
-    lang = body_lang(body)
-    coerced = coerce_answers(cat.questions, _raw_answers(body))  # InvalidAnswer (400) names the question
+    coerced = coerce_answers(cat.questions, checked.answers)  # InvalidAnswer (400) names the question
     answers = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in coerced.items() if v is not None}
     signer = app[SIGNER]
     token, jti, expires = signer.issue(service_id, answers, lang, channel)
@@ -214,10 +217,10 @@ async def _redeemed(request: web.Request, service_id: str, claims: dict[str, Any
 async def redeem_handle(request: web.Request) -> web.Response:
     """The portal's back channel: redeem a link's handle once for the signed token and its claims."""
     await require_portal(request)
-    body = await json_body(request, 4096)
-    service_id = cast(str, _service_id(body, required=True))
+    checked = await body_model(request, RedeemRequest, 4096)
+    service_id = checked.service_id
     try:
-        claims, token = await _redeem(request, body.get("handle"), service_id)
+        claims, token = await _redeem(request, checked.handle, service_id)
     except TokenError as exc:
         await _refused(request, service_id, exc)
         raise
@@ -284,6 +287,10 @@ async def create_ticket(request: web.Request) -> web.Response:
     """
     require_internal(request)
     body = await json_body(request, MAX_TICKET_BODY)
+    try:
+        TicketRequest.model_validate(body)  # the documented shape; clean_transcript then trims it
+    except ValidationError as exc:
+        raise refusal(exc, "body") from None
     transcript = mask_obj(clean_transcript(body.get("transcript")))  # stored masked: agents see 138****5678
     lang, channel = body_lang(body), _channel(body.get("channel"))
     service_id = _service_id(body, required=False)
@@ -310,11 +317,8 @@ async def create_ticket(request: web.Request) -> web.Response:
 async def list_tickets(request: web.Request) -> web.Response:
     """The ticket queue for the agent console, newest first (admin ``read`` scope)."""
     await require_scope(request, "read")
-    status = request.query.get("status") or None
-    if status is not None and status not in {"open", "closed"}:
-        raise InvalidRequest(f"status must be open or closed, got {status!r}", field="status")
-    page = int_param(request, "page", 1, 1, 100000)
-    per_page = int_param(request, "per_page", 50, 1, 200)
+    params = query_model(request, TicketsQuery)
+    status, page, per_page = params.status, params.page, params.per_page
     total, tickets = await _db(request).list_tickets(status, per_page, (page - 1) * per_page)
     return web.json_response({"total": total, "page": page, "per_page": per_page, "items": [t.to_json(full=False) for t in tickets]})
 

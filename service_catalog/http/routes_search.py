@@ -9,8 +9,9 @@ from aiohttp import web
 
 from ..errors import InvalidQuery, ServiceUnavailable
 from ..search.fusion import SearchMode
-from ..search.index import MAX_QUERY, Filters, SearchResponse
-from .params import bool_param, choice_param, int_param, lang_param
+from ..search.index import Filters, SearchResponse
+from .params import choice_param, query_model
+from .schemas import SearchQuery
 from .typedefs import CATALOGUE, EXECUTOR
 
 __all__ = ["run_search", "setup"]
@@ -32,27 +33,16 @@ async def run_search(request: web.Request, default_limit: int = 5) -> SearchResp
     index = state.index
     if index is None:
         raise ServiceUnavailable("the search index is still loading; try again in a few seconds")
-    q = request.query.get("q")
-    if q is None or not q.strip():
-        raise InvalidQuery("the query parameter q is missing or empty", field="q")
-    if len(q) > MAX_QUERY:
-        raise InvalidQuery(f"q is {len(q)} characters long; the limit is {MAX_QUERY}", field="q")
-    lang = lang_param(request, allow_auto=True)
-    limit = int_param(request, "limit", default_limit, 1, 50)
-    raw_mode = request.query.get("mode", "hybrid")
-    try:
-        mode = SearchMode(raw_mode)
-    except ValueError:
-        raise InvalidQuery(f"mode must be hybrid, lexical or dense, got {raw_mode!r}", field="mode") from None
+    params = query_model(request, SearchQuery, InvalidQuery)
     cat = state.catalogue
     filters = Filters(
-        audience=choice_param(request, "audience", {"individual", "enterprise"}),
+        audience=params.audience,
         district=choice_param(request, "district", set(cat.districts)),
         event=choice_param(request, "event", set(cat.events)),
-        online_only=bool_param(request, "online"),
+        online_only=params.online,
     )
     loop = asyncio.get_running_loop()
-    call = functools.partial(index.search, q, lang, limit, filters, mode)
+    call = functools.partial(index.search, params.q, params.lang, params.limit or default_limit, filters, SearchMode(params.mode))
     try:
         return await loop.run_in_executor(request.app[EXECUTOR], call)
     except ValueError as exc:

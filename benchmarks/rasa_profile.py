@@ -1,0 +1,124 @@
+"""Where a Rasa turn's time goes: each graph node (pipeline components, policies, ensemble) timed
+over realistic turns in both languages, on the trained model, in Rasa's own virtual environment.
+
+Run with Rasa's Python (3.10), from the repository root::
+
+    .venv-rasa/bin/python benchmarks/rasa_profile.py [--model models/bot-<hash>.tar.gz] [--turns 300] [--cprofile FILE]
+
+Why not py-spy: it is not installed, and timing Rasa's own graph nodes answers the question in
+Rasa's terms (component by component). ``GraphNode.__call__`` is wrapped to add up the wall time of
+every node; a turn is ``Agent.handle_message`` with an in-memory tracker store and no action server
+(a custom action fails fast and Rasa carries on, so the action call's own cost is excluded here and
+measured over HTTP by ``benchmarks/load.py``). Prints one line per node: calls, total ms and ms per
+turn, and the share of the turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import logging
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TURNS = [
+    "hello",
+    "I lost my job last week",
+    "what do I need to bring?",
+    "how much does it cost",
+    "where in Pudong?",
+    "how do I get a passport",
+    "我想办护照",
+    "要带什么材料",
+    "孩子出生了怎么上户口",
+    "要多少钱",
+    "am I eligible?",
+    "yes",
+    "about 3 years",
+    "我在浦东",
+    "thank you",
+    "我失业了，能领失业金吗",
+    "register a company",
+    "talk to a person",
+    "再见",
+    "how long does it take",
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="the model (default: the newest models/bot-*.tar.gz)")
+    parser.add_argument("--turns", type=int, default=300)
+    parser.add_argument("--cprofile", default=None, help="also write a cProfile of the measured turns here")
+    args = parser.parse_args()
+    model = args.model or str(max((ROOT / "models").glob("bot-*.tar.gz"), key=os.path.getmtime))
+    logging.basicConfig(level=logging.ERROR)
+    for name in ("rasa", "rasa_sdk", "tensorflow", "absl"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    sys.path.insert(0, str(ROOT))  # bot/ components, if any
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.engine.graph import GraphNode
+    from rasa.utils.endpoints import EndpointConfig
+
+    spent: dict[str, float] = defaultdict(float)
+    calls: dict[str, int] = defaultdict(int)
+    original = GraphNode.__call__
+
+    def timed(self: Any, *inputs: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return original(self, *inputs)
+        finally:
+            spent[self._node_name] += time.perf_counter() - t0
+            calls[self._node_name] += 1
+
+    GraphNode.__call__ = timed  # type: ignore[method-assign]
+    # An action server nobody listens on: custom actions fail at once and the turn goes on.
+    agent = Agent.load(model, action_endpoint=EndpointConfig("http://127.0.0.1:9/webhook"))
+
+    async def run(n: int, offset: int) -> list[float]:
+        durations = []
+        for i in range(n):
+            text = TURNS[i % len(TURNS)]
+            sender = f"profile-{offset + i // 10}"  # conversations of ten turns
+            t0 = time.perf_counter()
+            await agent.handle_message(UserMessage(text, CollectingOutputChannel(), sender))
+            durations.append(time.perf_counter() - t0)
+        return durations
+
+    asyncio.run(run(40, 0))  # warm-up
+    spent.clear()
+    calls.clear()
+    profiler = cProfile.Profile() if args.cprofile else None
+    if profiler:
+        profiler.enable()
+    t0 = time.perf_counter()
+    durations = asyncio.run(run(args.turns, 1000))
+    wall = time.perf_counter() - t0
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.cprofile)
+    turns = len(durations)
+    durations.sort()
+    print(f"model {Path(model).name}: {turns} turns, {wall / turns * 1000:.1f} ms per turn (p50 {durations[turns // 2] * 1000:.1f}, p95 {durations[int(turns * 0.95)] * 1000:.1f})")
+    print(f"{'graph node':58} {'calls':>6} {'ms/turn':>8} {'share':>6}")
+    for name, total in sorted(spent.items(), key=lambda kv: -kv[1]):
+        if total / turns * 1000 < 0.05:
+            continue
+        print(f"{name:58} {calls[name]:6d} {total / turns * 1000:8.2f} {total / wall * 100:5.1f}%")
+    graph = sum(spent.values())
+    print(f"{'(all graph nodes)':58} {'':6} {graph / turns * 1000:8.2f} {graph / wall * 100:5.1f}%")
+    print(f"{'(outside the graph: tracker, processor, failed action calls)':58} {'':6} {(wall - graph) / turns * 1000:8.2f} {(wall - graph) / wall * 100:5.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
