@@ -1,33 +1,36 @@
-"""The one database layer: tickets, handoff token ids and audit records.
+"""The one database layer: tickets, handoff token ids, link handles and audit records, on SQLite or PostgreSQL.
 
 Why this module is long: tickets, token ids, link handles, audit records and retention share one
-connection, one worker thread and one dialect; the move to SQLAlchemy Core and Alembic (issue 15)
-splits it per table. The agent tables are already apart (``db_agents.py``).
+engine, one worker pool and one set of transaction rules; the agent tables are apart
+(``db_agents.py``), the tables themselves in ``db_schema.py``, the migrations in ``migrations/``.
 
-``Database.open(url)`` picks the engine from the URL:
+``Database.open(url)`` picks the engine from the URL (SQLAlchemy Core; statements are built from the
+tables in ``db_schema.py`` and rendered for the engine, never rewritten by hand):
 
-- ``sqlite:///path/to/file.db`` (the default, under ``data_dir``): stdlib ``sqlite3`` in
-  WAL mode, so several replicas on one host can share the file;
-- ``postgresql://...``: needs ``psycopg`` (3.x) installed, for replicas on several hosts.
+- ``sqlite:///path/to/file.db`` (the default, under ``data_dir``): WAL mode and a busy timeout, so
+  several replicas on one host can share the file; the file is 0600, its folder 0700. One worker
+  thread and one connection: SQLite admits one writer at a time anyway. Write transactions begin
+  with ``BEGIN IMMEDIATE`` (the write lock is taken first, so no update is lost between replicas).
+- ``postgresql://user:password@host:port/db`` (or ``postgresql+psycopg://``): psycopg 3 through
+  SQLAlchemy's connection pool (``pool_size`` connections and as many worker threads,
+  ``pool_pre_ping`` so a restarted server is reconnected on the next call), for replicas on
+  several hosts. Isolation is PostgreSQL's READ COMMITTED; what must be unique across replicas is
+  decided by one conditional statement or under an advisory lock (below).
 
-Every call runs on one dedicated worker thread that owns the one connection, so the event
-loop never blocks on the database. The SQL is portable (``?`` placeholders, rewritten for
-psycopg; ``ON CONFLICT ... DO NOTHING``; ``RETURNING``); only the auto-increment column
-differs between the engines. Tables are created on open, idempotently::
+Every call runs on the worker pool, so the event loop never blocks on the database. On open, the
+schema is brought to the newest Alembic revision (``migrations.upgrade``, serialised between
+replicas), then long-expired token ids are pruned. A server that cannot be reached raises
+``DatabaseUnavailable`` (HTTP 503), never an engine error with SQL in it (parameters are hidden
+from SQLAlchemy's messages: they may hold personal data).
 
-    tickets         number "T20261201-0001" (per-day sequence, Shanghai time), status open|closed,
-                    lang, channel, service_id, summary, transcript JSON, answers JSON
-    handoff_tokens  jti (primary key), service_id, issued_at, expires_at, used_at (NULL until redeemed)
-    handoff_handles handle_hash (SHA-256 of the link's opaque handle; the handle itself is never
-                    stored), jti, service_id, token (the signed token, emptied once redeemed),
-                    expires_at, used_at
-    audit           ts, kind, channel, service_id, outcome, detail JSON (personal data masked)
-    agents          name (unique), role agent|supervisor, Argon2id password hash, disabled
-    agent_sessions  the SHA-256 of a console session id (never the id), agent, created, last seen
+Across replicas:
 
-Tickets gained ``conversation_id``, ``agent``, ``taken_at`` and ``closed_at`` for the agent
-console; files from earlier versions get them by a checked ``ALTER TABLE`` on open. The agent
-tables and the ticket queue operations live in ``db_agents.py`` (a mixin of ``Database``).
+- ticket numbers ``T<yyyymmdd>-<nnnn>`` are per day (Shanghai time): the next number is read and
+  written in one transaction holding the day's lock (``BEGIN IMMEDIATE`` on SQLite,
+  ``pg_advisory_xact_lock`` on PostgreSQL), so two replicas never hand out the same number and a
+  conversation never gets two open tickets;
+- a token id or a link handle is used once: ``UPDATE ... WHERE used_at IS NULL`` decides, and only
+  the one statement that changed the row wins.
 
 Retention (``purge``): tickets after ``retention_days`` (30), audit records after
 ``audit_retention_days`` (180), refusals (``token_rejected``, ``admin_refused``) after
@@ -40,24 +43,38 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import importlib
+import importlib.util
 import json
+import logging
 import os
 import sqlite3
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
-from .db_agents import AGENT_AUDIT_KINDS, AGENT_SCHEMA, TICKET_COLUMNS_ADDED, AgentTables
+from sqlalchemy import and_, delete, event, func, insert, select, update
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection, Engine, create_engine, make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from . import migrations
+from .db_agents import AGENT_AUDIT_KINDS, AgentTables
+from .db_schema import TICKET_COLUMNS, agent_sessions, handoff_handles, handoff_tokens, tickets
+from .db_schema import audit as audit_table
+from .errors import ServiceUnavailable
 from .privacy import mask_obj
 
-__all__ = ["AUDIT_KINDS", "CITY_TZ", "AuditRecord", "Database", "Ticket"]
+__all__ = ["AUDIT_KINDS", "CITY_TZ", "AuditRecord", "Database", "DatabaseUnavailable", "Ticket", "make_engine"]
 
 T = TypeVar("T")
+log = logging.getLogger("service_catalog.db")
 
 CITY_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving in China
 AUDIT_KINDS = frozenset({"application_link", "token_redeemed", "token_rejected", "ticket_created", "centre_referral", "admin_refused", *AGENT_AUDIT_KINDS})
@@ -65,54 +82,13 @@ REFUSAL_KINDS = ("token_rejected", "admin_refused", "agent_login_failed")
 TICKET_STATUSES = frozenset({"open", "closed"})
 MAX_DETAIL_CHARS = 4000
 TOKEN_ROWS_KEPT_S = 86400  # token ids are kept a day past expiry, then pruned on open
-_RETRIES = 5
+TICKET_LOCK_SPACE = zlib.crc32(b"service_catalog.tickets") & 0x7FFFFFFF  # first key of the per-day advisory lock
 
-_SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS tickets (
-        id {pk},
-        number TEXT NOT NULL UNIQUE,
-        day TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        created_at TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
-        lang TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        service_id TEXT,
-        summary TEXT NOT NULL,
-        transcript TEXT NOT NULL,
-        answers TEXT NOT NULL,
-        UNIQUE (day, seq)
-    )""",
-    "CREATE INDEX IF NOT EXISTS tickets_status_created ON tickets (status, created_at)",
-    """CREATE TABLE IF NOT EXISTS handoff_tokens (
-        jti TEXT PRIMARY KEY,
-        service_id TEXT NOT NULL,
-        issued_at BIGINT NOT NULL,
-        expires_at BIGINT NOT NULL,
-        used_at BIGINT
-    )""",
-    """CREATE TABLE IF NOT EXISTS audit (
-        id {pk},
-        ts TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        channel TEXT,
-        service_id TEXT,
-        outcome TEXT NOT NULL,
-        detail TEXT NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS audit_kind_ts ON audit (kind, ts)",
-    """CREATE TABLE IF NOT EXISTS handoff_handles (
-        handle_hash TEXT PRIMARY KEY,
-        jti TEXT NOT NULL,
-        service_id TEXT NOT NULL,
-        token TEXT NOT NULL,
-        expires_at BIGINT NOT NULL,
-        used_at BIGINT
-    )""",
-    "CREATE INDEX IF NOT EXISTS audit_ts ON audit (ts)",
-    "CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created_at)",
-    *AGENT_SCHEMA,
-]
+
+class DatabaseUnavailable(ServiceUnavailable, ConnectionError):
+    """The database server cannot be reached (down, restarting, or every pooled connection busy)."""
+
+    code = "database_unavailable"
 
 
 @dataclass(frozen=True)
@@ -164,16 +140,6 @@ class AuditRecord:
     detail: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class _Dialect:
-    name: Literal["sqlite", "postgresql"]
-    pk: str
-    integrity_errors: tuple[type[BaseException], ...]
-
-    def sql(self, statement: str) -> str:
-        return statement.replace("?", "%s") if self.name == "postgresql" else statement
-
-
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -189,137 +155,163 @@ def _sqlite_path(url: str) -> Path:
     return Path(path)
 
 
+def _sqlite_engine(url: str) -> Engine:
+    path = _sqlite_path(url)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    # One connection (one worker thread uses it); parameters stay out of error messages (personal data).
+    engine = create_engine(f"sqlite+pysqlite:///{path}", pool_size=1, max_overflow=0, hide_parameters=True, connect_args={"timeout": 10.0})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below), as SQLAlchemy's docs advise
+        for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if part.exists():
+                part.chmod(0o600)  # tickets and audit records: readable by this service only
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+        dbapi_connection.execute("PRAGMA busy_timeout=10000")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Writes take the lock first: two replicas cannot both read "the next number" and write it.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("catalog_write") else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: str, pool_size: int, pool_timeout: float) -> Engine:
+    if importlib.util.find_spec("psycopg") is None:
+        raise ValueError(
+            "CATALOG_DATABASE_URL names PostgreSQL, which needs psycopg installed (pip install 'psycopg[binary]'); "
+            "or leave it empty to use the embedded SQLite database"
+        )
+    target = make_url(url).set(drivername="postgresql+psycopg")
+    return create_engine(
+        target,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,  # a connection the server dropped (restart, failover) is replaced on checkout
+        hide_parameters=True,
+        connect_args={"connect_timeout": 5, "application_name": "service_catalog"},
+    )
+
+
+def make_engine(url: str, *, pool_size: int = 5, pool_timeout: float = 10.0) -> Engine:
+    """The SQLAlchemy engine for a ``CATALOG_DATABASE_URL``.
+
+    Raises:
+        ValueError: an unsupported URL, or a PostgreSQL URL without ``psycopg`` installed.
+    """
+    if url.startswith("sqlite:///"):
+        return _sqlite_engine(url)
+    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        if not 1 <= pool_size <= 100:
+            raise ValueError(f"the pool size must be between 1 and 100, got {pool_size}")
+        return _postgres_engine(url.replace("postgres://", "postgresql://", 1), pool_size, pool_timeout)
+    scheme = url.split(":", 1)[0] if ":" in url else url
+    raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:///path or postgresql://user@host/db")
+
+
+def _is_unavailable(error: BaseException) -> bool:
+    """A lost or refused connection, a pool timeout or a lock wait that ran out (not a bad statement)."""
+    if isinstance(error, sa_exc.TimeoutError | sa_exc.OperationalError | sa_exc.InterfaceError):
+        return True
+    return isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+
+
 class Database(AgentTables):
     """Tickets, handoff token ids, audit records and agent accounts behind one async interface.
 
     Open with ``await Database.open(url)``; close with ``await db.close()``.
     """
 
-    def __init__(self, connection: Any, dialect: _Dialect, worker: ThreadPoolExecutor) -> None:
-        self._conn = connection
-        self._dialect = dialect
+    def __init__(self, engine: Engine, worker: ThreadPoolExecutor) -> None:
+        self.engine = engine
+        self._writer = engine.execution_options(catalog_write=True)
         self._worker = worker
         self._closed = False
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return str(self.engine.dialect.name)
 
     # -- lifetime ------------------------------------------------------------------------------
 
     @classmethod
-    async def open(cls, url: str) -> Database:
-        """Connect, create the tables when missing and prune long-expired token ids.
+    async def open(cls, url: str, *, pool_size: int = 5, pool_timeout: float = 10.0) -> Database:
+        """Connect, bring the schema to the newest revision and prune long-expired token ids.
 
         Args:
             url: ``sqlite:///path`` (the parent folder is created) or ``postgresql://...``.
+            pool_size: PostgreSQL only: pooled connections and worker threads.
+            pool_timeout: PostgreSQL only: seconds a call waits for a free connection.
 
         Raises:
             ValueError: an unsupported URL, or a PostgreSQL URL without ``psycopg`` installed.
+            DatabaseUnavailable: the server cannot be reached.
         """
-        connect, dialect = cls._engine(url)
-        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-db")
+        engine = await asyncio.get_running_loop().run_in_executor(None, lambda: make_engine(url, pool_size=pool_size, pool_timeout=pool_timeout))
+        workers = 1 if engine.dialect.name == "sqlite" else pool_size
+        db = cls(engine, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="catalog-db"))
         try:
-            connection = await asyncio.get_running_loop().run_in_executor(worker, connect)
-        except BaseException:
-            worker.shutdown(wait=False)
-            raise
-        db = cls(connection, dialect, worker)
-        try:
-            await db._call(db._create_schema)
-            await db._call(db._prune_tokens, int(time.time()) - TOKEN_ROWS_KEPT_S)
+            revision = await db._write(migrations.upgrade)
+            await db._write(lambda c: c.execute(delete(handoff_tokens).where(handoff_tokens.c.expires_at < int(time.time()) - TOKEN_ROWS_KEPT_S)))
         except BaseException:
             await db.close()
             raise
+        log.info("database %s at revision %s", engine.url.render_as_string(hide_password=True), revision)
         return db
 
-    @staticmethod
-    def _engine(url: str) -> tuple[Callable[[], Any], _Dialect]:
-        if url.startswith("sqlite:///"):
-            path = _sqlite_path(url)
-
-            def connect_sqlite() -> sqlite3.Connection:
-                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                if not path.exists():
-                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-                conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-                for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-                    if part.exists():
-                        part.chmod(0o600)  # tickets and audit records: readable by this service only
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("PRAGMA busy_timeout=10000")
-                return conn
-
-            return connect_sqlite, _Dialect("sqlite", "INTEGER PRIMARY KEY", (sqlite3.IntegrityError,))
-        if url.startswith(("postgresql://", "postgres://")):
-            try:
-                psycopg: Any = importlib.import_module("psycopg")  # optional: only PostgreSQL deployments install it
-            except ImportError:
-                raise ValueError(
-                    "CATALOG_DATABASE_URL names PostgreSQL, which needs psycopg installed (pip install 'psycopg[binary]'); "
-                    "or leave it empty to use the embedded SQLite database"
-                ) from None
-
-            def connect_postgres() -> Any:
-                return psycopg.connect(url, autocommit=True)
-
-            return connect_postgres, _Dialect("postgresql", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", (psycopg.errors.UniqueViolation,))
-        scheme = url.split(":", 1)[0] if ":" in url else url
-        raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:///path or postgresql://user@host/db")
-
     async def close(self) -> None:
-        """Close the connection and stop the worker thread (idempotent)."""
+        """Close the connections and stop the worker threads (idempotent)."""
         if self._closed:
             return
         self._closed = True
         try:
-            await asyncio.get_running_loop().run_in_executor(self._worker, self._conn.close)
+            await asyncio.get_running_loop().run_in_executor(self._worker, self.engine.dispose)
         finally:
             self._worker.shutdown(wait=True)
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         if self._closed:
             raise RuntimeError("the database is closed")
-        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+        except sa_exc.SQLAlchemyError as error:
+            if not _is_unavailable(error):
+                raise
+            # The cause's class only: its message may quote the URL or a statement.
+            log.warning("database unavailable: %s", type(getattr(error, "orig", None) or error).__name__)
+            raise DatabaseUnavailable("the database cannot be reached; try again shortly") from error
 
-    # -- helpers run on the worker thread -----------------------------------------------------
+    async def _read(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(connection)`` on a worker, in a read transaction (rolled back after)."""
 
-    def _execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
-        return self._conn.execute(self._dialect.sql(statement), tuple(params))
+        def run() -> T:
+            with self.engine.connect() as connection:
+                return fn(connection)
+
+        return await self._call(run)
+
+    async def _write(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(connection)`` on a worker, in a write transaction committed when it returns."""
+
+        def run() -> T:
+            with self._writer.begin() as connection:
+                return fn(connection)
+
+        return await self._call(run)
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        if self._dialect.name == "sqlite":
-            self._conn.execute("BEGIN IMMEDIATE")  # take the write lock now: no lost updates between replicas
-            try:
-                yield
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-        else:
-            with self._conn.transaction():
-                yield
-
-    def _create_schema(self) -> None:
-        with self._transaction():
-            for statement in _SCHEMA:
-                self._execute(statement.format(pk=self._dialect.pk))
-            self._add_missing_columns("tickets", TICKET_COLUMNS_ADDED)
-            self._execute("CREATE INDEX IF NOT EXISTS tickets_conversation ON tickets (conversation_id, status)")
-
-    def _columns(self, table: str) -> set[str]:
-        if self._dialect.name == "sqlite":
-            return {str(r[1]) for r in self._execute(f"PRAGMA table_info({table})").fetchall()}
-        rows = self._execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()", (table,))
-        return {str(r[0]) for r in rows.fetchall()}
-
-    def _add_missing_columns(self, table: str, columns: dict[str, str]) -> None:
-        """Bring a table from an earlier version up to date: ``ALTER TABLE ... ADD COLUMN`` for each missing column."""
-        present = self._columns(table)
-        for name, kind in columns.items():
-            if name not in present:
-                self._execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
-
-    def _prune_tokens(self, before: int) -> None:
-        self._execute("DELETE FROM handoff_tokens WHERE expires_at < ?", (before,))
+    def _lock_day(self, connection: Connection, day: str) -> Iterator[None]:
+        # SQLite: BEGIN IMMEDIATE already holds the database's write lock.
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(TICKET_LOCK_SPACE, int(day))))
+        yield
 
     # -- tickets -------------------------------------------------------------------------------
 
@@ -351,53 +343,41 @@ class Database(AgentTables):
         now: dt.datetime | None = None,
     ) -> tuple[Ticket, bool]:
         """``(ticket, created)``: the conversation's open ticket when it has one (``created`` False),
-        else a new one. One write transaction decides, so two requests racing make one ticket."""
+        else a new one. One write transaction holding the day's lock decides, so two requests racing
+        (on one replica or two) make one ticket, and two tickets never share a number."""
         moment = now or _utc_now()
         if moment.tzinfo is None:
             raise ValueError("now must be timezone-aware")
-        return await self._call(self._create_ticket, moment, lang, channel, summary, transcript, answers or {}, service_id, conversation_id)
-
-    def _create_ticket(
-        self,
-        moment: dt.datetime,
-        lang: str,
-        channel: str,
-        summary: str,
-        transcript: list[dict[str, Any]],
-        answers: dict[str, Any],
-        service_id: str | None,
-        conversation_id: str | None = None,
-    ) -> tuple[Ticket, bool]:
         day = moment.astimezone(CITY_TZ).strftime("%Y%m%d")
         created = _iso(moment)
-        transcript_json = json.dumps(transcript, ensure_ascii=False)
-        answers_json = json.dumps(answers, ensure_ascii=False, default=str)
-        for attempt in range(_RETRIES):
-            try:
-                with self._transaction():
-                    if conversation_id:
-                        existing = self._execute(
-                            f"SELECT {self._TICKET_COLUMNS} FROM tickets WHERE conversation_id = ? AND status = 'open' ORDER BY id LIMIT 1",
-                            (conversation_id,),
-                        ).fetchone()
-                        if existing is not None:
-                            return self._ticket(existing), False
-                    row = self._execute("SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ?", (day,)).fetchone()
-                    seq = int(row[0]) + 1
-                    number = f"T{day}-{seq:04d}"
-                    self._execute(
-                        "INSERT INTO tickets (number, day, seq, created_at, status, lang, channel, service_id, summary, transcript, answers, conversation_id)"
-                        " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
-                        (number, day, seq, created, lang, channel, service_id, summary, transcript_json, answers_json, conversation_id),
-                    )
-            except self._dialect.integrity_errors:
-                # Another replica took the same number between our read and write (PostgreSQL only).
-                if attempt == _RETRIES - 1:
-                    raise
-                continue
-            ticket = Ticket(number, created, "open", lang, channel, service_id, summary, transcript, json.loads(answers_json), conversation_id)
-            return ticket, True
-        raise AssertionError("unreachable")  # pragma: no cover
+        answers_json = json.dumps(answers or {}, ensure_ascii=False, default=str)
+        row = {
+            "day": day,
+            "created_at": created,
+            "status": "open",
+            "lang": lang,
+            "channel": channel,
+            "service_id": service_id,
+            "summary": summary,
+            "transcript": json.dumps(transcript, ensure_ascii=False),
+            "answers": answers_json,
+            "conversation_id": conversation_id,
+        }
+
+        def create(connection: Connection) -> tuple[Ticket, bool]:
+            with self._lock_day(connection, day):
+                if conversation_id:
+                    existing = connection.execute(
+                        select(*TICKET_COLUMNS).where(tickets.c.conversation_id == conversation_id, tickets.c.status == "open").order_by(tickets.c.id).limit(1)
+                    ).first()
+                    if existing is not None:
+                        return self._ticket(existing), False
+                seq = int(connection.execute(select(func.coalesce(func.max(tickets.c.seq), 0)).where(tickets.c.day == day)).scalar_one()) + 1
+                number = f"T{day}-{seq:04d}"
+                connection.execute(insert(tickets).values(number=number, seq=seq, **row))
+            return Ticket(number, created, "open", lang, channel, service_id, summary, transcript, json.loads(answers_json), conversation_id), True
+
+        return await self._write(create)
 
     @staticmethod
     def _ticket(row: Sequence[Any]) -> Ticket:
@@ -406,41 +386,42 @@ class Database(AgentTables):
             number, created, status, lang, channel, service_id, summary, json.loads(transcript), json.loads(answers), conversation, agent, taken, closed
         )
 
-    _TICKET_COLUMNS = "number, created_at, status, lang, channel, service_id, summary, transcript, answers, conversation_id, agent, taken_at, closed_at"
-
     async def get_ticket(self, number: str) -> Ticket | None:
         """The ticket with this number, or None."""
-        return await self._call(self._get_ticket, number)
+        return await self._read(lambda c: self._get_ticket(c, number))
 
-    def _get_ticket(self, number: str) -> Ticket | None:
-        row = self._execute(f"SELECT {self._TICKET_COLUMNS} FROM tickets WHERE number = ?", (number,)).fetchone()
+    def _get_ticket(self, connection: Connection, number: str) -> Ticket | None:
+        row = connection.execute(select(*TICKET_COLUMNS).where(tickets.c.number == number)).first()
         return None if row is None else self._ticket(row)
 
     async def list_tickets(self, status: str | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list[Ticket]]:
         """``(total, page)`` of tickets, newest first, optionally only those with ``status``."""
         if status is not None and status not in TICKET_STATUSES:
             raise ValueError(f"status must be open or closed, got {status!r}")
-        return await self._call(self._list_tickets, status, limit, offset)
+        where = [tickets.c.status == status] if status else []
 
-    def _list_tickets(self, status: str | None, limit: int, offset: int) -> tuple[int, list[Ticket]]:
-        where, params = ("WHERE status = ?", (status,)) if status else ("", ())
-        total = int(self._execute(f"SELECT COUNT(*) FROM tickets {where}", params).fetchone()[0])
-        rows = self._execute(
-            f"SELECT {self._TICKET_COLUMNS} FROM tickets {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", (*params, limit, offset)
-        ).fetchall()
-        return total, [self._ticket(r) for r in rows]
+        def page(connection: Connection) -> tuple[int, list[Ticket]]:
+            total = int(connection.execute(select(func.count()).select_from(tickets).where(*where)).scalar_one())
+            rows = connection.execute(
+                select(*TICKET_COLUMNS).where(*where).order_by(tickets.c.created_at.desc(), tickets.c.id.desc()).limit(limit).offset(offset)
+            ).all()
+            return total, [self._ticket(r) for r in rows]
+
+        return await self._read(page)
 
     # -- handoff token ids ---------------------------------------------------------------------
 
+    def _insert_ignore(self, table: Any) -> Any:
+        """``INSERT ... ON CONFLICT DO NOTHING`` in the engine's dialect."""
+        module = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
+        return module.insert(table).on_conflict_do_nothing()
+
     async def record_token(self, jti: str, service_id: str, issued_at: int, expires_at: int) -> None:
         """Remember an issued token id (not yet used)."""
-        await self._call(self._record_token, jti, service_id, issued_at, expires_at)
+        await self._write(lambda c: self._record_token(c, jti, service_id, issued_at, expires_at))
 
-    def _record_token(self, jti: str, service_id: str, issued_at: int, expires_at: int) -> None:
-        self._execute(
-            "INSERT INTO handoff_tokens (jti, service_id, issued_at, expires_at, used_at) VALUES (?, ?, ?, ?, NULL) ON CONFLICT (jti) DO NOTHING",
-            (jti, service_id, issued_at, expires_at),
-        )
+    def _record_token(self, connection: Connection, jti: str, service_id: str, issued_at: int, expires_at: int) -> None:
+        connection.execute(self._insert_ignore(handoff_tokens).values(jti=jti, service_id=service_id, issued_at=issued_at, expires_at=expires_at))
 
     async def use_jti(self, jti: str, service_id: str, issued_at: int, expires_at: int, now: int) -> bool:
         """Mark a token id used; True only for the first call, across connections and replicas.
@@ -448,69 +429,73 @@ class Database(AgentTables):
         One conditional ``UPDATE ... WHERE used_at IS NULL`` decides, so two redemptions racing
         on different connections cannot both win.
         """
-        return await self._call(self._use_jti, jti, service_id, issued_at, expires_at, now)
 
-    def _use_jti(self, jti: str, service_id: str, issued_at: int, expires_at: int, now: int) -> bool:
-        with self._transaction():
-            self._record_token(jti, service_id, issued_at, expires_at)
-            cursor = self._execute("UPDATE handoff_tokens SET used_at = ? WHERE jti = ? AND used_at IS NULL", (now, jti))
-            return bool(cursor.rowcount == 1)
+        def use(connection: Connection) -> bool:
+            self._record_token(connection, jti, service_id, issued_at, expires_at)
+            changed = connection.execute(update(handoff_tokens).where(handoff_tokens.c.jti == jti, handoff_tokens.c.used_at.is_(None)).values(used_at=now))
+            return changed.rowcount == 1
+
+        return await self._write(use)
 
     async def token_row(self, jti: str) -> dict[str, Any] | None:
         """The stored row of a token id (for tests and support), or None."""
-        return await self._call(self._token_row, jti)
-
-    def _token_row(self, jti: str) -> dict[str, Any] | None:
-        row = self._execute("SELECT jti, service_id, issued_at, expires_at, used_at FROM handoff_tokens WHERE jti = ?", (jti,)).fetchone()
-        return None if row is None else dict(zip(("jti", "service_id", "issued_at", "expires_at", "used_at"), row, strict=True))
+        row = await self._read(lambda c: c.execute(select(handoff_tokens).where(handoff_tokens.c.jti == jti)).first())
+        return None if row is None else dict(row._mapping)
 
     # -- application link handles ---------------------------------------------------------------
 
     async def store_handle(self, handle_hash: str, jti: str, service_id: str, token: str, expires_at: int) -> None:
-        """Keep a signed token behind the hash of its link's opaque handle until it is redeemed."""
-        await self._call(
-            self._execute,
-            "INSERT INTO handoff_handles (handle_hash, jti, service_id, token, expires_at, used_at) VALUES (?, ?, ?, ?, ?, NULL)",
-            (handle_hash, jti, service_id, token, expires_at),
-        )
+        """Keep a signed token behind the hash of its link's opaque handle until it is redeemed.
+
+        Raises:
+            sqlalchemy.exc.IntegrityError: a handle with this hash is stored already.
+        """
+        values = {"handle_hash": handle_hash, "jti": jti, "service_id": service_id, "token": token, "expires_at": expires_at}
+        await self._write(lambda c: c.execute(insert(handoff_handles).values(**values)))
 
     async def peek_handle(self, handle_hash: str, now: int, *, service_id: str) -> str:
         """``ok``, ``unknown``, ``expired``, ``wrong_service`` or ``used``, without using the handle up."""
-        return await self._call(self._peek_handle, handle_hash, now, service_id)
-
-    def _peek_handle(self, handle_hash: str, now: int, service_id: str) -> str:
-        row = self._execute("SELECT service_id, expires_at, used_at FROM handoff_handles WHERE handle_hash = ?", (handle_hash,)).fetchone()
-        return self._handle_status(row, now, service_id)
+        return await self._read(lambda c: self._handle_status(c, handle_hash, now, service_id))
 
     @staticmethod
-    def _handle_status(row: Sequence[Any] | None, now: int, service_id: str) -> str:
+    def _handle_status(connection: Connection, handle_hash: str, now: int, service_id: str) -> str:
+        row = connection.execute(
+            select(handoff_handles.c.service_id, handoff_handles.c.expires_at, handoff_handles.c.used_at).where(handoff_handles.c.handle_hash == handle_hash)
+        ).first()
         # The order of Signer.verify and Signer.redeem: expired, then wrong service, then already used.
         if row is None:
             return "unknown"
-        if now >= int(row[1]):
+        if now >= int(row.expires_at):
             return "expired"
-        if row[0] != service_id:
+        if row.service_id != service_id:
             return "wrong_service"
-        return "used" if row[2] is not None else "ok"
+        return "used" if row.used_at is not None else "ok"
 
     async def take_handle(self, handle_hash: str, now: int, *, service_id: str) -> tuple[str, str]:
         """``(status, token)``: the first redemption for ``service_id`` gets ``ok`` and the signed
         token, which is then erased from the row; every later one ``used``. A handle made for
-        another service is refused (``wrong_service``) without being used up. One conditional
-        update decides, so two redemptions racing on different connections cannot both win."""
-        return await self._call(self._take_handle, handle_hash, now, service_id)
+        another service is refused (``wrong_service``) without being used up.
 
-    def _take_handle(self, handle_hash: str, now: int, service_id: str) -> tuple[str, str]:
-        with self._transaction():
-            row = self._execute("SELECT service_id, expires_at, used_at, token FROM handoff_handles WHERE handle_hash = ?", (handle_hash,)).fetchone()
-            status = self._handle_status(row, now, service_id)
-            if status != "ok" or row is None:
-                return status, ""
-            cursor = self._execute(
-                "UPDATE handoff_handles SET used_at = ?, token = '' WHERE handle_hash = ? AND service_id = ? AND used_at IS NULL AND expires_at > ?",
-                (now, handle_hash, service_id, now),
-            )
-            return ("ok", str(row[3])) if cursor.rowcount == 1 else ("used", "")
+        One ``UPDATE ... WHERE used_at IS NULL ... RETURNING token`` decides: on PostgreSQL a second
+        replica's update waits for the first one's row lock, then finds ``used_at`` set and changes
+        nothing, so two redemptions racing cannot both win.
+        """
+        h = handoff_handles.c
+
+        def take(connection: Connection) -> tuple[str, str]:
+            won = connection.execute(
+                update(handoff_handles)
+                .where(h.handle_hash == handle_hash, h.service_id == service_id, h.used_at.is_(None), h.expires_at > now)
+                .values(used_at=now)
+                .returning(h.token)
+            ).first()
+            if won is not None:
+                connection.execute(update(handoff_handles).where(h.handle_hash == handle_hash).values(token=""))  # the signed answers go
+                return "ok", str(won.token)
+            status = self._handle_status(connection, handle_hash, now, service_id)
+            return ("used", "") if status == "ok" else (status, "")
+
+        return await self._write(take)
 
     # -- retention -------------------------------------------------------------------------------
 
@@ -528,27 +513,26 @@ class Database(AgentTables):
         moment = now or _utc_now()
         if moment.tzinfo is None:
             raise ValueError("now must be timezone-aware")
-        return await self._call(self._purge, moment, retention_days, audit_retention_days, rejected_retention_days)
 
-    def _purge(self, moment: dt.datetime, retention_days: int, audit_days: int, rejected_days: int) -> dict[str, int]:
         def before(days: int) -> str:
             return _iso(moment - dt.timedelta(days=days))
 
-        epoch = int(moment.timestamp()) - TOKEN_ROWS_KEPT_S
-        marks = ", ".join("?" for _ in REFUSAL_KINDS)
-        with self._transaction():
-            counts = {
-                "tickets": self._execute("DELETE FROM tickets WHERE created_at < ?", (before(retention_days),)).rowcount,
-                "refusals": self._execute(f"DELETE FROM audit WHERE kind IN ({marks}) AND ts < ?", (*REFUSAL_KINDS, before(rejected_days))).rowcount,
-                "audit": self._execute("DELETE FROM audit WHERE ts < ?", (before(audit_days),)).rowcount,
-                "tokens": self._execute("DELETE FROM handoff_tokens WHERE expires_at < ?", (epoch,)).rowcount,
-                "handles": self._execute("DELETE FROM handoff_handles WHERE expires_at < ?", (epoch,)).rowcount,
-                "agent_sessions": self._execute("DELETE FROM agent_sessions WHERE expires_at < ?", (int(moment.timestamp()),)).rowcount,
-                "expired_links": self._execute(
-                    "UPDATE handoff_handles SET token = '' WHERE expires_at <= ? AND token <> ''", (int(moment.timestamp()),)
-                ).rowcount,
-            }
-        return {k: max(0, int(v)) for k, v in counts.items()}
+        epoch = int(moment.timestamp())
+        a, h = audit_table.c, handoff_handles.c
+        statements = {
+            "tickets": delete(tickets).where(tickets.c.created_at < before(retention_days)),
+            "refusals": delete(audit_table).where(a.kind.in_(REFUSAL_KINDS), a.ts < before(rejected_retention_days)),
+            "audit": delete(audit_table).where(a.ts < before(audit_retention_days)),
+            "tokens": delete(handoff_tokens).where(handoff_tokens.c.expires_at < epoch - TOKEN_ROWS_KEPT_S),
+            "handles": delete(handoff_handles).where(h.expires_at < epoch - TOKEN_ROWS_KEPT_S),
+            "agent_sessions": delete(agent_sessions).where(agent_sessions.c.expires_at < epoch),
+            "expired_links": update(handoff_handles).where(and_(h.expires_at <= epoch, h.token != "")).values(token=""),
+        }
+
+        def run(connection: Connection) -> dict[str, int]:
+            return {kind: max(0, int(connection.execute(statement).rowcount)) for kind, statement in statements.items()}
+
+        return await self._write(run)
 
     # -- audit ---------------------------------------------------------------------------------
 
@@ -560,23 +544,26 @@ class Database(AgentTables):
         """
         if kind not in AUDIT_KINDS:
             raise ValueError(f"unknown audit kind {kind!r}; valid: {', '.join(sorted(AUDIT_KINDS))}")
-        text = json.dumps(mask_obj(detail or {}), ensure_ascii=False, default=str)
-        if len(text) > MAX_DETAIL_CHARS:
-            text = json.dumps({"truncated": True, "chars": len(text)})
-        await self._call(self._audit, _iso(_utc_now()), kind, channel, service_id, outcome, text)
-
-    def _audit(self, ts: str, kind: str, channel: str | None, service_id: str | None, outcome: str, detail: str) -> None:
-        self._execute(
-            "INSERT INTO audit (ts, kind, channel, service_id, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)", (ts, kind, channel, service_id, outcome, detail)
-        )
+        text_ = json.dumps(mask_obj(detail or {}), ensure_ascii=False, default=str)
+        if len(text_) > MAX_DETAIL_CHARS:
+            text_ = json.dumps({"truncated": True, "chars": len(text_)})
+        values = {"ts": _iso(_utc_now()), "kind": kind, "channel": channel, "service_id": service_id, "outcome": outcome, "detail": text_}
+        await self._write(lambda c: c.execute(insert(audit_table).values(**values)))
 
     async def audit_records(self, kind: str | None = None, limit: int = 100) -> list[AuditRecord]:
         """The newest audit records first, optionally of one kind."""
-        return await self._call(self._audit_records, kind, limit)
-
-    def _audit_records(self, kind: str | None, limit: int) -> list[AuditRecord]:
-        where, params = ("WHERE kind = ?", (kind,)) if kind else ("", ())
-        rows = self._execute(
-            f"SELECT id, ts, kind, channel, service_id, outcome, detail FROM audit {where} ORDER BY id DESC LIMIT ?", (*params, limit)
-        ).fetchall()
+        a = audit_table.c
+        statement = (
+            select(a.id, a.ts, a.kind, a.channel, a.service_id, a.outcome, a.detail)
+            .where(*([a.kind == kind] if kind else []))
+            .order_by(a.id.desc())
+            .limit(limit)
+        )
+        rows = await self._read(lambda c: c.execute(statement).all())
         return [AuditRecord(int(r[0]), r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
+
+    # -- migrations ------------------------------------------------------------------------------
+
+    async def revision(self) -> str | None:
+        """The Alembic revision the database is at."""
+        return await self._read(migrations.current)

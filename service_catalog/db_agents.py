@@ -1,9 +1,10 @@
 """Agent accounts, console sessions and the ticket queue's operations: a mixin of ``Database``.
 
-Kept apart from ``db.py`` (one concept per module); it runs on the same worker thread and
-connection, through ``Database``'s ``_call``/``_execute``/``_transaction``.
+Kept apart from ``db.py`` (one concept per module); it runs on the same workers and engine, through
+``Database``'s ``_read``/``_write`` (a function of a connection, run in a read or write transaction),
+with statements built from the tables in ``db_schema.py``.
 
-Tables (created idempotently with the others)::
+Tables (``db_schema.py``; created by the Alembic revision ``0002``)::
 
     agents          name (unique), role agent|supervisor, password_hash (Argon2id), created_at, disabled 0|1
     agent_sessions  id_hash (SHA-256 of the session id in the cookie; the id itself is never stored),
@@ -17,15 +18,21 @@ pressing "take" at once cannot both get it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection
+
+from .db_schema import TICKET_COLUMNS, agent_sessions, agents, tickets
 
 if TYPE_CHECKING:
     from .db import Ticket
 
-__all__ = ["AGENT_AUDIT_KINDS", "AGENT_ROLES", "AGENT_SCHEMA", "TICKET_COLUMNS_ADDED", "Agent", "AgentTables", "TakeResult"]
+__all__ = ["AGENT_AUDIT_KINDS", "AGENT_ROLES", "Agent", "AgentTables", "TakeResult"]
 
 T = TypeVar("T")
 
@@ -42,26 +49,6 @@ AGENT_AUDIT_KINDS = frozenset(
         "agent_link",
     }
 )
-AGENT_SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS agents (
-        id {pk},
-        name TEXT NOT NULL UNIQUE,
-        role TEXT NOT NULL CHECK (role IN ('agent', 'supervisor')),
-        password_hash TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        disabled INTEGER NOT NULL DEFAULT 0
-    )""",
-    """CREATE TABLE IF NOT EXISTS agent_sessions (
-        id_hash TEXT PRIMARY KEY,
-        agent TEXT NOT NULL,
-        created_at BIGINT NOT NULL,
-        last_seen BIGINT NOT NULL,
-        expires_at BIGINT NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS agent_sessions_agent ON agent_sessions (agent)",
-]
-# Columns tickets gained for the console; databases from earlier versions get them by ALTER TABLE.
-TICKET_COLUMNS_ADDED = {"conversation_id": "TEXT", "agent": "TEXT", "taken_at": "TEXT", "closed_at": "TEXT"}
 TOUCH_EVERY_S = 60  # a session's expiry moves forward at most once a minute (fewer writes)
 TakeResult = Literal["ok", "taken", "closed", "unknown"]
 
@@ -84,14 +71,14 @@ class AgentTables:
     """Agent accounts, sessions and ticket queue operations (mixed into ``Database``)."""
 
     if TYPE_CHECKING:
-        _TICKET_COLUMNS: str
 
-        async def _call(self, fn: Callable[..., T], *args: Any) -> T: ...
-        def _execute(self, statement: str, params: Sequence[Any] = ()) -> Any: ...
-        def _transaction(self) -> AbstractContextManager[None]: ...
+        @property
+        def dialect(self) -> str: ...
+        async def _read(self, fn: Callable[[Connection], T]) -> T: ...
+        async def _write(self, fn: Callable[[Connection], T]) -> T: ...
         @staticmethod
         def _ticket(row: Sequence[Any]) -> Ticket: ...
-        def _get_ticket(self, number: str) -> Ticket | None: ...
+        def _get_ticket(self, connection: Connection, number: str) -> Ticket | None: ...
 
     # -- accounts ------------------------------------------------------------------------------
 
@@ -103,140 +90,116 @@ class AgentTables:
         """
         if role not in AGENT_ROLES:
             raise ValueError(f"role must be agent or supervisor, got {role!r}")
-        return await self._call(self._add_agent, name, role, password_hash)
-
-    def _add_agent(self, name: str, role: str, password_hash: str) -> bool:
-        cursor = self._execute(
-            "INSERT INTO agents (name, role, password_hash, created_at, disabled) VALUES (?, ?, ?, ?, 0) ON CONFLICT (name) DO NOTHING",
-            (name, role, password_hash, _iso_now()),
-        )
-        return bool(cursor.rowcount == 1)
+        module = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
+        statement = module.insert(agents).values(name=name, role=role, password_hash=password_hash, created_at=_iso_now(), disabled=0)
+        # RETURNING, not rowcount: the driver reports no row count for an INSERT that returns rows.
+        statement = statement.on_conflict_do_nothing(index_elements=["name"]).returning(agents.c.name)
+        return await self._write(lambda c: c.execute(statement).first() is not None)
 
     async def get_agent(self, name: str) -> Agent | None:
         """The account called ``name``, or None."""
-        return await self._call(self._get_agent, name)
-
-    def _get_agent(self, name: str) -> Agent | None:
-        row = self._execute("SELECT name, role, password_hash, disabled FROM agents WHERE name = ?", (name,)).fetchone()
+        a = agents.c
+        row = await self._read(lambda c: c.execute(select(a.name, a.role, a.password_hash, a.disabled).where(a.name == name)).first())
         return None if row is None else Agent(row[0], row[1], row[2], bool(row[3]))
 
     async def list_agents(self) -> list[Agent]:
         """Every account, by name."""
-        return await self._call(self._list_agents)
-
-    def _list_agents(self) -> list[Agent]:
-        rows = self._execute("SELECT name, role, password_hash, disabled FROM agents ORDER BY name").fetchall()
+        a = agents.c
+        rows = await self._read(lambda c: c.execute(select(a.name, a.role, a.password_hash, a.disabled).order_by(a.name)).all())
         return [Agent(r[0], r[1], r[2], bool(r[3])) for r in rows]
 
     async def set_agent_password(self, name: str, password_hash: str) -> bool:
         """Replace the password hash and end the agent's sessions; False when there is no such agent."""
-        return await self._call(self._set_agent, name, "password_hash = ?", (password_hash,))
+        return await self._set_agent(name, {"password_hash": password_hash})
 
     async def set_agent_disabled(self, name: str, disabled: bool) -> bool:
         """Disable (or enable) an account; disabling ends its sessions. False when there is no such agent."""
-        return await self._call(self._set_agent, name, "disabled = ?", (1 if disabled else 0,))
+        return await self._set_agent(name, {"disabled": 1 if disabled else 0})
 
-    def _set_agent(self, name: str, assignment: str, params: tuple[Any, ...]) -> bool:
-        with self._transaction():
-            changed = self._execute(f"UPDATE agents SET {assignment} WHERE name = ?", (*params, name)).rowcount == 1
-            self._execute("DELETE FROM agent_sessions WHERE agent = ?", (name,))
-        return bool(changed)
+    async def _set_agent(self, name: str, values: dict[str, Any]) -> bool:
+        def change(connection: Connection) -> bool:
+            changed = connection.execute(update(agents).where(agents.c.name == name).values(**values)).rowcount == 1
+            connection.execute(delete(agent_sessions).where(agent_sessions.c.agent == name))
+            return bool(changed)
+
+        return await self._write(change)
 
     async def rehash_agent_password(self, name: str, password_hash: str) -> None:
         """Store a hash made with newer parameters after a successful login (sessions stay)."""
-        await self._call(self._execute, "UPDATE agents SET password_hash = ? WHERE name = ?", (password_hash, name))
+        await self._write(lambda c: c.execute(update(agents).where(agents.c.name == name).values(password_hash=password_hash)))
 
     # -- sessions ------------------------------------------------------------------------------
 
     async def create_agent_session(self, id_hash: str, agent: str, now: int, idle_s: int) -> None:
         """Remember a new session by the hash of its id; it ends after ``idle_s`` without use."""
-        await self._call(
-            self._execute,
-            "INSERT INTO agent_sessions (id_hash, agent, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?)",
-            (id_hash, agent, now, now, now + idle_s),
-        )
+        statement = insert(agent_sessions).values(id_hash=id_hash, agent=agent, created_at=now, last_seen=now, expires_at=now + idle_s)
+        await self._write(lambda c: c.execute(statement))
 
     async def session_agent(self, id_hash: str, now: int, idle_s: int) -> Agent | None:
         """The enabled agent of a live session (and its expiry moved forward), or None."""
-        return await self._call(self._session_agent, id_hash, now, idle_s)
-
-    def _session_agent(self, id_hash: str, now: int, idle_s: int) -> Agent | None:
-        row = self._execute(
-            "SELECT a.name, a.role, a.password_hash, a.disabled, s.last_seen FROM agent_sessions s JOIN agents a ON a.name = s.agent"
-            " WHERE s.id_hash = ? AND s.expires_at > ?",
-            (id_hash, now),
-        ).fetchone()
+        a, s = agents.c, agent_sessions.c
+        query = select(a.name, a.role, a.password_hash, a.disabled, s.last_seen).join_from(agent_sessions, agents, a.name == s.agent)
+        query = query.where(s.id_hash == id_hash, s.expires_at > now)
+        row = await self._read(lambda c: c.execute(query).first())
         if row is None or row[3]:
             return None
         if now - int(row[4]) >= TOUCH_EVERY_S:
-            self._execute("UPDATE agent_sessions SET last_seen = ?, expires_at = ? WHERE id_hash = ?", (now, now + idle_s, id_hash))
+            await self._write(lambda c: c.execute(update(agent_sessions).where(s.id_hash == id_hash).values(last_seen=now, expires_at=now + idle_s)))
         return Agent(row[0], row[1], row[2], False)
 
     async def delete_agent_session(self, id_hash: str) -> None:
         """End a session (logout)."""
-        await self._call(self._execute, "DELETE FROM agent_sessions WHERE id_hash = ?", (id_hash,))
+        await self._write(lambda c: c.execute(delete(agent_sessions).where(agent_sessions.c.id_hash == id_hash)))
 
     # -- the ticket queue ----------------------------------------------------------------------
 
     async def queue_positions(self) -> dict[str, int]:
         """Each waiting ticket's place in the queue (1 is next), by ticket number."""
-        return await self._call(self._queue_positions)
-
-    def _queue_positions(self) -> dict[str, int]:
-        rows = self._execute("SELECT number FROM tickets WHERE status = 'open' AND agent IS NULL ORDER BY created_at, id").fetchall()
+        t = tickets.c
+        query = select(t.number).where(t.status == "open", t.agent.is_(None)).order_by(t.created_at, t.id)
+        rows = await self._read(lambda c: c.execute(query).all())
         return {str(r[0]): i for i, r in enumerate(rows, 1)}
 
     async def open_tickets(self, limit: int = 200) -> list[Ticket]:
         """Open tickets, oldest first (the queue order)."""
-        return await self._call(self._open_tickets, limit)
-
-    def _open_tickets(self, limit: int) -> list[Ticket]:
-        rows = self._execute(f"SELECT {self._TICKET_COLUMNS} FROM tickets WHERE status = 'open' ORDER BY created_at, id LIMIT ?", (limit,)).fetchall()
+        query = select(*TICKET_COLUMNS).where(tickets.c.status == "open").order_by(tickets.c.created_at, tickets.c.id).limit(limit)
+        rows = await self._read(lambda c: c.execute(query).all())
         return [self._ticket(r) for r in rows]
 
     async def take_ticket(self, number: str, agent: str, *, override: bool = False) -> tuple[TakeResult, Ticket | None]:
         """Give an open ticket to ``agent``: ``ok`` (also when it is already theirs), ``taken`` by
         someone else (unless ``override``, for supervisors), ``closed`` or ``unknown``."""
-        return await self._call(self._take_ticket, number, agent, override)
-
-    def _take_ticket(self, number: str, agent: str, override: bool) -> tuple[TakeResult, Ticket | None]:
-        with self._transaction():
-            condition = "" if override else " AND (agent IS NULL OR agent = ?)"
-            params: tuple[Any, ...] = (agent, _iso_now(), number) if override else (agent, _iso_now(), number, agent)
-            changed = self._execute(f"UPDATE tickets SET agent = ?, taken_at = ? WHERE number = ? AND status = 'open'{condition}", params).rowcount
-            ticket = self._get_ticket(number)
-        if ticket is None:
-            return "unknown", None
-        if changed == 1:
-            return "ok", ticket
-        return ("closed" if ticket.status != "open" else "taken"), ticket
+        t = tickets.c
+        condition = [] if override else [(t.agent.is_(None)) | (t.agent == agent)]
+        statement = update(tickets).where(t.number == number, t.status == "open", *condition).values(agent=agent, taken_at=_iso_now())
+        return await self._write(lambda c: self._decide(c, number, c.execute(statement).rowcount))
 
     async def release_ticket(self, number: str, agent: str) -> None:
         """Give a ticket ``agent`` had taken back to the queue (when the chat server could not pause the bot)."""
-        await self._call(self._execute, "UPDATE tickets SET agent = NULL, taken_at = NULL WHERE number = ? AND agent = ? AND status = 'open'", (number, agent))
+        t = tickets.c
+        statement = update(tickets).where(t.number == number, t.agent == agent, t.status == "open").values(agent=None, taken_at=None)
+        await self._write(lambda c: c.execute(statement))
 
     async def close_ticket(self, number: str, agent: str, *, override: bool = False) -> tuple[TakeResult, Ticket | None]:
         """Close a ticket ``agent`` has taken: ``ok``, ``taken`` (by someone else, or by no one yet,
         unless ``override``), ``closed`` (already) or ``unknown``."""
-        return await self._call(self._close_ticket, number, agent, override)
+        t = tickets.c
+        condition = [] if override else [t.agent == agent]
+        statement = update(tickets).where(t.number == number, t.status == "open", *condition).values(status="closed", closed_at=_iso_now())
+        return await self._write(lambda c: self._decide(c, number, c.execute(statement).rowcount))
 
-    def _close_ticket(self, number: str, agent: str, override: bool) -> tuple[TakeResult, Ticket | None]:
-        with self._transaction():
-            condition = "" if override else " AND agent = ?"
-            params: tuple[Any, ...] = (_iso_now(), number) if override else (_iso_now(), number, agent)
-            changed = self._execute(f"UPDATE tickets SET status = 'closed', closed_at = ? WHERE number = ? AND status = 'open'{condition}", params).rowcount
-            ticket = self._get_ticket(number)
+    def _decide(self, connection: Connection, number: str, changed: int) -> tuple[TakeResult, Ticket | None]:
+        """The outcome of a conditional update of one ticket, read in the same transaction."""
+        ticket = self._get_ticket(connection, number)
         if ticket is None:
             return "unknown", None
         if changed == 1:
             return "ok", ticket
         return ("closed" if ticket.status != "open" else "taken"), ticket
 
-    def _iter_taken(self) -> Iterator[Ticket]:
-        rows = self._execute(f"SELECT {self._TICKET_COLUMNS} FROM tickets WHERE status = 'open' AND agent IS NOT NULL AND conversation_id IS NOT NULL")
-        for row in rows.fetchall():
-            yield self._ticket(row)
-
     async def taken_tickets(self) -> list[Ticket]:
         """Open tickets an agent has taken that came from a conversation (their messages are followed)."""
-        return await self._call(lambda: list(self._iter_taken()))
+        t = tickets.c
+        query = select(*TICKET_COLUMNS).where(t.status == "open", t.agent.is_not(None), t.conversation_id.is_not(None))
+        rows = await self._read(lambda c: c.execute(query).all())
+        return [self._ticket(r) for r in rows]

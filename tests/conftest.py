@@ -35,6 +35,7 @@ SHARED = REPO_ROOT.parent / "shared"
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 from channels.delay_proxy import DelayProxy  # noqa: E402
+from pgkit import database_url, pg_cluster  # noqa: E402, F401  (PostgreSQL fixtures: tests/pgkit.py)
 from stack import Stack, free_port  # noqa: E402
 from testkit import INTERNAL_TOKEN, KEYS_TOKEN, OPERATE_TOKEN, PORTAL_TOKEN, READ_TOKEN  # noqa: E402
 

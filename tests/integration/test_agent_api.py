@@ -13,8 +13,10 @@ import pytest
 from agentkit import JSON, PASSWORD, add_agent, db_of, login
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 from testkit import INTERNAL
 
+from service_catalog.db_schema import agent_sessions
 from service_catalog.http.app import create_app
 from service_catalog.settings import Settings
 
@@ -70,7 +72,7 @@ async def test_login_sets_a_strict_httponly_cookie_and_the_session_names_the_age
     session = await (await client.get("/agent/api/session")).json()
     assert session == {"agent": "wang.li", "role": "supervisor", "csrf_token": body["csrf_token"]}
     # The database keeps only the session id's hash.
-    rows = await db_of(client)._call(lambda: db_of(client)._execute("SELECT id_hash FROM agent_sessions").fetchall())
+    rows = await db_of(client)._read(lambda c: c.execute(select(agent_sessions.c.id_hash)).all())
     assert rows and all(session_id not in row[0] for row in rows)
     audit = await db_of(client).audit_records("agent_login")
     assert audit[0].detail["agent"] == "wang.li" and audit[0].outcome == "ok"

@@ -23,9 +23,12 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import MetaData, func, select, update
+from sqlalchemy.engine import Connection
 from testkit import INTERNAL, INTERNAL_TOKEN, KEYS_TOKEN, OPERATE_TOKEN, PORTAL_TOKEN, READ_TOKEN, bearer
 
 from service_catalog.db import Database
+from service_catalog.db_schema import handoff_handles, handoff_tokens
 from service_catalog.handoff import AUDIENCE, Signer
 from service_catalog.http import routes_handoff
 from service_catalog.http.app import create_app
@@ -86,13 +89,15 @@ async def redeem(client: TestClient, handle: str, service_id: str = SERVICE, tok
 async def handle_row(client: TestClient, handle: str) -> dict[str, Any] | None:
     db = db_of(client)
     columns = ("jti", "service_id", "token", "expires_at", "used_at")
-    row = await db._call(lambda: db._execute(f"SELECT {', '.join(columns)} FROM handoff_handles WHERE handle_hash = ?", (digest(handle),)).fetchone())
+    query = select(*(handoff_handles.c[name] for name in columns)).where(handoff_handles.c.handle_hash == digest(handle))
+    row = await db._read(lambda c: c.execute(query).first())
     return None if row is None else dict(zip(columns, row, strict=True))
 
 
 async def expire(client: TestClient, handle: str) -> None:
     db = db_of(client)
-    await db._call(db._execute, "UPDATE handoff_handles SET expires_at = ? WHERE handle_hash = ?", (int(time.time()) - 1, digest(handle)))
+    statement = update(handoff_handles).where(handoff_handles.c.handle_hash == digest(handle)).values(expires_at=int(time.time()) - 1)
+    await db._write(lambda c: c.execute(statement))
 
 
 async def stash(client: TestClient, answers: dict[str, Any], service_id: str = SERVICE) -> str:
@@ -113,11 +118,12 @@ async def database_text(client: TestClient) -> str:
     """Every value of every table, as one text (to prove something is not stored)."""
     db = db_of(client)
 
-    def dump() -> str:
-        tables = [r[0] for r in db._execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()]
-        return "\n".join(repr(row) for table in tables for row in db._execute(f"SELECT * FROM {table}").fetchall())
+    def dump(connection: Connection) -> str:
+        tables = MetaData()
+        tables.reflect(connection)
+        return "\n".join(repr(row) for table in tables.sorted_tables for row in connection.execute(select(table)).all())
 
-    return await db._call(dump)
+    return await db._read(dump)
 
 
 # -- the application link ----------------------------------------------------------------------
@@ -180,8 +186,8 @@ async def test_only_the_service_credential_makes_links(client: TestClient, heade
     assert "url" not in error
     assert await db_of(client).audit_records("application_link") == []
     db = db_of(client)
-    assert await db._call(lambda: db._execute("SELECT COUNT(*) FROM handoff_handles").fetchone()[0]) == 0
-    assert await db._call(lambda: db._execute("SELECT COUNT(*) FROM handoff_tokens").fetchone()[0]) == 0
+    for table in (handoff_handles, handoff_tokens):
+        assert await db._read(lambda c, t=table: c.execute(select(func.count()).select_from(t)).scalar_one()) == 0
 
 
 async def test_the_previous_service_credential_is_accepted_during_a_rotation(aiohttp_client, app_settings: Settings) -> None:  # type: ignore[no-untyped-def]
@@ -354,7 +360,8 @@ async def test_expired_link_stays_expired_whatever_the_token_says(client: TestCl
     """The handle's own expiry decides, even when the token behind it is still within its lifetime."""
     link = await make_link(client)
     db = db_of(client)
-    await db._call(db._execute, "UPDATE handoff_handles SET expires_at = ? WHERE handle_hash = ?", (int(time.time()), digest(handle_of(link["url"]))))
+    statement = update(handoff_handles).where(handoff_handles.c.handle_hash == digest(handle_of(link["url"]))).values(expires_at=int(time.time()))
+    await db._write(lambda c: c.execute(statement))
     assert (await open_form(client, link)).status == 410
 
 

@@ -1,4 +1,8 @@
-"""The database layer: tickets survive a restart, per-day numbering, single-use token ids and link handles, audit, retention."""
+"""The database layer: tickets survive a restart, per-day numbering, single-use token ids and link handles, audit, retention.
+
+Every test that takes ``db`` or ``database_url`` runs on SQLite and on PostgreSQL (tests/pgkit.py); the
+SQLite file's own properties (WAL, file modes) are tested on ``url``, a SQLite URL.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import func, select, update
 
 from service_catalog.db import CITY_TZ, Database
+from service_catalog.db_schema import audit, handoff_handles, tickets
 from service_catalog.settings import Settings
 
 TRANSCRIPT = [{"who": "user", "text": "I need a person"}, {"who": "bot", "text": "One moment"}]
@@ -31,8 +38,8 @@ def url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def db(url: str) -> AsyncIterator[Database]:
-    database = await Database.open(url)
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = await Database.open(database_url)
     yield database
     await database.close()
 
@@ -44,7 +51,8 @@ async def _ticket(db: Database, when: dt.datetime | None = None, status_text: st
     return ticket.number
 
 
-async def test_open_creates_the_folder_in_wal_mode(tmp_path: Path, url: str, db: Database) -> None:
+async def test_open_creates_the_folder_in_wal_mode(tmp_path: Path, url: str) -> None:
+    await (await Database.open(url)).close()
     path = tmp_path / "nested" / "folder" / "catalog.db"
     assert path.is_file()
     with sqlite3.connect(path) as check:
@@ -60,11 +68,11 @@ async def test_default_url_is_under_data_dir(tmp_path: Path) -> None:
     assert (tmp_path / "catalog.db").is_file()
 
 
-async def test_tickets_survive_a_restart(url: str) -> None:
-    first = await Database.open(url)
+async def test_tickets_survive_a_restart(database_url: str) -> None:
+    first = await Database.open(database_url)
     number = await _ticket(first, at("2026-12-01"))
     await first.close()
-    second = await Database.open(url)  # opening again is idempotent
+    second = await Database.open(database_url)  # opening again is idempotent
     try:
         ticket = await second.get_ticket(number)
         assert ticket is not None
@@ -86,8 +94,8 @@ async def test_numbering_is_per_day_in_shanghai_time(db: Database) -> None:
         await _ticket(db, dt.datetime(2026, 12, 1, 10))
 
 
-async def test_numbers_stay_unique_under_concurrency(url: str, db: Database) -> None:
-    other = await Database.open(url)  # a second replica on the same file
+async def test_numbers_stay_unique_under_concurrency(database_url: str, db: Database) -> None:
+    other = await Database.open(database_url)  # a second replica on the same file or database
     try:
         numbers = await asyncio.gather(*(_ticket(d, at("2026-12-03")) for d in [db, other] * 15))
     finally:
@@ -98,7 +106,7 @@ async def test_numbers_stay_unique_under_concurrency(url: str, db: Database) -> 
 async def test_numbers_grow_past_four_digits(db: Database) -> None:
     for _ in range(3):
         await _ticket(db, at("2026-12-04"))
-    await db._call(db._execute, "UPDATE tickets SET seq = 9999 WHERE number = 'T20261204-0003'")
+    await db._write(lambda c: c.execute(update(tickets).where(tickets.c.number == "T20261204-0003").values(seq=9999)))
     assert await _ticket(db, at("2026-12-04")) == "T20261204-10000"
 
 
@@ -147,8 +155,8 @@ async def test_jti_is_used_once(db: Database) -> None:
     assert not await db.use_jti("b" * 32, "pension-claim", 100, 700, now=150)
 
 
-async def test_jti_single_use_is_atomic_across_connections(url: str, db: Database) -> None:
-    replicas = [db] + [await Database.open(url) for _ in range(3)]
+async def test_jti_single_use_is_atomic_across_connections(database_url: str, db: Database) -> None:
+    replicas = [db] + [await Database.open(database_url) for _ in range(3)]
     try:
         wins = await asyncio.gather(*(r.use_jti("c" * 32, "pension-claim", 100, 700, now=150) for r in replicas * 10))
     finally:
@@ -157,8 +165,12 @@ async def test_jti_single_use_is_atomic_across_connections(url: str, db: Databas
     assert wins.count(True) == 1
 
 
-async def test_calls_run_on_one_worker_thread_not_the_loop(db: Database) -> None:
-    names = {await db._call(lambda: threading.current_thread().name) for _ in range(5)}
+async def test_sqlite_calls_run_on_one_worker_thread_not_the_loop(url: str) -> None:
+    db = await Database.open(url)
+    try:
+        names = {await db._call(lambda: threading.current_thread().name) for _ in range(5)}
+    finally:
+        await db.close()
     assert len(names) == 1 and names.pop().startswith("catalog-db")
 
 
@@ -193,16 +205,18 @@ async def test_unsupported_urls_are_refused(bad: str) -> None:
         await Database.open(bad)
 
 
-async def test_closed_database_refuses_calls(url: str) -> None:
-    database = await Database.open(url)
+async def test_closed_database_refuses_calls(database_url: str) -> None:
+    database = await Database.open(database_url)
     await database.close()
     await database.close()  # idempotent
     with pytest.raises(RuntimeError, match="closed"):
         await database.get_ticket("T20261201-0001")
 
 
-async def test_database_file_is_private(tmp_path: Path, url: str, db: Database) -> None:
+async def test_database_file_is_private(tmp_path: Path, url: str) -> None:
+    db = await Database.open(url)
     await _ticket(db, at("2026-12-01"))  # the WAL files exist once something was written
+    await db.close()
     folder = tmp_path / "nested" / "folder"
     path = folder / "catalog.db"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -228,9 +242,8 @@ TOKEN = "header.payload.signature"
 
 
 async def _handle_row(db: Database, handle_hash: str = HASH) -> tuple[Any, ...] | None:
-    row = await db._call(
-        lambda: db._execute("SELECT jti, service_id, token, expires_at, used_at FROM handoff_handles WHERE handle_hash = ?", (handle_hash,)).fetchone()
-    )
+    h = handoff_handles.c
+    row = await db._read(lambda c: c.execute(select(h.jti, h.service_id, h.token, h.expires_at, h.used_at).where(h.handle_hash == handle_hash)).first())
     return None if row is None else tuple(row)
 
 
@@ -266,13 +279,13 @@ async def test_handle_for_another_service_is_refused_without_being_used_up(db: D
 
 async def test_a_handle_is_stored_once(db: Database) -> None:
     await db.store_handle(HASH, "a" * 32, "pension-claim", TOKEN, 700)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(sa_exc.IntegrityError):
         await db.store_handle(HASH, "b" * 32, "pension-claim", "other", 700)
 
 
-async def test_handle_single_use_is_atomic_across_connections(url: str, db: Database) -> None:
+async def test_handle_single_use_is_atomic_across_connections(database_url: str, db: Database) -> None:
     await db.store_handle(HASH, "a" * 32, "pension-claim", TOKEN, 700)
-    replicas = [db] + [await Database.open(url) for _ in range(3)]
+    replicas = [db] + [await Database.open(database_url) for _ in range(3)]
     try:
         results = await asyncio.gather(*(r.take_handle(HASH, 150, service_id="pension-claim") for r in replicas * 10))
     finally:
@@ -289,7 +302,8 @@ RETENTION = {"retention_days": 30, "audit_retention_days": 180, "rejected_retent
 
 async def _audit_at(db: Database, kind: str, when: dt.datetime) -> None:
     await db.audit(kind, outcome="x", detail={"at": when.isoformat()})
-    await db._call(db._execute, "UPDATE audit SET ts = ? WHERE id = (SELECT MAX(id) FROM audit)", (when.isoformat(timespec="microseconds"),))
+    newest = select(func.max(audit.c.id)).scalar_subquery()
+    await db._write(lambda c: c.execute(update(audit).where(audit.c.id == newest).values(ts=when.isoformat(timespec="microseconds"))))
 
 
 async def test_purge_deletes_what_is_past_its_retention(db: Database) -> None:
