@@ -55,6 +55,8 @@ class Settings:
             names the client (for rate limits and logs); empty trusts none.
         rate_limits: ``on`` or ``off`` (benchmarks of raw capacity only).
         rate_limit_storage: ``memory://`` (one process) or ``redis://host:port`` (shared by replicas).
+        redis_url: ``redis://:password@host:port/db`` shared by the replicas: a catalogue reload on one
+            is announced there and followed by the others (``http/replicas.py``); empty: one replica.
         retention_days: days tickets (transcripts, answers) are kept before ``purge`` deletes them.
         audit_retention_days: days audit records are kept.
         rejected_retention_days: days records of refused links and failed admin calls are kept.
@@ -102,6 +104,7 @@ class Settings:
     trusted_proxies: str = ""
     rate_limits: str = "on"
     rate_limit_storage: str = "memory://"
+    redis_url: str = ""
     retention_days: int = 30
     audit_retention_days: int = 180
     rejected_retention_days: int = 7

@@ -22,6 +22,7 @@ from . import (
     agent_auth,
     params,
     ratelimit,
+    replicas,
     routes_agent,
     routes_agent_tickets,
     routes_catalog,
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(executor)
     app.cleanup_ctx.append(search_index)
     routes_catalog.setup(app)
+    replicas.setup(app)  # reloads reach every replica (CATALOG_REDIS_URL)
     routes_search.setup(app)
     routes_site.setup(app)
     app.cleanup_ctx.append(database)
