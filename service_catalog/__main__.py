@@ -13,6 +13,9 @@ Commands:
                             delete tickets, audit records, link ids (and conversations) past their retention
     agents add NAME --role agent|supervisor | passwd NAME | disable NAME | enable NAME | list
                             agent console accounts (passwords from standard input)
+    db upgrade | current    bring CATALOG_DATABASE_URL to the newest migration, or show its revision
+    db revision -m MESSAGE [--autogenerate]
+                            write a new migration into service_catalog/migrations/versions/ (development)
 """
 
 from __future__ import annotations
@@ -94,6 +97,74 @@ def purge_tracker(path: Path, days: int) -> int:
     with sqlite3.connect(path) as conn:
         deleted = conn.execute("DELETE FROM events WHERE timestamp < ?", (time.time() - days * 86400,)).rowcount
     return int(deleted)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """``db upgrade`` (what every start does), ``db current`` (exit 1 when behind), ``db revision``."""
+    import asyncio
+
+    from . import migrations
+    from .db import Database, DatabaseUnavailable, make_engine
+
+    settings = _settings(args)
+    if args.action == "revision":
+        return _new_revision(args.message, args.autogenerate)
+    try:
+        if args.action == "upgrade":
+
+            async def upgrade() -> str | None:
+                db = await Database.open(settings.database_url, pool_size=1)
+                try:
+                    return await db.revision()
+                finally:
+                    await db.close()
+
+            revision = asyncio.run(upgrade())
+        else:
+            engine = make_engine(settings.database_url, pool_size=1)
+            try:
+                with engine.connect() as connection:
+                    revision = migrations.current(connection)
+            finally:
+                engine.dispose()
+    except (DatabaseUnavailable, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the driver's own error (refused, wrong password): its class, never the URL
+        if type(exc).__module__.startswith(("sqlalchemy", "psycopg")):
+            print(f"error: the database cannot be reached ({type(exc).__name__})", file=sys.stderr)
+            return 1
+        raise
+    head = migrations.head()
+    state = "up to date" if revision == head else f"behind: the newest is {head}"
+    print(f"database revision {revision or 'none (empty, or made before migrations)'}: {state}")
+    return 0 if revision == head else 1
+
+
+def _new_revision(message: str, autogenerate: bool) -> int:
+    """Write the next numbered revision; with ``--autogenerate``, compared against a scratch database at head."""
+    import tempfile
+
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from . import migrations
+    from .db import make_engine
+
+    cfg = migrations.config()
+    number = max(int(r.revision) for r in ScriptDirectory.from_config(cfg).walk_revisions()) + 1
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = make_engine(f"sqlite:///{scratch}/head.db")
+        try:
+            with engine.begin() as connection:
+                migrations.upgrade(connection)
+                cfg.attributes["connection"] = connection
+                script = command.revision(cfg, message=message, autogenerate=autogenerate, rev_id=f"{number:04d}")
+        finally:
+            engine.dispose()
+    if script is not None and not isinstance(script, list):
+        print(f"wrote {script.path}: check it, run `ruff format` on it, and add a test (docs/contributing.md)")
+    return 0
 
 
 def cmd_agents(args: argparse.Namespace) -> int:
@@ -233,6 +304,14 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--data-dir", dest="data_dir", default=argparse.SUPPRESS, help="folder for database, index files and keys")
     purge.add_argument("--tracker-db", help="also delete older conversation events from Rasa's SQLite tracker store at this path")
     purge.set_defaults(func=cmd_purge)
+
+    db = sub.add_parser("db", help="the database's migrations (Alembic)").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="bring the database to the newest revision (also done on every start)").set_defaults(func=cmd_db)
+    db.add_parser("current", help="print the database's revision; exit 1 when it is behind").set_defaults(func=cmd_db)
+    revision = db.add_parser("revision", help="write a new revision into service_catalog/migrations/versions/ (development)")
+    revision.add_argument("-m", "--message", required=True, help="what the revision changes")
+    revision.add_argument("--autogenerate", action="store_true", help="fill it in from the difference between db_schema.py and the migrations")
+    revision.set_defaults(func=cmd_db)
 
     from .console.accounts import add_parser as add_agents_parser
 

@@ -49,6 +49,7 @@ def downgrade() -> None:
     op.drop_table("agent_sessions")
     op.drop_table("agents")
     op.drop_index("tickets_conversation", "tickets")
-    with op.batch_alter_table("tickets") as batch:
+    # SQLite 3.35+ drops columns in place; a table rebuild would lose the unnamed CHECK constraint.
+    with op.batch_alter_table("tickets", recreate="never") as batch:
         for name in ("closed_at", "taken_at", "agent", "conversation_id"):
             batch.drop_column(name)

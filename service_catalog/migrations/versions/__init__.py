@@ -1,0 +1,1 @@
+"""Alembic revisions of the catalogue database (a package so that setuptools ships them with the service)."""
