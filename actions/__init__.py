@@ -4,7 +4,7 @@ Thin by design: each action asks the catalogue service (``catalogue_client``) an
 the reply; the business logic lives in the catalogue service.
 """
 
-from .eligibility import ActionAskEligAnswer, ActionEligibilityResult, ActionExplainQuestion, ActionHandleInform, ValidateEligibilityForm
+from .eligibility import ActionAskEligAnswer, ActionEligibilityResult, ActionExplainQuestion, ActionHandleInform, ActionStartOver, ValidateEligibilityForm
 from .feedback import ActionFeedback
 from .followup import ActionAnswerFollowup
 from .handoff import ActionApply, ActionConfirmApply, ActionDeclineApply, ActionHandoffHuman
@@ -26,6 +26,7 @@ __all__ = [
     "ActionHandoffHuman",
     "ActionSearchServices",
     "ActionShowService",
+    "ActionStartOver",
     "ActionSwitchLanguage",
     "ValidateEligibilityForm",
     "ValidateSlotMappings",

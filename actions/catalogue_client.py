@@ -87,8 +87,13 @@ class CatalogueClient:
     async def services(self, event: str | None = None, audience: str | None = None, per_page: int = 10) -> list[dict[str, Any]]:
         return list((await self._request("GET", "/api/services", params={"event": event, "audience": audience, "per_page": per_page}))["items"])
 
-    async def eligibility(self, service_id: str, answers: dict[str, Any], lang: str) -> dict[str, Any]:
-        return dict(await self._request("POST", f"/api/services/{service_id}/eligibility", json={"answers": answers, "lang": lang}))
+    async def eligibility(self, service_id: str, answers: dict[str, Any], lang: str, said: dict[str, str] | None = None) -> dict[str, Any]:
+        body = {"answers": answers, "lang": lang, "said": said or {}}
+        return dict(await self._request("POST", f"/api/services/{service_id}/eligibility", json=body))
+
+    async def eligibility_turn(self, service_id: str, text: str, lang: str, state: dict[str, Any]) -> dict[str, Any]:
+        """What ``text`` does in the check (``state``: answers, said, asked, pending, start_over)."""
+        return dict(await self._request("POST", f"/api/services/{service_id}/eligibility/turn", json={"text": text[:500], "lang": lang, **state}))
 
     async def parse_answer(self, question_id: str, text: str, lang: str) -> dict[str, Any]:
         return dict(await self._request("POST", f"/api/questions/{question_id}/parse", json={"text": text[:500], "lang": lang}))

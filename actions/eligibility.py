@@ -4,11 +4,16 @@
 slot ``elig_answer`` is then asked again and again (``action_ask_elig_answer`` words the
 engine's next question), each answer understood by the catalogue service and kept in the
 ``answers`` slot, which persists across services in the conversation.
+
+What an utterance does (an answer, "yes"/"no" to "36 months — is that right?", a correction of
+an earlier answer, "start over") is decided by the catalogue service's turn endpoint; this
+module only keeps what it returns: ``answers``, the person's own words per answer
+(``answers_said``, shown back in the verdict's reasons) and a reading waiting for
+confirmation (``elig_pending``).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -24,15 +29,41 @@ from .language import lang_of, text_of
 from .resolve import entity, resolve_service
 from .search import ActionSearchServices
 
-__all__ = ["ActionAskEligAnswer", "ActionEligibilityResult", "ActionExplainQuestion", "ActionPickServiceToCheck", "ValidateEligibilityForm", "answers_of"]
+__all__ = [
+    "ActionAskEligAnswer",
+    "ActionEligibilityResult",
+    "ActionExplainQuestion",
+    "ActionPickServiceToCheck",
+    "ActionStartOver",
+    "ValidateEligibilityForm",
+    "answers_of",
+    "said_of",
+]
 
-CORRECTION = re.compile(r"\b(actually|sorry|correction|i meant|i mean|no wait)\b|其实|不对|更正|纠正|说错|应该是|改成|搞错", re.I)
 YES_NO = {"zh": [("是", "是"), ("否", "否")], "en": [("Yes", "yes"), ("No", "no")]}
 
 
 def answers_of(tracker: Tracker) -> dict[str, Any]:
     value = tracker.get_slot("answers")
     return dict(value) if isinstance(value, dict) else {}
+
+
+def said_of(tracker: Tracker) -> dict[str, str]:
+    """The person's own words per answered question (shown back with how they were read)."""
+    value = tracker.get_slot("answers_said")
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def turn_state(tracker: Tracker, asked: str | None) -> dict[str, Any]:
+    """The check so far, as the catalogue service's turn endpoint takes it."""
+    pending = tracker.get_slot("elig_pending")
+    return {"answers": answers_of(tracker), "said": said_of(tracker), "asked": asked, "pending": pending if isinstance(pending, dict) else None}
+
+
+def kept(turn: dict[str, Any]) -> dict[str, Any]:
+    """The slots to set from a turn's result."""
+    pending = turn.get("pending")
+    return {"answers": turn["answers"], "answers_said": turn["said"], "elig_pending": {**pending, "confirm": turn.get("confirm")} if pending else None}
 
 
 def question_buttons(question: dict[str, Any], lang: str) -> list[dict[str, str]]:
@@ -80,31 +111,27 @@ class ValidateEligibilityForm(FormValidationAction):
         return ["elig_answer"] if result.get("next_question") else []
 
     async def validate_elig_answer(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Understand the answer to the current question, or a correction of an earlier one."""
-        lang = lang_of(tracker)
-        qid = tracker.get_slot("elig_question")
+        """Keep what the catalogue service says the words do: an answer, a confirmation, a correction, a restart."""
+        service_id = tracker.get_slot("service_id")
         text = str(slot_value or text_of(tracker))[:500]
-        answers = answers_of(tracker)
         try:
-            if CORRECTION.search(text):
-                for earlier in reversed(list(answers)):
-                    parsed = await client.parse_answer(earlier, text, lang)
-                    if parsed["understood"] and earlier != qid:
-                        answers[earlier] = parsed["value"]
-                        dispatcher.utter_message(response="utter_elig_corrected")
-                        return {"elig_answer": None, "answers": answers}
-            if qid:
-                parsed = await client.parse_answer(qid, text, lang)
-                if parsed["understood"]:
-                    answers[qid] = parsed["value"]
-                    return {"elig_answer": None, "answers": answers}
+            turn = await client.eligibility_turn(service_id, text, lang_of(tracker), turn_state(tracker, tracker.get_slot("elig_question")))
         except CatalogueUnavailable:
             dispatcher.utter_message(response="utter_catalogue_down")
             return {"elig_answer": None, "requested_slot": None}
         except (NotFound, ValueError):
-            pass
-        dispatcher.utter_message(response="utter_elig_not_understood")
-        return {"elig_answer": None}
+            turn = {"kind": "unknown"}
+        kind = turn["kind"]
+        if kind == "unknown":
+            dispatcher.utter_message(response="utter_elig_not_understood")
+            return {"elig_answer": None}
+        if kind == "start_over":
+            dispatcher.utter_message(response="utter_elig_start_over")
+        elif kind == "deny":
+            dispatcher.utter_message(response="utter_elig_reask")
+        elif kind == "correction" and not turn.get("pending"):
+            dispatcher.utter_message(response="utter_elig_changed", question=turn.get("question") or "", reading=turn["reading"])
+        return {"elig_answer": None, **kept(turn)}
 
 
 class ActionAskEligAnswer(Action):
@@ -115,6 +142,10 @@ class ActionAskEligAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang = lang_of(tracker)
+        pending = tracker.get_slot("elig_pending")
+        if isinstance(pending, dict) and pending.get("confirm"):  # "36 months — is that right?"
+            dispatcher.utter_message(response="utter_elig_question", question=pending["confirm"], buttons=[{"title": t, "payload": p} for t, p in YES_NO[lang]])
+            return [SlotSet("elig_question", pending.get("question_id"))]
         try:
             result = await client.eligibility(tracker.get_slot("service_id"), answers_of(tracker), lang)
         except (CatalogueUnavailable, NotFound, ValueError):
@@ -165,7 +196,7 @@ class ActionEligibilityResult(Action):
         if not service_id:
             return []  # action_pick_service_to_check has already offered candidates or asked
         try:
-            result = await client.eligibility(service_id, answers_of(tracker), lang)
+            result = await client.eligibility(service_id, answers_of(tracker), lang, said_of(tracker))
             service = await client.service(service_id)
         except (CatalogueUnavailable, NotFound, ValueError):
             dispatcher.utter_message(response="utter_catalogue_down")
@@ -197,26 +228,61 @@ class ActionHandleInform(Action):
         lang = lang_of(tracker)
         text = text_of(tracker)[:500]
         service_id = tracker.get_slot("service_id")
-        answers = answers_of(tracker)
-        if service_id and answers:
+        if service_id and answers_of(tracker):
             try:
-                for earlier in reversed(list(answers)):
-                    parsed = await client.parse_answer(earlier, text, lang)
-                    if parsed["understood"] and parsed["value"] != answers[earlier]:
-                        answers[earlier] = parsed["value"]
-                        dispatcher.utter_message(response="utter_elig_corrected")
-                        events: list[EventType] = [SlotSet("answers", answers)]
-                        result = await client.eligibility(service_id, answers, lang)
-                        if result["status"] == "unknown":  # the correction reopened the check: carry on asking
-                            return [*events, FollowupAction("eligibility_form")]
-                        updated = tracker.copy()
-                        updated.slots["answers"] = answers
-                        return events + await ActionEligibilityResult().run(dispatcher, updated, domain)
+                turn = await client.eligibility_turn(service_id, text, lang, turn_state(tracker, None))
             except CatalogueUnavailable:
                 dispatcher.utter_message(response="utter_catalogue_down")
                 return []
             except (NotFound, ValueError):
-                pass
+                turn = {"kind": "unknown"}
+            if turn["kind"] in ("correction", "answer", "start_over"):
+                return await _recheck(turn, dispatcher, tracker, domain)
         if service_id and entity(tracker, "district"):
             return await ActionAnswerFollowup().run(dispatcher, tracker, domain)
         return await ActionSearchServices().run(dispatcher, tracker, domain)
+
+
+async def _recheck(turn: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    """After the verdict: keep a correction (or clear the check) and give the verdict again, or carry on asking."""
+    slots = kept({**turn, "pending": None})
+    if turn.get("pending"):  # after the verdict the reading is kept and shown in the reasons, not asked back
+        pending = turn["pending"]
+        slots["answers"] = {**turn["answers"], pending["question_id"]: pending["value"]}
+        slots["answers_said"] = {**turn["said"], pending["question_id"]: pending["said"]}
+    if turn["kind"] == "start_over":
+        dispatcher.utter_message(response="utter_elig_start_over")
+    else:
+        dispatcher.utter_message(response="utter_elig_changed", question=turn.get("question") or "", reading=turn.get("reading") or "")
+    events: list[EventType] = [SlotSet(name, value) for name, value in slots.items()]
+    if turn["kind"] == "start_over" or turn.get("open"):  # the change reopened the check: carry on asking
+        return [*events, FollowupAction("eligibility_form")]
+    updated = tracker.copy()
+    updated.slots.update(slots)
+    return events + await ActionEligibilityResult().run(dispatcher, updated, domain)
+
+
+class ActionStartOver(Action):
+    """ "Start over" / "重新开始": clears the answers of the current check and asks again; with no check, starts afresh."""
+
+    def name(self) -> str:
+        return "action_start_over"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        service_id = tracker.get_slot("service_id")
+        if not service_id:
+            dispatcher.utter_message(response="utter_elig_start_over_nothing")
+            return []
+        try:
+            turn = await client.eligibility_turn(
+                service_id, text_of(tracker) or "start over", lang_of(tracker), {**turn_state(tracker, None), "pending": None, "start_over": True}
+            )
+        except (CatalogueUnavailable, NotFound, ValueError):
+            dispatcher.utter_message(response="utter_catalogue_down")
+            return []
+        dispatcher.utter_message(response="utter_elig_start_over")
+        events: list[EventType] = [SlotSet(name, value) for name, value in kept(turn).items()]
+        events += [SlotSet("elig_question", None), SlotSet("elig_answer", None)]
+        if tracker.active_loop_name == "eligibility_form":
+            return events  # the rule runs the form next
+        return [*events, FollowupAction("eligibility_form")]

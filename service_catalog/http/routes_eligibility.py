@@ -192,5 +192,6 @@ async def turn(request: web.Request) -> web.Response:
                 out["pending"] = {"question_id": question.id, "value": value, "said": req.text[:MAX_TEXT]}
     jsonable = {q: v.isoformat() if isinstance(v, dt.date) else v for q, v in answers.items()}
     out.update(answers=jsonable, said={q: w for q, w in said.items() if q in answers})
+    out["question"] = cat.questions[result.question_id].text.get(lang) if result.question_id in cat.questions else None
     out["open"] = open_questions(service.eligibility, answers, today) if service.eligibility else []
     return web.json_response(out)

@@ -457,6 +457,7 @@ class TurnResponse(Response):
     answers: dict[str, Any]
     said: dict[str, str]
     pending: dict[str, Any] | None
+    question: str | None = None
     problem: str | None = None
 
 

@@ -200,12 +200,14 @@ def understand_turn(
         fit, _, question, reading = max(candidates, key=lambda c: (c[0], c[1]))
         # A correction wins over the question asked when it is explicit and fits at least as well,
         # or when the words restate the earlier question clearly better (they share its words).
-        if (
-            (explicit and (here is None or fit >= here[0]))
-            or (here is None and asked is None)
-            or (here is not None and fit >= here[0] + 2)
-            or (here is None and fit >= 2)
-        ):
+        accept: bool
+        if explicit:
+            accept = here is None or fit >= here[0]
+        elif asked is None:  # after the verdict: a bare answer must fit the earlier question ("3 years" to one in months)
+            accept = fit >= 1
+        else:
+            accept = fit >= 2 if here is None else fit >= here[0] + 2
+        if accept:
             return Turn("correction", question.id, reading)
     if here is not None and asked is not None:
         return Turn("answer", asked.id, here[1])
