@@ -35,7 +35,7 @@ SHARED = REPO_ROOT.parent / "shared"
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 from channels.delay_proxy import DelayProxy  # noqa: E402
-from pgkit import database_url, pg_cluster  # noqa: E402, F401  (PostgreSQL fixtures: tests/pgkit.py)
+from pgkit import database_url, fresh_pg_database, pg_cluster  # noqa: E402, F401  (PostgreSQL fixtures: tests/pgkit.py)
 from stack import Stack, free_port  # noqa: E402
 from testkit import INTERNAL_TOKEN, KEYS_TOKEN, OPERATE_TOKEN, PORTAL_TOKEN, READ_TOKEN  # noqa: E402
 
@@ -61,15 +61,20 @@ def demo_index_files(tmp_path_factory: pytest.TempPathFactory, demo_catalog_path
 
 
 @pytest.fixture
-def app_settings(tmp_path: Path, demo_catalog_path: Path, demo_index_files: Path) -> Settings:
+def app_settings(request: pytest.FixtureRequest, tmp_path: Path, demo_catalog_path: Path, demo_index_files: Path) -> Settings:
     """Settings for an app on the demo catalogue with the fast fake embedder and files under tmp_path.
 
     The index files built once per session are copied in, so the app starts by loading them.
+    ``CATALOG_TEST_DATABASE=postgresql`` gives each app a fresh PostgreSQL database instead of SQLite.
     """
     shutil.copytree(demo_index_files, tmp_path / "index")
+    url = ""
+    if os.environ.get("CATALOG_TEST_DATABASE") == "postgresql":
+        url = fresh_pg_database(request.getfixturevalue("pg_cluster"))
     return Settings(
         catalog_path=demo_catalog_path,
         data_dir=tmp_path,
+        database_url=url,
         model="fake-32",
         admin_read_token=READ_TOKEN,
         admin_operate_token=OPERATE_TOKEN,
