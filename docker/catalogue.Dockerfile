@@ -1,5 +1,6 @@
 # The catalogue service (aiohttp, Python 3.11): catalogue, search, eligibility, handoff, widget assets.
-# Multi-stage: the builder makes wheels; the runtime installs them --no-index and has no build tools.
+# Installed as `make setup` installs .venv: torch (CPU) first, then requirements/app.txt with its lock,
+# then the project. Multi-stage: the builder makes wheels; the runtime installs them --no-index.
 FROM python:3.11-slim AS builder
 WORKDIR /src
 COPY requirements/ requirements/
@@ -14,9 +15,12 @@ FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false \
     CATALOG_HOST=0.0.0.0 CATALOG_PORT=8080 CATALOG_DATA_DIR=/var/lib/catalog
 COPY --from=builder /wheels /wheels
-RUN pip install --no-cache-dir --no-index --find-links /wheels citizen-service-assistant \
- && rm -rf /wheels && useradd --uid 1001 --create-home app && mkdir -p /var/lib/catalog && chown 1001 /var/lib/catalog
+COPY requirements/ /tmp/requirements/
+RUN pip install --no-cache-dir --no-index --find-links /wheels "torch==2.13.0" -r /tmp/requirements/app.txt -c /tmp/requirements/app.lock \
+ && pip install --no-cache-dir --no-index --no-deps --find-links /wheels citizen-service-assistant \
+ && rm -rf /wheels /tmp/requirements && useradd --uid 1001 --create-home app && mkdir -p /var/lib/catalog && chown 1001 /var/lib/catalog
 USER 1001
 EXPOSE 8080
-# Build the search index at start (reused from the volume when the catalogue is unchanged).
-CMD ["sh", "-c", "python -m service_catalog index build && exec python -m service_catalog serve"]
+# Build the search index at start (reused from the volume when the catalogue is unchanged), then the
+# command scripts/scaled.py runs for each catalogue replica (catalogue_argv).
+CMD ["sh", "-c", "python -m service_catalog index build && exec python -m service_catalog serve --port 8080"]

@@ -69,6 +69,8 @@ DEFAULT_PORTS = {
 }
 DATABASES = {"catalogue": "catalog", "tracker": "rasa", "events": "events"}
 EDGE_RULES = ROOT / "docker" / "edge.conf"
+# What the actions balancer answers for an action when no action server does (rasa-sdk's response format).
+NO_ACTION_SERVER = json.dumps({"events": [], "responses": [{"response": "utter_catalogue_unavailable"}]})
 
 
 # -- the commands each replica runs (the Docker images run the same ones) ---------------------------
@@ -142,7 +144,12 @@ http {{
   # Balancers for trusted callers, loopback only: the REST channel and Rasa's API, action calls, catalogue calls.
   # A replica that refuses connections is skipped (proxy_next_upstream); a request it already took is not retried.
   server {{ listen 127.0.0.1:{lb["rasa_lb"]}; client_max_body_size 1m; location / {{ proxy_pass http://rasa; {proxied} }} }}
-  server {{ listen 127.0.0.1:{lb["actions_lb"]}; client_max_body_size 1m; location / {{ proxy_pass http://actions; {proxied} }} }}
+  # No action server answers: Rasa gets an action result that apologises instead of a dead end (no reply at all).
+  server {{
+    listen 127.0.0.1:{lb["actions_lb"]}; client_max_body_size 1m;
+    location / {{ proxy_pass http://actions; {proxied} error_page 502 503 504 = @no_action_server; }}
+    location @no_action_server {{ default_type application/json; return 200 '{NO_ACTION_SERVER}'; }}
+  }}
   server {{ listen 127.0.0.1:{lb["catalogue_lb"]}; client_max_body_size 1m; location / {{ proxy_pass http://catalogue; {proxied} }} }}
 }}
 """
@@ -546,14 +553,22 @@ Ctrl-C stops everything.
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["run"])
-    parser.add_argument("--model", required=True)
+    parser.add_argument("command", choices=["run", "credentials"], help="run: start the stack; credentials: write Rasa's channel credentials (the Rasa image)")
+    parser.add_argument("--model")
+    parser.add_argument("--out", type=Path, help="credentials: the file to write")
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "scaled")
     for name, port in DEFAULT_PORTS.items():
         if name not in ROLES:
             parser.add_argument(f"--{name.replace('_', '-')}-port", type=int, default=port, dest=name)
     args = parser.parse_args()
+    if args.command == "credentials":
+        if args.out is None:
+            parser.error("credentials needs --out PATH")
+        args.out.write_text(channel_credentials(dict(os.environ)), encoding="utf-8")
+        return 0
+    if not args.model:
+        parser.error("run needs --model (scripts/train.sh prints it)")
     ports = {name: getattr(args, name) for name in DEFAULT_PORTS if name not in ROLES}
     stack = ScaledStack(Path(args.model), args.data_dir, replicas=args.replicas, ports=ports, free_ports=False)
     stop = {"now": False}
