@@ -66,7 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .db import Database
+    from .db import Database, DatabaseUnavailable
 
     settings = _settings(args)
     days = args.days if args.days is not None else settings.retention_days
@@ -80,7 +80,11 @@ def cmd_purge(args: argparse.Namespace) -> int:
         finally:
             await db.close()
 
-    counts = asyncio.run(run())
+    try:
+        counts = asyncio.run(run())
+    except DatabaseUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     if args.tracker_db:
         counts["conversation events"] = purge_tracker(Path(args.tracker_db), days)
     print(f"deleted what is older than {days} days: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
