@@ -108,7 +108,9 @@ def main() -> int:
         profiler.dump_stats(args.cprofile)
     turns = len(durations)
     durations.sort()
-    print(f"model {Path(model).name}: {turns} turns, {wall / turns * 1000:.1f} ms per turn (p50 {durations[turns // 2] * 1000:.1f}, p95 {durations[int(turns * 0.95)] * 1000:.1f})")
+    print(
+        f"model {Path(model).name}: {turns} turns, {wall / turns * 1000:.1f} ms per turn (p50 {durations[turns // 2] * 1000:.1f}, p95 {durations[int(turns * 0.95)] * 1000:.1f})"
+    )
     print(f"{'graph node':58} {'calls':>6} {'ms/turn':>8} {'share':>6}")
     for name, total in sorted(spent.items(), key=lambda kv: -kv[1]):
         if total / turns * 1000 < 0.05:
@@ -116,7 +118,9 @@ def main() -> int:
         print(f"{name:58} {calls[name]:6d} {total / turns * 1000:8.2f} {total / wall * 100:5.1f}%")
     graph = sum(spent.values())
     print(f"{'(all graph nodes)':58} {'':6} {graph / turns * 1000:8.2f} {graph / wall * 100:5.1f}%")
-    print(f"{'(outside the graph: tracker, processor, failed action calls)':58} {'':6} {(wall - graph) / turns * 1000:8.2f} {(wall - graph) / wall * 100:5.1f}%")
+    print(
+        f"{'(outside the graph: tracker, processor, failed action calls)':58} {'':6} {(wall - graph) / turns * 1000:8.2f} {(wall - graph) / wall * 100:5.1f}%"
+    )
     return 0
 
 

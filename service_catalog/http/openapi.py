@@ -94,7 +94,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/api/services/{id}"): {
         "summary": "One service in full (both languages, documents, cost, time, channels with centres, eligibility criteria)",
         "parameters": [_p("id", "the service id"), _q("district", "list this district's centres first")],
-        "responses": {"200": _json("the service"), "404": _err("no service with that id")},
+        "responses": {"200": _json("the service"), "400": _err("an unknown district"), "404": _err("no service with that id")},
     },
     ("get", "/api/events"): {"summary": "The life and business event vocabulary, with service counts", "responses": {"200": _json("items")}},
     ("get", "/api/districts"): {"summary": "The 16 districts with their service centres", "responses": {"200": _json("items")}},

@@ -193,9 +193,9 @@ PerPage = Annotated[int, _int_between(1, 200), Field(ge=1, le=200, description="
 AnswerValue = str | int | float | bool | None
 ServiceId = Annotated[str, BeforeValidator(_service_id), Field(min_length=1, max_length=MAX_SERVICE_ID)]
 OptionalServiceId = Annotated[
-    str | None,
+    Annotated[str, Field(min_length=1, max_length=MAX_SERVICE_ID)] | None,
     BeforeValidator(lambda v: v if v is None else _service_id(v)),
-    Field(min_length=1, max_length=MAX_SERVICE_ID, description="the service being discussed"),
+    Field(description="the service being discussed"),
 ]
 Consent = Annotated[Literal[True], BeforeValidator(_consent), Field(description="the citizen agreed to share these answers")]
 AnswersIn = Annotated[dict[str, Any], _answers(single=False), Field(max_length=MAX_ANSWERS, description="question id to value")]

@@ -1,0 +1,159 @@
+"""Load: 100 concurrent ten-turn conversations over the REST channel (benchmarks/locustfile.py, run by
+``locust --headless`` in a subprocess with CSV output), against one replica of each process and then
+two, in the same run; turns/s, p50/p95/p99, errors, and each process's memory (RSS, with its children)
+after a warm-up and after the run.
+
+Usage (from the repository root)::
+
+    .venv/bin/python -m benchmarks.load [--users 100] [--replicas 1,2] [--embedded]
+
+``--embedded`` measures the embedded stack (scripts/stack.py: SQLite, one of each, REST straight to
+Rasa) instead of the scaled one (scripts/scaled.py: PostgreSQL, Redis, nginx; the REST channel through
+nginx's balancer over the Rasa replicas, ``ScaledStack.rasa_lb_url``). The REST channel is for trusted
+callers and is not published on the public edge (docs/security.md), so the balancer is where a trusted
+front end would send it. The scaled stack runs with ``edge_rate_limits=False`` (one load generator is one
+address); the per-conversation limit of the REST channel (60/min) stays on: citizens pause 1-3 s between
+turns (``LOAD_THINK_S``). ``make bench`` runs this with ``BENCH_LOAD=1``; it takes 8-15 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+LOCUST = str(ROOT / ".venv/bin/locust")
+WARM_UP_USERS = 10
+MEMORY_FLOOR = 1.1  # RSS after the run within 1.1x of after warm-up (issue 15)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB (PostgreSQL's backends, Rasa's workers)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0
+    for p in procs:
+        with suppress(psutil.NoSuchProcess):
+            total += p.memory_info().rss
+    return total / 2**20
+
+
+def run_locust(host: str, token: str, users: int, out: Path, think: str | None = None) -> dict[str, float]:
+    """One headless Locust run: ``users`` conversations of ten turns; the aggregated figures."""
+    env = {**os.environ, "LOAD_REST_TOKEN": token}
+    if think:
+        env["LOAD_THINK_S"] = think
+    argv = [LOCUST, "-f", str(ROOT / "benchmarks/locustfile.py"), "--headless", "-u", str(users), "-r", str(users)]
+    argv += ["--host", host, "--csv", str(out), "-t", "15m", "--only-summary", "--loglevel", "WARNING"]
+    started = time.perf_counter()
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    wall = time.perf_counter() - started
+    stats = out.with_name(out.name + "_stats.csv")
+    if not stats.is_file():
+        raise RuntimeError(f"locust wrote no statistics (exit {done.returncode}):\n{done.stderr[-2000:]}")
+    with stats.open(newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+    turns, failures = int(row["Request Count"]), int(row["Failure Count"])
+    return {
+        "turns": turns,
+        "errors": failures,
+        "turns_per_s": turns / wall,
+        "p50": float(row["50%"]),
+        "p95": float(row["95%"]),
+        "p99": float(row["99%"]),
+        "wall_s": wall,
+    }
+
+
+def measure(name: str, host: str, token: str, processes: list[dict[str, Any]], users: int, out_dir: Path) -> dict[str, Any]:
+    """Warm-up, memory, the measured run, memory again."""
+    run_locust(host, token, WARM_UP_USERS, out_dir / f"{name}-warmup", think="0.2,0.5")
+    before = {f"{p['role']}{p.get('replica', '')}": rss_mb(p["pid"]) for p in processes}
+    result = run_locust(host, token, users, out_dir / name)
+    after = {key: rss_mb(p["pid"]) for key, p in zip(before, processes, strict=True)}
+    return {"name": name, **result, "memory": {k: (before[k], after[k]) for k in before}}
+
+
+@contextmanager
+def scaled(replicas: int, model: Path) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
+    from scaled import ScaledStack, engines_tmpdir
+
+    with (
+        engines_tmpdir() as engines,
+        tempfile.TemporaryDirectory(prefix="bench-scaled-") as data,
+        ScaledStack(model, Path(data), replicas=replicas, engines_dir=engines, edge_rate_limits=False, durable=True) as stack,
+    ):
+        yield stack.rasa_lb_url, stack.rest_token, stack.processes
+
+
+@contextmanager
+def embedded(model: Path) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
+    from stack import Stack, free_port
+
+    with tempfile.TemporaryDirectory(prefix="bench-embedded-") as data:
+        ports = {"rasa_port": free_port(), "actions_port": free_port(), "catalogue_port": free_port()}
+        stack = Stack(model, data_dir=Path(data), **ports)
+        with stack:
+            processes = [{"role": p.name, "pid": p.popen.pid, "port": p.port} for p in stack.procs if p.popen is not None]
+            yield f"http://127.0.0.1:{stack.ports['rasa']}", stack.rest_token, processes
+
+
+def trained_model() -> Path:
+    out = subprocess.run(["bash", str(ROOT / "scripts/train.sh")], cwd=ROOT, capture_output=True, text=True, timeout=900, check=True)
+    return ROOT / out.stdout.strip().splitlines()[-1]
+
+
+def report(results: list[dict[str, Any]]) -> str:
+    lines = [
+        f"{'setup':24} {'turns':>6} {'errors':>6} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
+        *(f"{r['name']:24} {r['turns']:6d} {r['errors']:6d} {r['turns_per_s']:8.1f} {r['p50']:8.0f} {r['p95']:8.0f} {r['p99']:8.0f}" for r in results),
+        "",
+        f"{'memory (RSS MB, with children)':34} {'after warm-up':>14} {'after run':>10} {'ratio':>6}",
+    ]
+    for r in results:
+        for process, (before, after) in r["memory"].items():
+            ratio = after / before if before else 0.0
+            flag = "" if ratio <= MEMORY_FLOOR else f"  over {MEMORY_FLOOR}x"
+            lines.append(f"{r['name'] + ' ' + process:34} {before:14.0f} {after:10.0f} {ratio:6.2f}{flag}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="load benchmark: concurrent ten-turn conversations (Locust)")
+    parser.add_argument("--users", type=int, default=100, help="concurrent conversations (default 100)")
+    parser.add_argument("--replicas", default="1,2", help="replica counts to compare, e.g. 1,2 (scaled stack)")
+    parser.add_argument("--embedded", action="store_true", help="the embedded stack (scripts/stack.py) instead of the scaled one")
+    args = parser.parse_args(argv)
+    model = trained_model()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as out:
+        if args.embedded:
+            with embedded(model) as (host, token, processes):
+                results.append(measure("embedded x1", host, token, processes, args.users, Path(out)))
+        else:
+            for n in (int(x) for x in args.replicas.split(",")):
+                with scaled(n, model) as (host, token, processes):
+                    results.append(measure(f"scaled x{n}", host, token, processes, args.users, Path(out)))
+    print(f"Load: {args.users} concurrent conversations x 10 turns over the REST channel (think time {os.environ.get('LOAD_THINK_S', '1,3')} s)")
+    print(report(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
