@@ -71,14 +71,19 @@ async def test_an_approximate_answer_is_confirmed_before_it_is_kept(catalogue_cl
 
 
 async def test_a_correction_in_the_form_changes_the_earlier_answer(catalogue_client: CatalogueClient) -> None:
-    slots, dispatcher = await _validate("不对，是三年", {"answers": {"hukou_shanghai": False, "lived_in_city_months": 3}, "elig_question": "has_legal_residence"}, "zh")
+    slots, dispatcher = await _validate(
+        "不对，是三年", {"answers": {"hukou_shanghai": False, "lived_in_city_months": 3}, "elig_question": "has_legal_residence"}, "zh"
+    )
     assert slots["answers"]["lived_in_city_months"] == 36
     changed = dispatcher.messages[0]
     assert changed["response"] == "utter_elig_changed" and changed["reading"] == "3年，即36个月" and "连续居住" in changed["question"]
 
 
 async def test_the_verdict_shows_how_the_words_were_read(catalogue_client: CatalogueClient) -> None:
-    slots = {"answers": {"hukou_shanghai": False, "lived_in_city_months": 36, "has_legal_residence": True}, "answers_said": {"lived_in_city_months": "about 3 years"}}
+    slots = {
+        "answers": {"hukou_shanghai": False, "lived_in_city_months": 36, "has_legal_residence": True},
+        "answers_said": {"lived_in_city_months": "about 3 years"},
+    }
     dispatcher = CollectingDispatcher()
     await ActionEligibilityResult().run(dispatcher, tracker("yes", slots, loop=None), {})
     assert dispatcher.messages[0]["response"] == "utter_elig_eligible"
