@@ -10,7 +10,7 @@
       byChannel: "按渠道", byLang: "按语言", unmet: "未满足的需求", csv: "下载 CSV", topServices: "热门服务", topEvents: "热门人生事件",
       unmetHint: "没有找到服务的问题，按意思归成主题。可标记为“已加入目录”或“不属于服务范围”。",
       sessions: "会话", containment: "自助解决率", handoff: "转人工率", noMatch: "未找到服务", abandonment: "放弃率",
-      feedbackRate: "评价率", csat: "满意度 (CSAT)", firstReply: "首次人工回复（中位）", ratings: "条评价", tickets: "张工单",
+      feedbackRate: "评价率", csat: "满意度 (CSAT)", firstReply: "首次人工回复（中位）", ratings: "条评价", tickets: "张工单", messages: "条消息", up: "有用", down: "没用",
       date: "日期", none: "暂无数据", loading: "正在加载…", loaded: "已更新", error: "出错了：",
       topic: "主题", count: "次数", trend: "趋势", examples: "例子", status: "状态", actions: "操作",
       trends: { new: "新出现", up: "上升", down: "下降", steady: "持平" },
@@ -25,7 +25,7 @@
       byChannel: "By channel", byLang: "By language", unmet: "Unmet needs", csv: "Download CSV", topServices: "Top services", topEvents: "Top life events",
       unmetHint: "Questions that found no service, grouped by meaning. Mark a topic as added to the catalogue or out of scope.",
       sessions: "Sessions", containment: "Containment", handoff: "Handoff rate", noMatch: "Nothing matched", abandonment: "Abandonment",
-      feedbackRate: "Feedback rate", csat: "CSAT", firstReply: "First human reply (median)", ratings: "ratings", tickets: "tickets",
+      feedbackRate: "Feedback rate", csat: "CSAT", firstReply: "First human reply (median)", ratings: "ratings", tickets: "tickets", messages: "messages", up: "useful", down: "not useful",
       date: "Date", none: "No data yet", loading: "Loading…", loaded: "Updated", error: "Something went wrong: ",
       topic: "Topic", count: "Count", trend: "Trend", examples: "Examples", status: "Status", actions: "Actions",
       trends: { new: "new", up: "rising", down: "falling", steady: "steady" },
@@ -77,13 +77,13 @@
     list.replaceChildren();
     const reply = s.human_reply.median_seconds;
     const items = [
-      [t().sessions, String(s.sessions), `${s.user_messages} ✉`],
+      [t().sessions, String(s.sessions), `${s.user_messages} ${t().messages}`],
       [t().containment, pct(s.containment_rate), `${s.contained} / ${s.sessions}`],
       [t().handoff, pct(s.handoff_rate), `${s.handed_off} / ${s.sessions}`],
       [t().noMatch, pct(s.no_match_rate), `${s.no_match_sessions} / ${s.sessions}`],
       [t().abandonment, pct(s.abandonment_rate), `${s.abandoned} / ${s.sessions}`],
       [t().feedbackRate, pct(s.feedback.rate), `${s.feedback.ratings} ${t().ratings}`],
-      [t().csat, pct(s.feedback.csat), `👍 ${s.feedback.up} · 👎 ${s.feedback.down}`],
+      [t().csat, pct(s.feedback.csat), `${t().up} ${s.feedback.up} · ${t().down} ${s.feedback.down}`],
       [t().firstReply, reply === null ? "—" : `${reply} ${t().seconds}`, `${s.human_reply.answered} / ${s.human_reply.tickets} ${t().tickets}`],
     ];
     for (const [name, value, note] of items) {
@@ -142,7 +142,7 @@
   function groupChart(box, groups, names, titleId, title) {
     const keys = Object.keys(groups);
     if (!keys.length) { box.replaceChildren(el("p", { class: "in-hint" }, t().none)); return; }
-    const W = 460, row = 22, gap = 14, L = 120, top = 8;
+    const W = 460, row = 22, gap = 14, L = 110, top = 8, bar = W - L - 130;
     const H = top + keys.length * (SERIES.length * row + gap);
     const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": titleId });
     const summaryText = keys.map((k) => `${names[k] || k}: ${groups[k].sessions} ${t().sessions}, ` + SERIES.map((s) => `${t()[s.label]} ${pct(groups[k][s.key])}`).join(", ")).join("; ");
@@ -154,8 +154,8 @@
       SERIES.forEach((s, si) => {
         const v = groups[k][s.key] || 0;
         const y = y0 + si * row;
-        chart.append(svg("rect", { x: L, y: y + 3, width: Math.max(1, v * (W - L - 60)), height: row - 8, fill: s.color }));
-        chart.append(svg("text", { x: L + Math.max(1, v * (W - L - 60)) + 6, y: y + row - 8 }, `${t()[s.label]} ${pct(groups[k][s.key])}`));
+        chart.append(svg("rect", { x: L, y: y + 3, width: Math.max(1, v * bar), height: row - 8, fill: s.color }));
+        chart.append(svg("text", { x: L + Math.max(1, v * bar) + 6, y: y + row - 8 }, `${t()[s.label]} ${pct(groups[k][s.key])}`));
       });
     });
     box.replaceChildren(chart);

@@ -32,7 +32,9 @@ def write_events(path: Path, rows: list[tuple[str, dict[str, Any]]]) -> None:
         db.executemany("INSERT INTO events (sender_id, data) VALUES (?, ?)", [(s, json.dumps(d, ensure_ascii=False)) for s, d in rows])
 
 
-def conversation(sender: str, start: float, *, text: str, outcome: dict[str, Any] | None, channel: str = "rest", lang: str = "en") -> list[tuple[str, dict[str, Any]]]:
+def conversation(
+    sender: str, start: float, *, text: str, outcome: dict[str, Any] | None, channel: str = "rest", lang: str = "en"
+) -> list[tuple[str, dict[str, Any]]]:
     rows = [
         {"event": "session_started", "timestamp": start},
         {"event": "user", "timestamp": start + 1, "text": text, "input_channel": channel},
@@ -50,7 +52,14 @@ async def insights(aiohttp_client, app_settings: Settings, tmp_path: Path) -> Te
     now = time.time() - 3600
     rows = conversation("c1", now, text="passport", outcome={"kind": "service_shown", "service_id": "passport-application", "answer_id": "a1"})
     rows += conversation("c2", now + 10, text="talk to a person", outcome={"kind": "handoff"})
-    rows += conversation("wechat:o3", now + 20, text="护照", outcome={"kind": "service_shown", "service_id": "passport-application", "answer_id": "a3"}, channel="wechat", lang="zh")
+    rows += conversation(
+        "wechat:o3",
+        now + 20,
+        text="护照",
+        outcome={"kind": "service_shown", "service_id": "passport-application", "answer_id": "a3"},
+        channel="wechat",
+        lang="zh",
+    )
     for i, question in enumerate(["=cmd|' /C calc'!A0 drone licence"] * 3 + ["how do I register my drone 13812345678"]):
         rows += conversation(f"u{i}", now + 30 + i, text=question, outcome={"kind": "no_match", "query": question})
     write_events(events, rows)
@@ -90,7 +99,14 @@ async def test_feedback_for_a_conversation_the_caller_does_not_hold_is_refused(i
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"rating": "meh"}, "rating"), ({"reason": "boring", "rating": "down"}, "reason"), ({"reason": "unclear"}, "reason"), ({"lang": "fr"}, "lang"), ({"answer_id": "x" * 65}, "answer_id"), ({"channel": ""}, "channel")],
+    [
+        ({"rating": "meh"}, "rating"),
+        ({"reason": "boring", "rating": "down"}, "reason"),
+        ({"reason": "unclear"}, "reason"),
+        ({"lang": "fr"}, "lang"),
+        ({"answer_id": "x" * 65}, "answer_id"),
+        ({"channel": ""}, "channel"),
+    ],
 )
 async def test_bad_feedback_is_a_400_naming_the_field(insights: TestClient, change: dict[str, str], field: str) -> None:
     response = await insights.post("/api/feedback", json={**FEEDBACK, "conversation_id": "c1", **change}, headers=INTERNAL)
@@ -98,7 +114,9 @@ async def test_bad_feedback_is_a_400_naming_the_field(insights: TestClient, chan
 
 
 async def test_the_summary_counts_the_conversations_and_the_ratings(insights: TestClient) -> None:
-    await insights.post("/api/feedback", json={**FEEDBACK, "conversation_id": "c1", "answer_id": "a1", "rating": "down", "reason": "outdated"}, headers=INTERNAL)
+    await insights.post(
+        "/api/feedback", json={**FEEDBACK, "conversation_id": "c1", "answer_id": "a1", "rating": "down", "reason": "outdated"}, headers=INTERNAL
+    )
     response = await insights.get("/admin/insights/summary?days=1", headers=bearer(READ_TOKEN))
     assert response.status == 200 and response.headers["Cache-Control"] == "no-store"
     body = await response.json()

@@ -51,7 +51,10 @@ def mix(now: float) -> list[Event]:
         Script("c2", T0 + 10).user("passport").card("passport-application", "a2"),
         Script("wechat:o3", T0 + 20, "wechat").user("护照怎么办", "zh").card("passport-application", "a3"),
         Script("c4", T0 + 30).user("talk to a person").outcome("handoff").bot("Ticket T1, a person will write"),
-        Script("c5", T0 + 40).user("drone licence").outcome("no_match", query="drone licence").bot("Nothing found", [{"title": "Talk to a person", "payload": "/human_handoff"}]),
+        Script("c5", T0 + 40)
+        .user("drone licence")
+        .outcome("no_match", query="drone licence")
+        .bot("Nothing found", [{"title": "Talk to a person", "payload": "/human_handoff"}]),
         Script("c6", T0 + 50)
         .user("am I eligible for childcare subsidy")
         .add("active_loop", name="eligibility_form")
@@ -83,7 +86,11 @@ def test_the_rates_of_a_scripted_mix_are_exact() -> None:
         Feedback("h3", "a3", "passport-application", "up", None, "zh", "wechat", iso(T0 + 120)),
         Feedback("old", "a0", None, "up", None, "en", "rest", iso(T0 - 86400 * 30)),  # before the period
     ]
-    tickets = [TicketTiming("T1", T0 + 40, "rest", "en", T0 + 40 + 30), TicketTiming("T2", T0 + 7300, "rest", "en", T0 + 7300 + 90), TicketTiming("T3", T0 + 7400, "rest", "en", None)]
+    tickets = [
+        TicketTiming("T1", T0 + 40, "rest", "en", T0 + 40 + 30),
+        TicketTiming("T2", T0 + 7300, "rest", "en", T0 + 7300 + 90),
+        TicketTiming("T3", T0 + 7400, "rest", "en", None),
+    ]
     figures = summary(mix(now), ratings, tickets, since=T0 - 86400, until=now, abandon_after_s=30 * MINUTE, service_titles={"passport-application": "Passport"})
     assert figures["sessions"] == 8 and figures["user_messages"] == 8
     assert (figures["handed_off"], figures["handoff_rate"]) == (2, 0.25)

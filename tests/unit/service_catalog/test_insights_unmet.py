@@ -18,11 +18,20 @@ NOW = 1_780_000_000.0
 DAY = 86400.0
 NEEDS = {
     "pets": {
-        "en": ["how do I take my cat abroad", "bring my dog to another country, what papers do I need", "pet export certificate for travelling with my dog", "can I fly to Japan with my cat"],
+        "en": [
+            "how do I take my cat abroad",
+            "bring my dog to another country, what papers do I need",
+            "pet export certificate for travelling with my dog",
+            "can I fly to Japan with my cat",
+        ],
         "zh": ["带狗出国需要办什么手续", "宠物狗出境检疫证明怎么办", "猫咪带出国要什么证明", "出国带宠物要办哪些证"],
     },
     "noise": {
-        "en": ["my neighbour plays loud music every night", "who do I complain to about construction noise at night", "report noise from a building site next door"],
+        "en": [
+            "my neighbour plays loud music every night",
+            "who do I complain to about construction noise at night",
+            "report noise from a building site next door",
+        ],
         "zh": ["晚上工地施工噪音太吵怎么投诉", "邻居噪音扰民找谁投诉", "楼上装修噪音太大去哪里举报"],
     },
     "drone": {
@@ -81,7 +90,10 @@ def test_a_mark_follows_its_topic_when_new_questions_move_the_centre() -> None:
     first = cluster_topics(questions(), since=NOW - 7 * DAY, embed=keyword_embedder)
     noise = next(t for t in first if t.lang == "en" and need_of(t.label) == "noise")
     marks = {noise.key: ("out_of_scope", noise.label)}
-    more = [Question(text, "en", NOW - 100) for text in ("the bar downstairs is too loud at 2am", "noise complaint about a karaoke bar", "loud dog barking all night noise")]
+    more = [
+        Question(text, "en", NOW - 100)
+        for text in ("the bar downstairs is too loud at 2am", "noise complaint about a karaoke bar", "loud dog barking all night noise")
+    ]
     later = cluster_topics(questions() + more, since=NOW - 7 * DAY, embed=keyword_embedder, marks=marks)
     marked = [t for t in later if t.status == "out_of_scope"]
     assert len(marked) == 1 and need_of(marked[0].examples[-1]) == "noise" and marked[0].key == noise.key
