@@ -5,7 +5,7 @@ after a warm-up and after the run.
 
 Usage (from the repository root)::
 
-    .venv/bin/python -m benchmarks.load [--users 100] [--replicas 1,2] [--embedded]
+    .venv/bin/python -m benchmarks.load [--users 100] [--replicas 1,2] [--embedded] [--model models/bot-<hash>.tar.gz]
 
 ``--embedded`` measures the embedded stack (scripts/stack.py: SQLite, one of each, REST straight to
 Rasa) instead of the scaled one (scripts/scaled.py: PostgreSQL, Redis, nginx; the REST channel through
@@ -70,6 +70,11 @@ def run_locust(host: str, token: str, users: int, out: Path, think: str | None =
     with stats.open(newline="") as f:
         row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
     turns, failures = int(row["Request Count"]), int(row["Failure Count"])
+    failed = out.with_name(out.name + "_failures.csv")
+    if failures and failed.is_file():
+        with failed.open(newline="") as f:
+            for r in list(csv.DictReader(f))[:5]:
+                print(f"  {out.name}: {r['Occurrences']} x {r['Error'][:300]}", file=sys.stderr)
     return {
         "turns": turns,
         "errors": failures,
@@ -110,6 +115,7 @@ def embedded(model: Path) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
         ports = {"rasa_port": free_port(), "actions_port": free_port(), "catalogue_port": free_port()}
         stack = Stack(model, data_dir=Path(data), **ports)
         with stack:
+            stack.start()
             processes = [{"role": p.name, "pid": p.popen.pid, "port": p.port} for p in stack.procs if p.popen is not None]
             yield f"http://127.0.0.1:{stack.ports['rasa']}", stack.rest_token, processes
 
@@ -139,8 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100, help="concurrent conversations (default 100)")
     parser.add_argument("--replicas", default="1,2", help="replica counts to compare, e.g. 1,2 (scaled stack)")
     parser.add_argument("--embedded", action="store_true", help="the embedded stack (scripts/stack.py) instead of the scaled one")
+    parser.add_argument("--model", type=Path, default=None, help="a trained model (default: scripts/train.sh, which trains when the bot changed)")
     args = parser.parse_args(argv)
-    model = trained_model()
+    model = args.model or trained_model()
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-load-") as out:
         if args.embedded:

@@ -4,7 +4,8 @@ event-loop responsiveness under 20 concurrent clients; conversation turn latency
 
 Every figure is the result of warm-up followed by repeated measurement; timings are milliseconds.
 Set BENCH_SIZES=2600 to skip the 50,000-service run, BENCH_CHAT=0 to skip the conversation part,
-BENCH_CHANNELS=0 to skip the WeChat channel under load (benchmarks/channels.py).
+BENCH_CHANNELS=0 to skip the WeChat channel under load (benchmarks/channels.py), BENCH_LOAD=1 to add the
+load benchmark (benchmarks/load.py: 100 concurrent ten-turn conversations, one replica vs two; 8-15 minutes).
 """
 
 from __future__ import annotations
@@ -310,6 +311,11 @@ def main() -> int:
 
         model = subprocess.run(["bash", "scripts/train.sh"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
         report(bench_wechat(ROOT / model, BENCH_DIR))
+    if os.environ.get("BENCH_LOAD", "0") == "1":  # 8-15 minutes: two scaled stacks, 1,000 turns each
+        from benchmarks.load import main as load_main
+
+        print("\n== load: concurrent conversations, one replica of each process vs two ==")
+        load_main([])
     return 0
 
 

@@ -73,6 +73,7 @@ def _err(description: str) -> dict[str, Any]:
     return _json(description, ERROR)
 
 
+LIMITED_PREFIXES = ("/api/", "/admin/", "/portal/", "/agent/")
 RATE_LIMITED = _err("too many requests (error rate_limited, retry_after in seconds, details.limit); the Retry-After header says when to come back")
 ADMIN_REFUSED = {
     "401": _err("missing or wrong token, or this admin scope is disabled"),
@@ -309,6 +310,10 @@ def openapi_document(app: web.Application | None = None) -> dict[str, Any]:
         described = getattr(route.handler, "__openapi__", None)
         if described is not None and route.method != "HEAD" and route.resource is not None:
             paths.setdefault(route.resource.canonical, {})[route.method.lower()] = described
+    for path, ops in paths.items():
+        if path.startswith(LIMITED_PREFIXES):  # ratelimit.py's rules: any of these may be refused for a while
+            for method, op in ops.items():
+                ops[method] = {**op, "responses": {**op.get("responses", {}), "429": op.get("responses", {}).get("429", RATE_LIMITED)}}
     return {
         "openapi": "3.1.0",
         "info": {
