@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from .cards import followup_text
 from .catalogue_client import CatalogueUnavailable, NotFound, client
+from .feedback import marker
 from .language import lang_of
 from .resolve import resolve_service
 
@@ -40,4 +41,6 @@ class ActionAnswerFollowup(Action):
             dispatcher.utter_message(response="utter_catalogue_down")
             return []
         dispatcher.utter_message(response="utter_followup", answer=followup_text(kind, service, lang, district))
+        if kind == "ask_where":  # where to go in person: a referral to a service centre (the insights count it)
+            return [*events, marker("centre", lang, service_id=service_id)]
         return events

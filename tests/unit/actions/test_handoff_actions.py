@@ -519,3 +519,13 @@ async def test_no_credential_at_all_is_refused_too(monkeypatch: pytest.MonkeyPat
     assert responses(dispatcher) == ["utter_handoff_hotline"]
     ((headers),) = sent_headers(fake_server.app[FAKE], "ticket")
     assert "X-Internal-Token" not in headers
+
+
+async def test_where_to_go_in_person_is_marked_as_a_centre_referral(fake: FakeCatalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    from actions import followup
+
+    monkeypatch.setattr(followup, "client", handoff.client)
+    where = await followup.ActionAnswerFollowup().run(CollectingDispatcher(), tracker(intent="ask_where", text="where do I go?"), {})
+    assert where[-1] == outcome("centre", "en", service_id="pension-claim")
+    cost = await followup.ActionAnswerFollowup().run(CollectingDispatcher(), tracker(intent="ask_cost", text="how much?"), {})
+    assert not [e for e in cost if e.get("name") == "outcome"]  # only "where" refers to a centre
