@@ -51,9 +51,19 @@ class Session:
     outcomes: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
     last_user_at: float | None = None
     last_bot_at: float | None = None
-    last_bot_asked: bool = False  # the last bot message after the last user message asked something
+    bot_since_user: bool = False  # the bot said something after the last user message
+    last_bot_choices: bool = False  # ... and its last message offered choices (not only feedback buttons)
     answered_since_user: bool = False  # an answer marker after the last user message
     _form_waiting: bool = False
+
+    @property
+    def last_bot_asked(self) -> bool:
+        """The bot's last word after the last user message asked something: choices, or a form still waiting.
+
+        The form's ``requested_slot`` is set after the question is uttered (Rasa logs the bot messages
+        of an action before its other events), so the form's state at the end is what counts.
+        """
+        return self.bot_since_user and (self.last_bot_choices or self._form_waiting)
 
     @property
     def handed_off(self) -> bool:
@@ -74,12 +84,10 @@ def _is_feedback_button(button: Any) -> bool:
     return "feedback" in payload.lower()
 
 
-def _asks(event: Event, form_waiting: bool) -> bool:
-    """A bot message that asks: choices offered (not only feedback buttons), or a form waiting."""
+def _offers_choices(event: Event) -> bool:
+    """A bot message with buttons other than the feedback ones."""
     buttons = event.data.get("data", {}).get("buttons") if isinstance(event.data.get("data"), dict) else None
-    if isinstance(buttons, list) and any(not _is_feedback_button(b) for b in buttons):
-        return True
-    return form_waiting
+    return isinstance(buttons, list) and any(not _is_feedback_button(b) for b in buttons)
 
 
 def _channel_of(event: Event) -> str:
@@ -114,11 +122,13 @@ def _apply(session: Session, event: Event) -> None:
             session.channel = _channel_of(event)
         session.user_messages += 1
         session.last_user_at = event.ts
-        session.last_bot_asked = False
+        session.bot_since_user = False
+        session.last_bot_choices = False
         session.answered_since_user = False
     elif event.kind == "bot":
         session.last_bot_at = event.ts
-        session.last_bot_asked = _asks(event, session._form_waiting)
+        session.bot_since_user = True
+        session.last_bot_choices = _offers_choices(event)
     elif event.kind == "slot":
         name, value = event.data.get("name"), event.data.get("value")
         if name == "lang" and value in {"zh", "en"} and session.lang == "unknown":

@@ -58,8 +58,8 @@ def mix(now: float) -> list[Event]:
         Script("c6", T0 + 50)
         .user("am I eligible for childcare subsidy")
         .add("active_loop", name="eligibility_form")
-        .add("slot", name="requested_slot", value="elig_age")
-        .bot("How old is the child?"),
+        .bot("How old is the child?")
+        .add("slot", name="requested_slot", value="elig_age"),  # Rasa logs the question before the slot
     ]
     second = Script("c1", T0 + 2 * 3600).user("business licence").card("business-registration", "a5")
     second.outcome("handoff").bot("A person will write")
@@ -138,3 +138,10 @@ def test_an_empty_period_has_no_rates_rather_than_zeros() -> None:
 def test_sessions_without_a_user_message_are_not_counted() -> None:
     idle = Script("c10", T0)  # session_started only (a widget opened and closed)
     assert summary(idle.events, [], [], since=T0 - 1, until=T0 + 100, abandon_after_s=60)["sessions"] == 0
+
+
+def test_a_form_that_finished_is_not_waiting() -> None:
+    script = Script("c11", T0).user("am I eligible").add("active_loop", name="eligibility_form").bot("How old are you?")
+    script.add("slot", name="requested_slot", value="elig_age").user("34").add("slot", name="requested_slot", value=None)
+    script.add("active_loop", name=None).bot("Thanks, checking")
+    assert summary(script.events, [], [], since=T0 - 1, until=T0 + 86400, abandon_after_s=60)["abandoned"] == 0
