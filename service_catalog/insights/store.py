@@ -10,7 +10,8 @@ PostgreSQL), written through SQLAlchemy Core so that the same statements run on 
     unmet_marks  topic key, status added|out_of_scope, label (the topic's central question,
                  masked), by (the supervisor or "admin-token"), marked_at
 
-Feedback is purged after ``CATALOG_FEEDBACK_RETENTION_DAYS``; marks stay until changed.
+The tables belong to the catalogue database's migrations (``migrations/versions/0003_…``); ``open``
+creates them only where those have not run. Feedback is purged after ``CATALOG_FEEDBACK_RETENTION_DAYS``; marks stay until changed.
 Every call runs in a worker thread (``asyncio.to_thread``), so the event loop never waits on
 the database.
 """
