@@ -210,6 +210,11 @@ class ScaledStack:
         # 0711 as root: the postgres user must traverse it to reach its cluster; nobody can list it.
         os.chmod(self.data_dir, 0o711 if os.geteuid() == 0 else 0o700)
         self.engines_dir = Path(engines_dir or self.data_dir).resolve()
+        if os.geteuid() == 0:  # PostgreSQL runs as `postgres`: it must traverse the folders above its cluster in the repository (var/)
+            for folder in self.engines_dir.parents:
+                if folder == ROOT or not folder.is_relative_to(ROOT):
+                    break
+                os.chmod(folder, folder.stat().st_mode | 0o011)
         self.ports = self._choose_ports(ports or {}, free_ports)
         self.edge_rate_limits = edge_rate_limits
         self.run_file = self.data_dir / "run" / "stack.json"
