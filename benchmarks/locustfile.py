@@ -7,8 +7,8 @@ Run by ``benchmarks/load.py`` (``locust --headless`` in a subprocess, CSV output
         -u 100 -r 100 --host http://127.0.0.1:5005 --csv var/bench/load
 
 Each simulated citizen holds one conversation (its own sender id) of the ten turns of one of the
-scripts below, pausing ``LOAD_THINK_S`` seconds (default 1-3 s, uniformly) between turns the way a
-person reads and types, then stops; when every citizen has finished, the run ends. A turn is a
+scripts below, pausing ``LOAD_THINK_S`` seconds between turns (default 0.5-1.5 s, uniformly: short
+for a person, so that 100 conversations can ask for up to 100 turns/s, twice the goal), then stops; when every citizen has finished, the run ends. A turn is a
 failure when the HTTP status is not 200 or the bot answers nothing.
 """
 
@@ -88,7 +88,7 @@ CONVERSATIONS: list[list[str]] = [
     ],
 ]
 
-THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK_S", "1,3").split(","))
+THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK_S", "0.5,1.5").split(","))
 _scripts = itertools.cycle(range(len(CONVERSATIONS)))
 
 

@@ -52,11 +52,34 @@ TURNS = [
 ]
 
 
+async def _agent_with_stores(model: str, action_endpoint: Any) -> Any:
+    """The agent with bot/endpoints.yml's tracker store and event broker, on SQLite files in a temp folder."""
+    import tempfile
+
+    from rasa.core.agent import Agent
+    from rasa.core.brokers.broker import EventBroker
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.core.utils import AvailableEndpoints
+
+    folder = Path(tempfile.mkdtemp(prefix="rasa-profile-"))
+    os.environ.update(
+        {"RASA_TRACKER_DB": str(folder / "tracker.db"), "RASA_EVENTS_DB": str(folder / "events.db"), "ACTION_SERVER_URL": "http://127.0.0.1:9/webhook"}
+    )
+    os.environ.setdefault("CATALOG_INTERNAL_TOKEN_CURRENT", "profile")
+    endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "bot/endpoints.yml"))
+    broker = await EventBroker.create(endpoints.event_broker)
+    store = TrackerStore.create(endpoints.tracker_store, event_broker=broker)
+    return Agent.load(model, tracker_store=store, action_endpoint=action_endpoint)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="the model (default: the newest models/bot-*.tar.gz)")
     parser.add_argument("--turns", type=int, default=300)
     parser.add_argument("--cprofile", default=None, help="also write a cProfile of the measured turns here")
+    parser.add_argument(
+        "--stores", action="store_true", help="the embedded stores of bot/endpoints.yml (masking SQLite tracker store, SQL event broker) in a temp folder"
+    )
     args = parser.parse_args()
     model = args.model or str(max((ROOT / "models").glob("bot-*.tar.gz"), key=os.path.getmtime))
     logging.basicConfig(level=logging.ERROR)
@@ -82,7 +105,11 @@ def main() -> int:
 
     GraphNode.__call__ = timed  # type: ignore[method-assign]
     # An action server nobody listens on: custom actions fail at once and the turn goes on.
-    agent = Agent.load(model, action_endpoint=EndpointConfig("http://127.0.0.1:9/webhook"))
+    action_endpoint = EndpointConfig("http://127.0.0.1:9/webhook")
+    if args.stores:
+        agent = asyncio.run(_agent_with_stores(model, action_endpoint))
+    else:
+        agent = Agent.load(model, action_endpoint=action_endpoint)
 
     async def run(n: int, offset: int) -> list[float]:
         durations = []
@@ -108,6 +135,7 @@ def main() -> int:
         profiler.dump_stats(args.cprofile)
     turns = len(durations)
     durations.sort()
+    print(f"stores: {'bot/endpoints.yml (SQLite tracker store, SQL event broker)' if args.stores else 'in memory'}")
     print(
         f"model {Path(model).name}: {turns} turns, {wall / turns * 1000:.1f} ms per turn (p50 {durations[turns // 2] * 1000:.1f}, p95 {durations[int(turns * 0.95)] * 1000:.1f})"
     )
