@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 MAX_DAYS = 90  # the longest period the summary answers for
 KEEP_DAYS = 2 * MAX_DAYS + 1
 BATCH = 20000
+# Two Rasa replicas on PostgreSQL may commit ids out of order (id 9 after id 10 was read): each read
+# looks this many ids back, and ids already read are skipped.
+LOOK_BACK = 2000
 _events = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("data"))
 
 
@@ -67,6 +70,7 @@ class EventLog:
         self.url = url
         self._engine: sa.Engine | None = None
         self._last_id = 0
+        self._seen: set[int] = set()  # ids read within LOOK_BACK of the highest
         self._events: list[Event] = []
         self._lock = threading.Lock()
 
@@ -94,16 +98,22 @@ class EventLog:
 
     def _read_new(self, engine: sa.Engine) -> None:
         with engine.connect() as connection:
+            start = self._last_id - LOOK_BACK
             while True:
-                query = sa.select(_events.c.id, _events.c.sender_id, _events.c.data).where(_events.c.id > self._last_id).order_by(_events.c.id).limit(BATCH)
+                query = sa.select(_events.c.id, _events.c.sender_id, _events.c.data).where(_events.c.id > start).order_by(_events.c.id).limit(BATCH)
                 rows = connection.execute(query).all()
                 for row_id, sender, data in rows:
-                    self._last_id = max(self._last_id, int(row_id))
+                    start = row_id = int(row_id)
+                    if row_id in self._seen or row_id <= self._last_id - LOOK_BACK:
+                        continue
+                    self._seen.add(row_id)
+                    self._last_id = max(self._last_id, row_id)
                     event = parse_event(str(sender), data)
                     if event is not None:
                         self._events.append(event)
                 if len(rows) < BATCH:
                     break
+        self._seen = {i for i in self._seen if i > self._last_id - LOOK_BACK}
         self._events.sort(key=lambda e: e.ts)
 
     async def events(self) -> list[Event]:
