@@ -1,24 +1,23 @@
 """The insights' part of the OpenAPI document: feedback, the summary, unmet topics, marks, /metrics.
 
-Each handler carries its operation as ``__openapi__`` (``@described(...)``), which
-``openapi_document`` collects from the app's routes. Bodies are pydantic models rendered with
-pydantic's own JSON Schema generator; ``routes_feedback.py`` refuses what ``FeedbackRequest``
-does not allow (``tests/integration/test_insights_api.py`` checks both sides on the same cases).
+Each handler is ``@documented(**OPERATIONS[...])`` (http/README.md), which ``openapi_document``
+collects from the app's routes. The request bodies are the pydantic models the handlers validate
+with (``params.body_model``), so the document cannot drift from the code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from ..insights.events import MAX_DAYS
+from .openapi_schema import body, schema_ref
+from .schemas import ErrorBody
 
-__all__ = ["FeedbackRequest", "MarkRequest", "described"]
+__all__ = ["OPERATIONS", "FeedbackRequest", "MarkRequest"]
 
-H = TypeVar("H", bound=Callable[..., Any])
-ERROR = {"$ref": "#/components/schemas/Error"}
+ERROR = schema_ref(ErrorBody)
 READERS: list[dict[str, list[str]]] = [{"adminRead": []}, {"agentSession": []}]
 MARKERS: list[dict[str, list[str]]] = [{"adminOperate": []}, {"agentSession": [], "csrfToken": []}]
 
@@ -35,6 +34,13 @@ class FeedbackRequest(BaseModel):
     lang: Literal["zh", "en"]
     channel: str = Field(pattern=r"^[A-Za-z0-9_.:-]{1,40}$")
 
+    @field_validator("reason")
+    @classmethod
+    def _with_down_only(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        if reason is not None and info.data.get("rating") == "up":
+            raise ValueError("a reason is given with a down rating only")
+        return reason
+
 
 class MarkRequest(BaseModel):
     """Mark an unmet topic; ``label`` is the topic's label as listed (it names the topic)."""
@@ -45,12 +51,6 @@ class MarkRequest(BaseModel):
 
 def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema or {"type": "object"}}}}
-
-
-def _body(model: type[BaseModel]) -> dict[str, Any]:
-    schema = model.model_json_schema()
-    schema.pop("title", None)
-    return {"required": True, "description": (model.__doc__ or "").strip(), "content": {"application/json": {"schema": schema}}}
 
 
 DAYS = {
@@ -95,7 +95,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "description": "Who may call: the action server (X-Internal-Token, naming conversation_id) or a front end holding the widget conversation (session). docs/insights.md.",
         "tags": ["insights"],
         "security": [{"internalToken": []}, {}],
-        "requestBody": _body(FeedbackRequest),
+        "requestBody": body(FeedbackRequest),
         "responses": {
             "201": _json("stored: {stored, answer_id, rating}"),
             "400": _json("a field is missing or invalid (field names it)", ERROR),
@@ -144,7 +144,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "tags": ["insights"],
         "security": MARKERS,
         "parameters": [{"name": "key", "in": "path", "required": True, "description": "the topic's key", "schema": {"type": "string"}}],
-        "requestBody": _body(MarkRequest),
+        "requestBody": body(MarkRequest),
         "responses": {
             "200": _json("{key, status}"),
             "400": _json("status or label is invalid (field names it)", ERROR),
@@ -175,13 +175,3 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         },
     },
 }
-
-
-def described(name: str) -> Callable[[H], H]:
-    """Attach the operation ``name`` to a handler (``openapi_document`` reads ``__openapi__``)."""
-
-    def attach(handler: H) -> H:
-        setattr(handler, "__openapi__", OPERATIONS[name])  # noqa: B010 (a plain attribute on a function)
-        return handler
-
-    return attach

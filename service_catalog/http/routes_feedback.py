@@ -18,25 +18,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 import time
 from typing import Any
 
 from aiohttp import web
 
 from ..errors import Conflict, Forbidden, InvalidRequest, Unauthorized
-from ..insights.store import FEEDBACK_REASONS, Feedback, conversation_hash, iso
+from ..insights.store import Feedback, conversation_hash, iso
 from .auth import INTERNAL_HEADER, is_internal
-from .openapi_insights import described
-from .params import json_body
+from .openapi import documented
+from .openapi_insights import OPERATIONS, FeedbackRequest
+from .params import body_model
 from .typedefs import INSIGHTS_STORE, METRICS, SETTINGS
 
 __all__ = ["conversation_of_session", "setup"]
 
 MAX_BODY = 4096
-ANSWER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-SERVICE_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
-CHANNEL = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
 
 
 def setup(app: web.Application) -> None:
@@ -62,27 +59,16 @@ def conversation_of_session(secret: str, session_id: Any, now: float | None = No
     return conversation
 
 
-def _text(body: dict[str, Any], name: str, pattern: re.Pattern[str], required: bool) -> str | None:
-    value = body.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not pattern.match(value):
-        raise InvalidRequest(f"{name} is {'required and ' if required else ''}must match {pattern.pattern}", field=name)
-    return value
-
-
-def _conversation(request: web.Request, body: dict[str, Any]) -> str:
+def _conversation(request: web.Request, body: FeedbackRequest) -> str:
     """The conversation the caller proves it holds (see the module docstring)."""
-    given = body.get("conversation_id")
-    if given is not None and (not isinstance(given, str) or not 1 <= len(given) <= 128):
-        raise InvalidRequest("conversation_id must be 1-128 characters", field="conversation_id")
+    given = body.conversation_id
     if request.headers.get(INTERNAL_HEADER):
         if not is_internal(request):
             raise Unauthorized(f"the service credential ({INTERNAL_HEADER}) is wrong")
         if not given:
             raise InvalidRequest("conversation_id is required with the service credential", field="conversation_id")
         return str(given)
-    session = body.get("session")
+    session = body.session
     if session is None:
         raise Unauthorized("prove the conversation: send the widget's session id in session (or call from the assistant's own servers)", field="session")
     conversation = conversation_of_session(request.app[SETTINGS].widget_session_secret, session)
@@ -93,27 +79,14 @@ def _conversation(request: web.Request, body: dict[str, Any]) -> str:
     return conversation
 
 
-@described("feedback")
+@documented(**OPERATIONS["feedback"])
 async def post_feedback(request: web.Request) -> web.Response:
     """Store one rating: body ``{conversation_id?, session?, answer_id, service_id?, rating, reason?, lang, channel}``."""
-    body = await json_body(request, MAX_BODY)
+    body = await body_model(request, FeedbackRequest, MAX_BODY)
     conversation = _conversation(request, body)
-    answer_id = str(_text(body, "answer_id", ANSWER_ID, True))
-    service_id = _text(body, "service_id", SERVICE_ID, False)
-    rating = body.get("rating")
-    if rating not in {"up", "down"}:
-        raise InvalidRequest("rating must be up or down", field="rating")
-    reason = body.get("reason")
-    if reason is not None and reason not in FEEDBACK_REASONS:
-        raise InvalidRequest(f"reason must be one of {', '.join(FEEDBACK_REASONS)}", field="reason")
-    if reason is not None and rating == "up":
-        raise InvalidRequest("a reason is given with a down rating only", field="reason")
-    lang = body.get("lang")
-    if lang not in {"zh", "en"}:
-        raise InvalidRequest("lang must be zh or en", field="lang")
-    channel = str(_text(body, "channel", CHANNEL, True))
-    item = Feedback(conversation_hash(conversation), answer_id, service_id, rating, reason, lang, channel, iso(time.time()))
+    created = iso(time.time())
+    item = Feedback(conversation_hash(conversation), body.answer_id, body.service_id, body.rating, body.reason, body.lang, body.channel, created)
     if not await request.app[INSIGHTS_STORE].add_feedback(item):
         raise Conflict("this answer was already rated in this conversation", field="answer_id")
-    request.app[METRICS].feedback.labels(rating=rating).inc()
-    return web.json_response({"stored": True, "answer_id": answer_id, "rating": rating}, status=201)
+    request.app[METRICS].feedback.labels(rating=body.rating).inc()
+    return web.json_response({"stored": True, "answer_id": body.answer_id, "rating": body.rating}, status=201)

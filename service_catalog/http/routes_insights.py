@@ -40,7 +40,8 @@ from ..insights.unmet import CachedEmbedder, Question, TopicCache, cluster_topic
 from ..privacy import mask
 from .agent_auth import NO_STORE, require_agent
 from .auth import require_scope
-from .openapi_insights import described
+from .openapi import documented
+from .openapi_insights import OPERATIONS
 from .params import int_param, json_body
 from .routes_site import STATIC_DIR
 from .typedefs import CATALOGUE, EMBEDDER, EVENT_LOG, EXECUTOR, INSIGHTS_STORE, SETTINGS, UNMET_CACHE
@@ -110,7 +111,7 @@ def _days(request: web.Request) -> int:
     return int_param(request, "days", 7, 1, MAX_DAYS)
 
 
-@described("summary")
+@documented(**OPERATIONS["summary"])
 async def get_summary(request: web.Request) -> web.Response:
     """The rates and counts of the last ``days`` days (docs/insights.md defines each)."""
     await _caller(request)
@@ -168,7 +169,7 @@ async def _topics(request: web.Request, days: int) -> list[dict[str, Any]]:
     return topics
 
 
-@described("unmet")
+@documented(**OPERATIONS["unmet"])
 async def get_unmet(request: web.Request) -> web.Response:
     """Topics of the questions that found no service: ``{topics: [{key, label, count, examples, trend, status, ...}]}``."""
     await _caller(request)
@@ -182,7 +183,7 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
-@described("unmet_csv")
+@documented(**OPERATIONS["unmet_csv"])
 async def get_unmet_csv(request: web.Request) -> web.Response:
     """The same topics as CSV (UTF-8 with BOM, so spreadsheets read the Chinese right)."""
     await _caller(request)
@@ -197,7 +198,7 @@ async def get_unmet_csv(request: web.Request) -> web.Response:
     return web.Response(body=("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv", charset="utf-8", headers=headers)
 
 
-@described("mark")
+@documented(**OPERATIONS["mark"])
 async def mark_topic(request: web.Request) -> web.Response:
     """Mark a topic: body ``{status: added|out_of_scope|open, label}`` (``label`` is the topic's label, which names it)."""
     by = await _caller(request, operate=True)
@@ -219,7 +220,7 @@ async def mark_topic(request: web.Request) -> web.Response:
     return web.json_response({"key": key, "status": status}, headers=NO_STORE)
 
 
-@described("page")
+@documented(**OPERATIONS["page"])
 async def page(request: web.Request) -> web.StreamResponse:
     """The insights page: supervisors only; anyone not signed in is sent to the console's sign-in."""
     try:

@@ -31,7 +31,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from ..errors import Forbidden
 from .auth import require_scope
 from .metrics import Metrics
-from .openapi_insights import described
+from .openapi import documented
+from .openapi_insights import OPERATIONS
 from .typedefs import CATALOGUE, INSIGHTS_STORE, METRICS, SETTINGS
 
 __all__ = ["metrics_middleware", "setup"]
@@ -100,7 +101,7 @@ def _allowed_without_token(request: web.Request) -> bool:
     return any(peer in ipaddress.ip_network(n.strip(), strict=False) for n in networks if n.strip())
 
 
-@described("metrics")
+@documented(**OPERATIONS["metrics"])
 async def metrics(request: web.Request) -> web.Response:
     """The metrics for Prometheus (see the module docstring for who may read them)."""
     if not _allowed_without_token(request):

@@ -203,3 +203,13 @@ async def test_no_events_yet_is_an_empty_summary(client: TestClient) -> None:
     body = await (await client.get("/admin/insights/summary", headers=bearer(READ_TOKEN))).json()
     assert body["sessions"] == 0 and body["containment_rate"] is None
     assert (await (await client.get("/admin/insights/unmet", headers=bearer(READ_TOKEN))).json())["topics"] == []
+
+
+def test_the_documented_reasons_are_the_stored_ones() -> None:
+    from typing import get_args
+
+    from service_catalog.http.openapi_insights import FeedbackRequest
+    from service_catalog.insights.store import FEEDBACK_REASONS
+
+    documented = {a for arg in get_args(FeedbackRequest.model_fields["reason"].annotation) for a in get_args(arg)}
+    assert documented == set(FEEDBACK_REASONS)
