@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LABELS", "card_payload", "card_text", "followup_text", "select_button"]
+__all__ = ["CHECKLIST", "LABELS", "card_payload", "card_text", "checklist_text", "followup_text", "next_steps", "select_button"]
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
@@ -70,6 +70,8 @@ def cost_text(service: dict[str, Any], lang: str) -> str:
 
 
 def time_text(service: dict[str, Any], lang: str) -> str:
+    if service.get("processing_days") is None:
+        return "—"  # a one-language catalogue may not state it
     days = int(service.get("processing_days") or 0)
     return LABELS[lang]["same_day"] if days == 0 else LABELS[lang]["days"].format(n=days)
 
@@ -154,6 +156,63 @@ def followup_text(kind: str, service: dict[str, Any], lang: str, district: str |
     if kind == "ask_online":
         return f"{head}{online_text(service, lang)}"
     return f"{head}{L['where']}{L['sep']}\n{where_text(service, lang, district)}"
+
+
+CHECKLIST: dict[str, dict[str, str]] = {
+    "zh": {
+        "intro": "【{label}】要办的事，按办理顺序：",
+        "after": "（第{steps}步之后）",
+        "optional": "（视情况）",
+        "pick": "点选一项查看详情。已经办好的告诉我（例如“{example}已经办好了”），我告诉您接下来办什么。",
+        "done": "好的，【{title}】已经办好。接下来可以办：",
+        "all_done": "好的，【{label}】的事项都已办完。",
+        "step": "{n}. {title}",
+    },
+    "en": {
+        "intro": "{label}: what to do, in order:",
+        "after": " (after step {steps})",
+        "optional": " (if it applies)",
+        "pick": 'Pick one for the details. Tell me what you have already done (for example "I already did the {example}") and I will tell you what comes next.',
+        "done": "Good, {title} is done. Next you can do:",
+        "all_done": "Good, that completes {label}.",
+        "step": "{n}. {title}",
+    },
+}
+
+
+def _step_line(step: dict[str, Any], lang: str) -> str:
+    W = CHECKLIST[lang]
+    line = W["step"].format(n=step["order"], title=step["title"])
+    if step.get("after"):
+        line += W["after"].format(steps=", ".join(str(a) for a in step["after"]) if lang == "en" else "、".join(str(a) for a in step["after"]))
+    if step.get("optional"):
+        line += W["optional"]
+    if step.get("note"):
+        line += f"：{step['note']}" if lang == "zh" else f": {step['note']}"
+    return line
+
+
+def checklist_text(event: dict[str, Any], lang: str) -> str:
+    """An event's checklist (from a search response's ``event``) as text: the steps in order,
+    what must come first, and how to go on."""
+    W = CHECKLIST[lang]
+    steps = event.get("steps") or []
+    lines = [W["intro"].format(label=event["label"])]
+    lines += [_step_line(s, lang) for s in steps]
+    if steps:
+        lines.append(W["pick"].format(example=steps[min(1, len(steps) - 1)]["title"]))
+    return "\n".join(lines)
+
+
+def next_steps(steps: list[dict[str, Any]], done: set[str]) -> list[dict[str, Any]]:
+    """The steps that come next: after the last step done, with everything they come after done.
+
+    A step done counts the steps before it in the order as behind the person (whoever
+    registered the birth has the birth certificate and is past the pregnancy handbook).
+    """
+    reached = max((int(s["order"]) for s in steps if s["id"] in done), default=0)
+    finished = {int(s["order"]) for s in steps if int(s["order"]) <= reached or s["id"] in done}
+    return [s for s in steps if int(s["order"]) not in finished and all(int(a) in finished for a in s.get("after") or [])]
 
 
 def select_button(hit: dict[str, Any]) -> dict[str, str]:

@@ -84,6 +84,10 @@ class CatalogueClient:
     async def events(self) -> list[dict[str, Any]]:
         return list((await self._request("GET", "/api/events"))["items"])
 
+    async def checklist(self, event: str, lang: str) -> dict[str, Any]:
+        """An event's checklist: its services in order (``GET /api/events/{id}/checklist``)."""
+        return dict(await self._request("GET", f"/api/events/{event}/checklist", params={"lang": lang}))
+
     async def services(self, event: str | None = None, audience: str | None = None, per_page: int = 10) -> list[dict[str, Any]]:
         return list((await self._request("GET", "/api/services", params={"event": event, "audience": audience, "per_page": per_page}))["items"])
 

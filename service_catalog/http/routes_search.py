@@ -1,4 +1,5 @@
-"""``GET /api/search``: hybrid search, run off the event loop."""
+"""``GET /api/search``: hybrid search, run off the event loop; ``GET /api/events/{id}/checklist``: an
+event's checklist (the browse menu's answer), public like search."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import functools
 
 from aiohttp import web
 
-from ..errors import InvalidQuery, ServiceUnavailable
+from ..errors import InvalidQuery, NotFoundError, ServiceUnavailable
 from ..search.fusion import SearchMode
 from ..search.index import Filters, SearchResponse
-from .params import choice_param, query_model
+from .openapi import documented
+from .params import choice_param, lang_param, query_model
 from .schemas import SearchQuery
 from .typedefs import CATALOGUE, EXECUTOR
 
@@ -19,6 +21,7 @@ __all__ = ["run_search", "setup"]
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/api/search", search)
+    app.router.add_get("/api/events/{id}/checklist", checklist)
 
 
 async def run_search(request: web.Request, default_limit: int = 5) -> SearchResponse:
@@ -51,3 +54,34 @@ async def run_search(request: web.Request, default_limit: int = 5) -> SearchResp
 
 async def search(request: web.Request) -> web.Response:
     return web.json_response((await run_search(request)).to_json())
+
+
+@documented(
+    summary="An event's checklist (一件事): its services in the order they are done",
+    description=(
+        "The steps of a life or business event: order, service id and title, the steps that must come first (after), "
+        "whether it applies to everyone (optional), a note. An event without steps lists the services tagged with it. "
+        "Public, like search; no credential."
+    ),
+    tags=["catalogue"],
+    parameters=[
+        {"name": "id", "in": "path", "required": True, "description": "event id (GET /api/events)", "schema": {"type": "string"}},
+        {"name": "lang", "in": "query", "required": False, "description": "zh or en (default en)", "schema": {"type": "string", "enum": ["zh", "en"]}},
+    ],
+    responses={
+        "200": {"description": "the checklist", "content": {"application/json": {"schema": {"type": "object"}}}},
+        "400": {"description": "invalid lang (field names it)", "content": {"application/json": {"schema": {"type": "object"}}}},
+        "404": {"description": "no such event", "content": {"application/json": {"schema": {"type": "object"}}}},
+        "503": {"description": "the index is still loading", "content": {"application/json": {"schema": {"type": "object"}}}},
+    },
+)
+async def checklist(request: web.Request) -> web.Response:
+    state = request.app[CATALOGUE]
+    index = state.index
+    if index is None:
+        raise ServiceUnavailable("the search index is still loading; try again in a few seconds")
+    lang = lang_param(request)
+    event_id = request.match_info["id"]
+    if event_id not in index.catalogue.events:
+        raise NotFoundError(f"no event {event_id!r}; GET /api/events lists them")
+    return web.json_response(index.checklist(event_id, lang))

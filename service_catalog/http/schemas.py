@@ -376,8 +376,28 @@ class SearchHit(Response):
     why: list[dict[str, Any]]
 
 
+class ChecklistStep(Response):
+    order: int
+    id: Annotated[str, Field(description="the service id")]
+    title: str
+    after: Annotated[list[int], Field(description="the orders of the steps that must come first")]
+    optional: Annotated[bool, Field(description="applies only in some situations (the note says which)")]
+    note: str | None
+
+
+class Checklist(Response):
+    """A life or business event's checklist (一件事): its services in the order they are done."""
+
+    id: str
+    kind: Literal["life", "business"]
+    label: str
+    summary: str | None
+    steps: list[ChecklistStep]
+
+
 class SearchResponse(Response):
-    """``confident`` false: ``results`` empty and at most three ``suggestions``."""
+    """``results`` are always ranked and returned; ``confident`` is a flag on them (false: the first
+    three are also in ``suggestions``)."""
 
     query: str
     lang: Literal["zh", "en"]
@@ -387,6 +407,12 @@ class SearchResponse(Response):
     suggestions: list[SearchHit]
     best: Annotated[str | None, Field(description="the id of the one service the query is most likely about, when it stands out")]
     elsewhere: Annotated[str | None, Field(description="when filters hid a better match: its id")]
+    event: Annotated[dict[str, Any] | None, Field(description="the checklist of the life or business event the question asks about, when one answers it")] = (
+        None
+    )
+    district: Annotated[str | None, Field(description="a district the question names: it locates, never selects a service")] = None
+    event: Annotated[Checklist | None, Field(description="when the question asks what to do in a situation: that event's checklist")] = None
+    district: Annotated[str | None, Field(description="a district the question names: it locates, it never selects a service")] = None
 
 
 class AgentSearchHit(Response):
@@ -444,7 +470,9 @@ class ParseResponse(Response):
     problem: str | None = None
     reading: str | None = None
     uncertain: bool = False
+    confidence: float | None = None
     confirm: str | None = None
+    high: Annotated[Any, Field(description="the upper end of an approximate reading, when it has one")] = None
 
 
 class TurnResponse(Response):

@@ -7,7 +7,11 @@ measured configuration (``tuned.json``) with the deployment's settings, files un
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,10 +20,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import storage
+from .calibration import calibrate, sparse_config
 from .config import SearchConfig
 from .dense import DenseIndex, IndexKind
 from .documents import dense_texts, domain_vocabulary, lexical_text
 from .embedder import Embedder
+from .events import EventMatcher
+from .fusion import Confidence
 from .index import SearchIndex
 from .lexical import LexicalIndex
 from .text import Tokenizer
@@ -50,7 +57,9 @@ def build_index(settings: Settings, catalogue: Catalogue, embedder: Embedder, pr
     return load_or_build(catalogue, embedder, Path(settings.data_dir) / "index", config, progress=progress)
 
 
-def load_or_build(catalogue: Catalogue, embedder: Embedder, cache_dir: Path | None, config: SearchConfig | None = None, progress: bool = False) -> SearchIndex:
+def load_or_build(
+    catalogue: Catalogue, embedder: Embedder, cache_dir: Path | None, config: SearchConfig | None = None, progress: bool = False, calibrated: bool = True
+) -> SearchIndex:
     """The index for ``catalogue``: its dense part loaded from ``cache_dir`` when the key matches, else built and saved.
 
     Args:
@@ -59,6 +68,8 @@ def load_or_build(catalogue: Catalogue, embedder: Embedder, cache_dir: Path | No
         cache_dir: the folder of index folders; None builds in memory and writes nothing.
         config: how to build and query (defaults: ``SearchConfig()``).
         progress: print what is embedded and show a progress bar.
+        calibrated: adjust weights and thresholds to this catalogue (``calibration.py``); off only
+            to measure what the calibration changes.
     """
     config = config or SearchConfig()
     ids = sorted(catalogue.services)
@@ -84,7 +95,45 @@ def load_or_build(catalogue: Catalogue, embedder: Embedder, cache_dir: Path | No
         log.info("search index %s built: %d vectors in %.1f s", key, len(texts), time.perf_counter() - started)
     tokenizer = Tokenizer(domain_vocabulary(catalogue))
     lexical = LexicalIndex([lexical_text(catalogue.services[i]) for i in ids], tokenizer=tokenizer)
-    return SearchIndex(catalogue, embedder, dense, lexical, ids, config, key)
+
+    # The events' texts (a few hundred short ones) are stored beside the dense index, by their hash.
+    def embed_events(texts: list[str]) -> NDArray[np.float32]:
+        name = "events-" + hashlib.sha256("\0".join(texts).encode()).hexdigest()[:16]
+        stored = storage.read_vectors(folder, name)
+        if stored is not None and stored.shape == (len(texts), embedder.dim):
+            return stored.astype(np.float32)
+        vectors = embedder.embed(texts)
+        storage.write_vectors(folder, name, vectors)
+        return vectors
+
+    multilingual = "zh" in config.langs_for(len(ids)) and "zh" in config.compact_langs
+    events = EventMatcher(catalogue, embedder, tokenizer, multilingual, embed_events)
+    index = SearchIndex(catalogue, embedder, dense, lexical, ids, sparse_config(config, catalogue) if calibrated else config, key, events)
+    if calibrated:
+        index.config = _calibrated(index, folder)
+        log.info("search calibrated on %s: thresholds %s", key, {lang: m.threshold for lang, m in index.config.confidence.items()})
+    return index
+
+
+def _calibrated(index: SearchIndex, folder: Path | None) -> SearchConfig:
+    """The calibrated configuration, stored in the index folder by a hash of what it depends on."""
+    base = {lang: dataclasses.asdict(m) for lang, m in sorted(index.config.confidence.items())}
+    depends = json.dumps(
+        {"confidence": base, "weights": index.config.weights, "fusion": index.config.fusion, "events": index.events and index.events.fingerprint}
+    )
+    name = "calibration-" + hashlib.sha256(depends.encode()).hexdigest()[:16] + ".json"
+    if folder is not None and (folder / name).is_file():
+        try:
+            stored = json.loads((folder / name).read_text(encoding="utf-8"))
+            return dataclasses.replace(index.config, confidence={lang: Confidence(**m) for lang, m in stored.items()})
+        except (OSError, ValueError, TypeError) as exc:
+            log.warning("unreadable %s (%s): calibrating again", folder / name, exc)
+    config = calibrate(index)
+    if folder is not None and folder.is_dir():
+        partial = folder / f".{name}.{os.getpid()}"
+        partial.write_text(json.dumps({lang: dataclasses.asdict(m) for lang, m in config.confidence.items()}), encoding="utf-8")
+        os.replace(partial, folder / name)
+    return config
 
 
 def _embed(embedder: Embedder, texts: list[str], progress: bool) -> NDArray[np.float32]:

@@ -7,6 +7,7 @@ set (``make eval``; see docs/search.md).
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from ..model import Service
 from .config import SearchConfig
 from .dense import DenseIndex
 from .embedder import Embedder
+from .events import EventMatch, EventMatcher
 from .explain import FieldTokens, why
 from .fusion import Confidence, Fuser, FusionMode, SearchMode
 from .lexical import LexicalIndex
@@ -70,6 +72,7 @@ class Retrieval:
     lex_top: dict[int, float]
     dense_top: dict[int, float]
     timings: dict[str, float]
+    vector: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,15 @@ class Decision:
 
 @dataclass(frozen=True)
 class SearchResponse:
-    """A search's answer: ``results`` when confident, else at most three ``suggestions``."""
+    """A search's answer: the ranked ``results`` always, ``confident`` a flag on them.
+
+    ``suggestions`` repeats the first three results when the search is not confident (the
+    bot offers them as "did you mean"); ``event`` is the checklist of the life or business
+    event the question asks about, when one answers it (see ``events.py``). ``district`` is a
+    district the question names: it locates (where to go) and never selects a service, so its
+    name is taken out of the text searched ("register a company in Pudong" searches "register
+    a company"; a Pudong-only service still wins when the question names that service).
+    """
 
     query: str
     lang: str
@@ -98,6 +109,8 @@ class SearchResponse:
     best: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     elsewhere: str | None = None
+    event: dict[str, Any] | None = None
+    district: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The response body of ``GET /api/search``."""
@@ -110,6 +123,8 @@ class SearchResponse:
             "suggestions": [asdict(h) for h in self.suggestions],
             "best": self.best,
             "elsewhere": self.elsewhere,
+            "event": self.event,
+            "district": self.district,
         }
 
 
@@ -117,7 +132,15 @@ class SearchIndex:
     """Hybrid (BM25 + dense) search with filters, explanations and a calibrated confidence."""
 
     def __init__(
-        self, catalogue: Catalogue, embedder: Embedder, dense: DenseIndex, lexical: LexicalIndex, ids: list[str], config: SearchConfig, key: str
+        self,
+        catalogue: Catalogue,
+        embedder: Embedder,
+        dense: DenseIndex,
+        lexical: LexicalIndex,
+        ids: list[str],
+        config: SearchConfig,
+        key: str,
+        events: EventMatcher | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.embedder = embedder
@@ -128,6 +151,8 @@ class SearchIndex:
         self.key = key
         self._services = [catalogue.services[i] for i in ids]
         self._field_tokens = FieldTokens(catalogue.services, lexical.tokenizer)
+        self.events = events
+        self._districts = district_names(catalogue)
 
     # -- querying -------------------------------------------------------------------------
 
@@ -156,7 +181,7 @@ class SearchIndex:
         lex_top = _top(bm25, want, allowed)
         dense_top = {d: s for d, s in dense_all.items() if allowed_set is None or d in allowed_set}
         timings = {"lexical": (t1 - t0) * 1000, "encode": (t2 - t1) * 1000, "dense": (t3 - t2) * 1000}
-        return Retrieval(text, tokens, bm25, lex_top, dense_top, timings)
+        return Retrieval(text, tokens, bm25, lex_top, dense_top, timings, vector)
 
     def decide(
         self, r: Retrieval, lang: str, mode: SearchMode = SearchMode.HYBRID, weights: tuple[float, float] | None = None, fusion: str | None = None
@@ -216,18 +241,81 @@ class SearchIndex:
         if lang not in {"auto", "zh", "en"}:
             raise ValueError(f"lang must be zh, en or auto, got {lang!r}")
         started = time.perf_counter()
-        r = self.retrieve(query, filters)
+        searched, district = self.locate(query)
+        r = self.retrieve(searched, filters)
         lang = detect_lang(r.text) if lang == "auto" else lang
         d = self.decide(r, lang, mode)
         hits = [self._hit(doc, d.fused[doc], r.tokens, lang) for doc in d.ranked[:limit]]
+        match = self.match_event(r, d)
+        event = self.checklist(match.id, lang) if match is not None and match.answers and d.elsewhere is None else None
         timings = {**r.timings, "total": (time.perf_counter() - started) * 1000}
-        if d.confident:
-            return SearchResponse(query, lang, True, d.probability, hits, [], d.best, timings)
-        return SearchResponse(query, lang, False, d.probability, [], hits[:3], None, timings, d.elsewhere)
+        suggestions = [] if d.confident else hits[:3]
+        return SearchResponse(query, lang, d.confident, d.probability, hits, suggestions, d.best, timings, d.elsewhere, event, district)
+
+    def locate(self, query: str) -> tuple[str, str | None]:
+        """The query without the district it names ("in Pudong", "浦东的"), and that district's id.
+
+        The whole query is kept when it is nothing but the district's name.
+        """
+        for pattern, district_id in self._districts:
+            match = pattern.search(query)
+            if match:
+                rest = normalise(pattern.sub(" ", query))
+                return (rest if re.search(r"\w", rest) else query), district_id
+        return query, None
+
+    def match_event(self, r: Retrieval, d: Decision) -> EventMatch | None:
+        """The event that fits the question best, and whether its checklist answers it."""
+        if self.events is None or r.vector is None:
+            return None
+        best_dense = max(r.dense_top.values(), default=0.0)
+        return self.events.match(r.text, r.vector, best_dense, d.best is not None)
+
+    def checklist(self, event_id: str, lang: str) -> dict[str, Any]:
+        """An event's checklist as the API gives it: the steps in order, each with its service's title."""
+        event = self.catalogue.events[event_id]
+        steps = []
+        for step in self.catalogue.checklist(event):
+            service = self.catalogue.services[step.service]
+            steps.append(
+                {
+                    "order": step.order,
+                    "id": service.id,
+                    "title": service.title.get(lang),
+                    "after": step.after,
+                    "optional": step.optional,
+                    "note": step.note.get(lang) if step.note else None,
+                }
+            )
+        return {
+            "id": event.id,
+            "kind": event.kind,
+            "label": event.label.get(lang),
+            "summary": event.summary.get(lang) if event.summary else None,
+            "steps": steps,
+        }
 
     def _hit(self, doc: int, score: float, tokens: list[str], lang: str) -> Hit:
         service = self._services[doc]
         return Hit(service.id, service.title.get(lang), round(score, 5), why(service, tokens, lang, self._field_tokens))
+
+
+def district_names(catalogue: Catalogue) -> list[tuple[re.Pattern[str], str]]:
+    """A pattern per district matching how people name it: 浦东新区/浦东, "Pudong New Area"/"Pudong",
+    with a leading "in"/"at"/在 and a trailing 的/区."""
+    out = []
+    for district in catalogue.districts.values():
+        zh = district.name.zh
+        zh_short = re.sub(r"(新区|区|县)$", "", zh)
+        en = district.name.en
+        en_short = re.sub(r"\s+(new area|district|county)$", "", en, flags=re.I)
+        names = sorted({zh, zh_short} - {""}, key=len, reverse=True)
+        words = sorted({en, en_short} - {""}, key=len, reverse=True)
+        zh_part = "(?:在|到|去)?(?:" + "|".join(map(re.escape, names)) + ")(?:新区|区)?(?:的)?" if len(zh_short) >= 2 else None
+        en_part = r"(?:\b(?:in|at|near|from)\s+(?:the\s+)?)?\b(?:" + "|".join(map(re.escape, words)) + r")\b(?:\s+district)?"
+        pattern = "|".join(p for p in (zh_part, en_part) if p)
+        out.append((re.compile(pattern, re.I), district.id))
+    return out
 
 
 def _restrictive(filters: Filters) -> bool:

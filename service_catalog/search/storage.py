@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ import numpy as np
 
 from .dense import DenseIndex, IndexKind
 
-__all__ = ["index_folder", "load_dense", "read_dense", "save_dense", "write_dense"]
+__all__ = ["index_folder", "load_dense", "read_dense", "read_vectors", "save_dense", "write_dense", "write_vectors"]
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +83,23 @@ def write_dense(folder: Path, dense: DenseIndex, meta: dict[str, Any]) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     tmp.rename(folder)
+
+
+def read_vectors(folder: Path | None, name: str) -> np.ndarray | None:
+    """Extra vectors stored beside the dense index as ``<name>.npy`` (the events'), or None."""
+    if folder is None or not (folder / f"{name}.npy").is_file():
+        return None
+    try:
+        return np.asarray(np.load(folder / f"{name}.npy"))
+    except (OSError, ValueError) as exc:
+        log.warning("unreadable %s in %s (%s): embedding again", name, folder, exc)
+        return None
+
+
+def write_vectors(folder: Path | None, name: str, vectors: np.ndarray) -> None:
+    """Store vectors as ``<name>.npy`` in an index folder, under a temporary name then renamed."""
+    if folder is None or not folder.is_dir():
+        return
+    partial = folder / f".{name}.{os.getpid()}.npy"
+    np.save(partial, vectors)
+    os.replace(partial, folder / f"{name}.npy")

@@ -120,9 +120,9 @@ def test_progress_is_asked_of_the_embedder_and_printed(catalogue: Catalogue, cap
     quiet, loud = CountingEmbedder(), CountingEmbedder()
     load_or_build(catalogue, quiet, None, SearchConfig())
     assert quiet.with_progress == 0 and capsys.readouterr().out == ""
-    load_or_build(catalogue, loud, None, SearchConfig(), progress=True)
-    assert loud.with_progress == 1
-    assert capsys.readouterr().out == f"embedding {loud.texts} texts of {len(catalogue.services)} services with fake-32\n"
+    index = load_or_build(catalogue, loud, None, SearchConfig(), progress=True)
+    assert loud.with_progress == 1  # the services' texts; the events' texts and the calibration's questions are few and quiet
+    assert capsys.readouterr().out == f"embedding {index.dense.faiss_index.ntotal} texts of {len(catalogue.services)} services with fake-32\n"
 
 
 def test_build_index_uses_the_settings_and_the_measured_configuration(demo_catalog_path: Path, catalogue: Catalogue, tmp_path: Path) -> None:

@@ -1,0 +1,145 @@
+"""Life and business events as answers: which event's checklist a situational question asks for (pure).
+
+"I just had a baby", 孩子出生了要办什么, "my father passed away": such questions ask for
+everything a situation needs, in order (the portal's 一件事), not for one service. Each event
+is matched by its label, summary and phrasings, with BM25 and with the same sentence model as
+the services. An event answers when
+
+* the question asks what to do in a situation (a cue such as "what do I need to do",
+  "where do I start", 要办什么, 哪些手续, 流程) and one event fits it well enough, or
+* it has no cue but fits an event by meaning clearly better than any single service
+  ("my father passed away") and no service is named.
+
+A question about one service ("how do I register my baby's birth", 丧葬补助金怎么领) keeps its
+service. The thresholds were set on the ``tune`` part of ``evaluation/event_queries.yaml``;
+``tests/integration/test_event_search.py`` judges the ``holdout`` part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .embedder import Embedder
+from .lexical import LexicalIndex
+from .text import Tokenizer, detect_lang
+
+if TYPE_CHECKING:
+    from ..catalogue import Catalogue
+
+__all__ = ["EventMatch", "EventMatcher", "situational"]
+
+_CUE_EN = re.compile(
+    r"\bwhat (?:do|should|must|have|shall) (?:i|we)\b(?! (?:need to )?(?:bring|pay))"
+    r"|\bwhat (?:now|next|paperwork|papers|formalities|steps|follows)\b|\bwhat(?:'s| is) the process\b|\bwhere (?:do|should) (?:i|we) start\b"
+    r"|\bchecklist\b|\bsteps\b|\bpaperwork\b|\bwhat help\b|\bsort out\b|\bhas to be done\b|\bwhich (?:paperwork|forms)\b",
+    re.I,
+)
+_CUE_ZH = re.compile(
+    r"要办什么|办什么|办理什么|哪些手续|什么手续|手续有哪些|办哪些|哪些事|要办的|要做什么|怎么办(?!理)|流程|一件事|要准备什么|接下来|该办|后事"
+)
+
+
+def situational(text: str) -> bool:
+    """Whether a question asks what to do in a situation rather than about one service."""
+    return bool(_CUE_EN.search(text) or _CUE_ZH.search(text))
+
+
+@dataclass(frozen=True)
+class EventMatch:
+    """The event that fits a question best, how well (cosine, share of words), and whether it answers."""
+
+    id: str
+    dense: float
+    coverage: float
+    cue: bool
+    answers: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "dense": round(self.dense, 3), "coverage": round(self.coverage, 3), "cue": self.cue}
+
+
+# Set on the tune split of evaluation/event_queries.yaml (see the module docstring).
+CUE_DENSE = 0.45  # with a cue: the event's best cosine at least this ...
+CUE_COVERAGE = 0.34  # ... or this share of the question's words in the event's texts
+ALONE_DENSE = 0.62  # without a cue: this cosine ...
+ALONE_MARGIN = 0.05  # ... and this much above the best service's
+
+
+class EventMatcher:
+    """Matches questions against a catalogue's events (those with a checklist).
+
+    Args:
+        catalogue: the events and their checklists.
+        embedder: the services' model (its vectors are comparable with the services').
+        tokenizer: the services' tokenizer.
+        multilingual: the model reads Chinese (else Chinese questions are matched by their words).
+        embed: embeds the events' texts in place of ``embedder.embed`` (the build reuses stored vectors).
+    """
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        embedder: Embedder,
+        tokenizer: Tokenizer,
+        multilingual: bool = False,
+        embed: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> None:
+        self.multilingual = multilingual
+        self.ids = [e.id for e in catalogue.events.values() if catalogue.checklist(e)]
+        texts: list[str] = []
+        owners: list[int] = []
+        lexical: list[str] = []
+        for n, eid in enumerate(self.ids):
+            event = catalogue.events[eid]
+            mine = [event.label.zh, event.label.en]
+            if event.summary is not None:
+                mine += [event.summary.zh, event.summary.en]
+            mine += event.phrasings.zh + event.phrasings.en
+            mine = list(dict.fromkeys(t for t in mine if t.strip()))
+            texts += mine
+            owners += [n] * len(mine)
+            lexical.append("\n".join(mine))
+        self._owners = np.asarray(owners, dtype=np.int64)
+        self.fingerprint = hashlib.sha256("\0".join(texts).encode()).hexdigest()[:16]
+        self._vectors = (embed or embedder.embed)(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
+        self._lexical = LexicalIndex(lexical or ["∅"], tokenizer=tokenizer)
+
+    def match(self, text: str, vector: np.ndarray, best_service_dense: float, service_named: bool) -> EventMatch | None:
+        """The best-fitting event for a question (None when the catalogue has no events).
+
+        Args:
+            text: the normalised question.
+            vector: its vector (from the services' model).
+            best_service_dense: the best cosine of any service, for the no-cue rule.
+            service_named: a service was clearly found (search's ``best``): without a cue, it wins.
+        """
+        if not self.ids:
+            return None
+        sims = self._vectors @ vector.astype(np.float32)
+        dense = np.full(len(self.ids), -1.0, dtype=np.float64)
+        np.maximum.at(dense, self._owners, sims)
+        tokens = self._lexical.query_tokens(text)
+        words = [t for t in tokens if not t.startswith("§")] or tokens
+        coverage = np.zeros(len(self.ids))
+        if words:
+            total = sum(self._lexical.idf(t) for t in words) or 1.0
+            for n in range(len(self.ids)):
+                coverage[n] = sum(self._lexical.idf(t) for t in words if self._lexical.contains(n, t)) / total
+        # A Chinese question is judged by its words: the packaged English model maps Chinese to
+        # near-identical vectors (two unrelated Chinese texts can have a cosine of 1.0).
+        chinese = detect_lang(text) == "zh" and not self.multilingual
+        score = coverage + 0.1 * dense if chinese else dense + 0.5 * coverage
+        best = int(np.argmax(score))
+        cue = situational(text)
+        d, c = float(dense[best]), float(coverage[best])
+        if cue:
+            answers = c >= CUE_COVERAGE if chinese else (d >= CUE_DENSE or c >= CUE_COVERAGE)
+        else:
+            answers = not chinese and not service_named and d >= ALONE_DENSE and d >= best_service_dense + ALONE_MARGIN
+        return EventMatch(self.ids[best], d, c, cue, answers)
