@@ -407,10 +407,6 @@ class SearchResponse(Response):
     suggestions: list[SearchHit]
     best: Annotated[str | None, Field(description="the id of the one service the query is most likely about, when it stands out")]
     elsewhere: Annotated[str | None, Field(description="when filters hid a better match: its id")]
-    event: Annotated[dict[str, Any] | None, Field(description="the checklist of the life or business event the question asks about, when one answers it")] = (
-        None
-    )
-    district: Annotated[str | None, Field(description="a district the question names: it locates, never selects a service")] = None
     event: Annotated[Checklist | None, Field(description="when the question asks what to do in a situation: that event's checklist")] = None
     district: Annotated[str | None, Field(description="a district the question names: it locates, it never selects a service")] = None
 
