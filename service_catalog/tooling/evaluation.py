@@ -368,4 +368,10 @@ def run_eval(
         print("\nfloors not met:\n  " + "\n  ".join(failures))
     else:
         print("\nall floors met")
+    if queries_file is None and not fit:
+        from .event_eval import print_event_eval
+        from .foreign import run_foreign_eval
+
+        print_event_eval(index)  # issue 14: checklists for situational questions
+        run_foreign_eval(settings.model, settings.embed_backend)  # a catalogue we never tuned on
     return 1 if floors and failures else 0
