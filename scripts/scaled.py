@@ -70,7 +70,7 @@ DEFAULT_PORTS = {
 DATABASES = {"catalogue": "catalog", "tracker": "rasa", "events": "events"}
 EDGE_RULES = ROOT / "docker" / "edge.conf"
 # What the actions balancer answers for an action when no action server does (rasa-sdk's response format).
-NO_ACTION_SERVER = json.dumps({"events": [], "responses": [{"response": "utter_catalogue_unavailable"}]})
+NO_ACTION_SERVER = json.dumps({"events": [], "responses": [{"response": "utter_catalogue_down"}]})
 
 
 # -- the commands each replica runs (the Docker images run the same ones) ---------------------------
@@ -164,6 +164,7 @@ class Replica(Proc):
 
     role: str = ""
     index: int = 0
+    launched: float = 0.0  # time.monotonic() of the last start
 
 
 class ScaledStack:
@@ -423,12 +424,13 @@ class ScaledStack:
             proc.popen = subprocess.Popen(
                 proc.argv, cwd=ROOT, env=proc.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, umask=0o077, preexec_fn=die_with_parent
             )
+        proc.launched = time.monotonic()
         progress(f"started {proc.name} (pid {proc.popen.pid}) on port {proc.port}, log {proc.log}")
         return proc
 
     def _wait(self, waiting: list[Replica], timeout: float, progress: Callable[[str], None], then: Callable[[Replica], list[Replica]] = lambda p: []) -> None:
-        """Wait until every process is healthy; ``then(p)`` may start more, which are waited for too."""
-        deadline = time.monotonic() + timeout
+        """Wait until every process is healthy, each at most ``timeout`` seconds after its start; ``then(p)``
+        may start more, which are waited for too."""
         waiting = list(waiting)
         while waiting:
             for proc in list(waiting):
@@ -439,9 +441,10 @@ class ScaledStack:
                     waiting.remove(proc)
                     progress(f"{proc.name} is healthy")
                     waiting.extend(then(proc))
-            if waiting and time.monotonic() > deadline:
-                logs = "\n".join(f"  {p.name} ({p.log}):\n{tail(p.log)}" for p in waiting)
-                raise StackError(f"not healthy after {timeout:.0f} s: {', '.join(p.name for p in waiting)}\n{logs}")
+            late = [p for p in waiting if time.monotonic() > p.launched + timeout]
+            if late:
+                logs = "\n".join(f"  {p.name} ({p.log}):\n{tail(p.log)}" for p in late)
+                raise StackError(f"not healthy {timeout:.0f} s after its start: {', '.join(p.name for p in late)}\n{logs}")
             time.sleep(0.5)
 
     def _write_run_file(self) -> None:

@@ -193,6 +193,59 @@ def stack(start_stack: Callable[..., Stack], platforms: Platforms, catalogue_del
     return shared
 
 
+@pytest.fixture(scope="session")
+def scaled_wechat() -> Iterator[Any]:
+    """A fake WeChat of its own for the scaled stack (tests/scaled/); bind it to a replica before sending."""
+    from channels.fake_wechat import FakeWeChat
+
+    fake = FakeWeChat()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture(scope="session")
+def scaled_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory, scaled_wechat: Any) -> Iterator[Any]:
+    """The scaled stack (scripts/scaled.py): PostgreSQL, Redis, the nginx edge, 2 × Rasa, actions, catalogue,
+    started once per run for tests/scaled/ and shared. Fault tests put back what they break.
+
+    The catalogue is a copy of the demo catalogue (the reload test edits it); the WeChat channel talks to
+    ``scaled_wechat``.
+    """
+    from engines import traversable_tmpdir
+    from scaled import ScaledStack
+
+    tmp = tmp_path_factory.mktemp("scaled")
+    catalogue_copy = tmp / "catalogue"
+    shutil.copytree(DEMO_CATALOG, catalogue_copy)
+    engines = traversable_tmpdir("scaled-engines-")
+    s = ScaledStack(
+        trained_model,
+        tmp / "data",
+        tmp / "log",
+        replicas=2,
+        engines_dir=engines,
+        durable=False,
+        edge_rate_limits=False,
+        extra_env={
+            "CATALOG_ADMIN_READ_TOKEN": READ_TOKEN,
+            "CATALOG_ADMIN_OPERATE_TOKEN": OPERATE_TOKEN,
+            "CATALOG_ADMIN_KEYS_TOKEN": KEYS_TOKEN,
+            "CATALOG_PORTAL_TOKEN": PORTAL_TOKEN,
+            "CATALOG_CATALOG_PATH": str(catalogue_copy),
+            **scaled_wechat.env(),
+        },
+    )
+    try:
+        s.start(timeout=900)
+        yield s
+    finally:
+        s.stop()
+        shutil.rmtree(engines, ignore_errors=True)
+
+
 # -- tests never write into the work tree ---------------------------------------------------------
 
 hypothesis.configuration.set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))  # not .hypothesis/ in the repository
