@@ -19,6 +19,12 @@ Connections over TCP are accepted on 127.0.0.1 only and need the password (scram
 the unix socket are trusted, which is safe because the socket lies inside the 0700 cluster folder.
 
 No project imports: this file is used by scripts/stack.py and tests/ alike.
+
+RedisServer and NginxEdge (for scripts/scaled.py) run redis-server and nginx in the foreground, in their own
+process group, tied to the starting process (``die_with_parent``), with their own folders and passwords.
+
+Why this module is long: it holds every engine the scaled stack and the tests start (PostgreSQL, Redis, nginx),
+each with the set-up its Debian package needs to run unprivileged and self-contained; one engine per class.
 """
 
 from __future__ import annotations
