@@ -271,10 +271,11 @@ class Database(AgentTables):
         if self._closed:
             return
         self._closed = True
-        try:
-            await asyncio.get_running_loop().run_in_executor(self._worker, self.engine.dispose)
-        finally:
-            self._worker.shutdown(wait=True)
+        loop = asyncio.get_running_loop()
+        # Calls still running (a request cancelled by shutdown) finish first and give their connection
+        # back; only then does dispose() close every connection (none is left to the garbage collector).
+        await loop.run_in_executor(None, self._worker.shutdown, True)
+        await loop.run_in_executor(None, self.engine.dispose)
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         if self._closed:
