@@ -10,7 +10,7 @@
 
   const T = {
     zh: {
-      skip: "跳到搜索", title: "12345 坐席工作台", lang: "English", logout: "退出", lookup: "查询服务",
+      skip: "跳到搜索", title: "12345 坐席工作台", lang: "English", logout: "退出", insights: "服务洞察", lookup: "查询服务",
       searchLabel: "搜索服务（按 / 聚焦）", searchPlaceholder: "搜索服务，按 / 聚焦", callerLang: "来电语言",
       keys: "/ 搜索 · ↑↓ 选择 · Enter 打开 · Esc 返回 · C 复制答复", results: "搜索结果", back: "← 返回结果 (Esc)",
       answer: "可直接朗读的答复", copy: "复制答复 (C)", copied: "答复已复制", district: "来电人所在区", anyDistrict: "不限",
@@ -27,7 +27,7 @@
       languages: { zh: "中文", en: "英文" },
     },
     en: {
-      skip: "Skip to search", title: "12345 Agent console", lang: "中文", logout: "Sign out", lookup: "Look up a service",
+      skip: "Skip to search", title: "12345 Agent console", lang: "中文", logout: "Sign out", insights: "Insights", lookup: "Look up a service",
       searchLabel: "Search services (press / to focus)", searchPlaceholder: "Search services, press / to focus", callerLang: "Caller's language",
       keys: "/ search · ↑↓ move · Enter open · Esc back · C copy the answer", results: "Search results", back: "← Back to results (Esc)",
       answer: "Answer to read out", copy: "Copy the answer (C)", copied: "Answer copied", district: "Caller's district", anyDistrict: "Any",
@@ -578,6 +578,7 @@
       state.agent = session.agent;
       state.role = session.role;
       $("ac-who").textContent = session.agent + " (" + session.role + ")";
+      $("ac-insights").hidden = session.role !== "supervisor";
       applyLanguage();
       listen();
       document.body.dataset.ready = "true";

@@ -178,8 +178,17 @@ def sign_in(page: Page, url: str, name: str) -> None:
 def test_an_agent_without_the_supervisor_role_is_refused(service: SimpleNamespace, desk: BrowserContext) -> None:
     page = desk.new_page()
     sign_in(page, service.url, "agent.zhao")
+    expect(page.locator("#ac-insights")).to_be_hidden()
     response = page.goto(f"{service.url}/agent/insights")
     assert response is not None and response.status == 403
+
+
+def test_a_supervisor_reaches_the_page_from_the_console(service: SimpleNamespace, desk: BrowserContext) -> None:
+    page = desk.new_page()
+    sign_in(page, service.url, "lead.li")
+    page.get_by_role("link", name="服务洞察").click()
+    expect(page).to_have_url(f"{service.url}/agent/insights")
+    expect(page.locator("#in-kpis li").first).to_be_visible(timeout=60_000)
 
 
 def test_a_supervisor_sees_the_figures_marks_a_topic_and_the_page_passes_axe(
