@@ -193,8 +193,9 @@ async def test_oversized_audit_detail_is_truncated(db: Database) -> None:
     assert record.detail == {"truncated": True, "chars": 10015}
 
 
-@pytest.mark.skipif(importlib.util.find_spec("psycopg") is not None, reason="psycopg is installed")
-async def test_postgresql_needs_psycopg() -> None:
+async def test_postgresql_needs_psycopg(monkeypatch: pytest.MonkeyPatch) -> None:
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "psycopg" else find_spec(name, *a))  # as if not installed
     with pytest.raises(ValueError, match="needs psycopg installed"):
         await Database.open("postgresql://catalog@db.internal/catalog")
 
