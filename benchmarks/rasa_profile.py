@@ -85,6 +85,9 @@ def main() -> int:
     logging.basicConfig(level=logging.ERROR)
     for name in ("rasa", "rasa_sdk", "tensorflow", "absl"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.INFO)  # as `rasa run` does by default: no per-event debug lines
     sys.path.insert(0, str(ROOT))  # bot/ components, if any
     from rasa.core.agent import Agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
