@@ -12,7 +12,7 @@ PostgreSQL), written through SQLAlchemy Core so that the same statements run on 
 
 The tables belong to the catalogue database's migrations (``migrations/versions/0003_…``); ``open``
 creates them only where those have not run. Feedback is purged after ``CATALOG_FEEDBACK_RETENTION_DAYS``; marks stay until changed.
-Every call runs in a worker thread (``asyncio.to_thread``), so the event loop never waits on
+Every call runs on the store's own worker threads, so the event loop never waits on
 the database.
 """
 
@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -140,6 +141,9 @@ class InsightsStore:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        # Our own threads, so that close() can wait for a call still running (the hourly purge cancelled by
+        # shutdown) to give its connection back before the pool is disposed; none is left open.
+        self._worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="insights-db")
 
     @classmethod
     async def open(cls, url: str) -> InsightsStore:
@@ -149,6 +153,7 @@ class InsightsStore:
         return store
 
     async def close(self) -> None:
+        await asyncio.to_thread(self._worker.shutdown, True)
         await asyncio.to_thread(self.engine.dispose)
 
     async def _run(self, work: Callable[[sa.Connection], T]) -> T:
@@ -156,7 +161,7 @@ class InsightsStore:
             with self.engine.begin() as connection:
                 return work(connection)
 
-        return await asyncio.to_thread(call)
+        return await asyncio.get_running_loop().run_in_executor(self._worker, call)
 
     async def add_feedback(self, item: Feedback) -> bool:
         """Store a rating; False when this conversation already rated this answer."""
