@@ -10,7 +10,7 @@ Commands:
     search QUERY            search the catalogue from the shell
     eval                    recall, MRR and out-of-scope figures on the evaluation set
     purge [--days N] [--tracker-db PATH]
-                            delete tickets, audit records, link ids (and conversations) past their retention
+                            delete tickets, audit records, link ids, ratings (and conversations) past their retention
     agents add NAME --role agent|supervisor | passwd NAME | disable NAME | enable NAME | list
                             agent console accounts (passwords from standard input)
     db upgrade | current    bring CATALOG_DATABASE_URL to the newest migration, or show its revision
@@ -72,13 +72,23 @@ def cmd_purge(args: argparse.Namespace) -> int:
     days = args.days if args.days is not None else settings.retention_days
 
     async def run() -> dict[str, int]:
+        import time
+
+        from .insights.store import InsightsStore
+
         db = await Database.open(settings.database_url)
         try:
-            return await db.purge(
+            counts = await db.purge(
                 retention_days=days, audit_retention_days=settings.audit_retention_days, rejected_retention_days=settings.rejected_retention_days
             )
         finally:
             await db.close()
+        store = await InsightsStore.open(settings.database_url)  # after Database.open: the migrations have run
+        try:
+            counts["ratings"] = await store.purge_feedback(settings.feedback_retention_days, time.time())
+        finally:
+            await store.close()
+        return counts
 
     try:
         counts = asyncio.run(run())

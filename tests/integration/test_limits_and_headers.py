@@ -13,6 +13,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -404,8 +405,29 @@ async def test_purge_command_deletes_old_tickets_and_prints_counts(tmp_path: Pat
     else:
         done = await asyncio.to_thread(_purge, "purge", env=_clean_env(CATALOG_DATA_DIR=str(tmp_path)))
     assert done.returncode == 0, done.stderr
-    assert "older than 30 days: 1 tickets, 0 refusals, 0 audit, 0 tokens, 0 handles, 0 agent_sessions, 0 expired_links" in done.stdout
+    assert "older than 30 days: 1 tickets, 0 refusals, 0 audit, 0 tokens, 0 handles, 0 agent_sessions, 0 expired_links, 0 ratings" in done.stdout
     assert await _tickets_left(tmp_path) == 1
+
+
+async def test_purge_command_deletes_ratings_past_their_retention(tmp_path: Path) -> None:
+    from service_catalog.insights.store import Feedback, InsightsStore, iso
+
+    await _old_and_new_tickets(tmp_path)  # the database and its migrations
+    store = await InsightsStore.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    try:
+        for age, answer in ((40, "old"), (1, "new")):
+            at = iso(time.time() - age * 86400)
+            assert await store.add_feedback(Feedback("c" * 64, answer, None, "up", None, "zh", "socketio", at))
+    finally:
+        await store.close()
+    done = await asyncio.to_thread(_purge, "purge", env=_clean_env(CATALOG_DATA_DIR=str(tmp_path), CATALOG_FEEDBACK_RETENTION_DAYS="30"))
+    assert done.returncode == 0, done.stderr
+    assert "1 ratings" in done.stdout
+    store = await InsightsStore.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    try:
+        assert [f.answer_id for f in await store.feedback_since(0)] == ["new"]
+    finally:
+        await store.close()
 
 
 async def test_purge_command_days_option(tmp_path: Path) -> None:
