@@ -35,7 +35,7 @@ from typing import Any
 import aiohttp
 import pytest
 import socketio
-from testkit import READ_TOKEN, bearer
+from testkit import READ_TOKEN, bearer, rasa_api
 
 pytestmark = pytest.mark.e2e
 
@@ -277,3 +277,21 @@ def test_metrics_are_served_to_the_internal_network_only(own_stack: Any, scripte
         assert status == 200 and 'rasa_channel_messages_total{channel="rest"}' in body and 'rasa_channel_messages_total{channel="socketio"} 3.0' in body, body
     else:  # prometheus-client is not in Rasa's environment (requirements/rasa.txt): the route says so
         assert status == 503 and "prometheus-client is not installed" in body
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="service_catalog/insights/figures.py counts the outcome markers Rasa replays when a new session starts "
+    "(carry_over_slots_to_new_session replays every SlotSet event of the previous session, before the first user message); "
+    "remove this mark once the figures skip outcome slot events that come before a session's first user message",
+)
+def test_a_new_session_does_not_count_the_markers_rasa_carries_over(own_stack: Any, scripted: dict[str, Any]) -> None:
+    """Runs last: a returning citizen (conversation A) starts a new session and only says thanks."""
+    before = wait_for_sessions(own_stack, 5)
+    a = scripted["rest"][0]
+    rasa_api(own_stack, "POST", f"/conversations/{a}/execute", {"name": "action_session_start"})  # what an expired session does
+    say(own_stack, a, "thank you")
+    after = wait_for_sessions(own_stack, before["sessions"] + 1)
+    assert after["sessions"] == before["sessions"] + 1
+    assert after["feedback"]["rateable_answers"] == before["feedback"]["rateable_answers"]  # nothing new was answered
+    assert after["top_services"] == before["top_services"]
