@@ -31,6 +31,7 @@ from . import (
     routes_handoff,
     routes_insights,
     routes_metrics,
+    routes_picks,
     routes_search,
     routes_site,
 )
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> web.Application:
     routes_catalog.setup(app)
     replicas.setup(app)  # reloads reach every replica (CATALOG_REDIS_URL)
     routes_search.setup(app)
+    routes_picks.setup(app)  # which item of a list shown a message picks (search/picks.py)
     routes_site.setup(app)
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(retention)
