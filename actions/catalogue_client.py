@@ -78,6 +78,11 @@ class CatalogueClient:
     async def search(self, q: str, lang: str, limit: int = 5, district: str | None = None, audience: str | None = None) -> dict[str, Any]:
         return dict(await self._request("GET", "/api/search", params={"q": q[:500], "lang": lang, "limit": limit, "district": district, "audience": audience}))
 
+    async def resolve_pick(self, text: str, lang: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
+        """What ``text`` picks from the list shown (``POST /api/picks/resolve``): kind, count, id, position."""
+        items = [{"id": str(s["id"]), "title": str(s.get("title") or "")[:300] or None} for s in shown[:100]]
+        return dict(await self._request("POST", "/api/picks/resolve", json={"text": text[:500], "lang": lang, "shown": items}))
+
     async def service(self, service_id: str, district: str | None = None) -> dict[str, Any]:
         return dict(await self._request("GET", f"/api/services/{service_id}", params={"district": district}))
 

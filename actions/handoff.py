@@ -18,7 +18,7 @@ from .catalogue_client import CatalogueUnavailable, NotFound, client
 from .eligibility import answers_of
 from .feedback import marker
 from .language import lang_of
-from .resolve import resolve_service
+from .resolve import beyond_the_list, pick_from_shown, resolve_service
 from .search import show_service
 
 __all__ = ["ActionApply", "ActionConfirmApply", "ActionDeclineApply", "ActionHandoffHuman", "transcript_of"]
@@ -78,6 +78,21 @@ async def _without_sharing(dispatcher: CollectingDispatcher, service_id: str, la
     return [marker("centre", lang, service_id=service_id)]
 
 
+async def _picked_instead(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """ "Number 5" right after a list is a pick, never a request for a person (the NLU once read it as
+    ``human_handoff`` from the hotline "number" examples): the service's card, or "there are only N"."""
+    lang = lang_of(tracker)
+    try:
+        pick = await pick_from_shown(tracker, lang)
+        if pick and pick["kind"] == "picked":
+            return await show_service(dispatcher, str(pick["id"]), lang, tracker.get_slot("district"))
+    except (CatalogueUnavailable, NotFound):
+        return None  # the ticket is still made: asking for a person must work when the catalogue does not
+    if pick and pick["kind"] == "out_of_range":
+        return beyond_the_list(dispatcher, tracker, pick, lang)
+    return None
+
+
 class ActionHandoffHuman(Action):
     """Queues the conversation for a person and gives the citizen the ticket number and their place in the queue.
 
@@ -89,6 +104,9 @@ class ActionHandoffHuman(Action):
         return "action_handoff_human"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        picked = await _picked_instead(dispatcher, tracker)
+        if picked is not None:
+            return picked
         payload: dict[str, Any] = {"transcript": transcript_of(tracker), "lang": lang_of(tracker), "channel": _channel(tracker), "answers": answers_of(tracker)}
         if tracker.get_slot("service_id"):
             payload["service_id"] = tracker.get_slot("service_id")

@@ -9,7 +9,6 @@ decides in that order and, when it cannot, offers candidates as buttons instead 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -17,35 +16,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .cards import select_button
-from .catalogue_client import client
+from .catalogue_client import NotFound, client
 from .language import text_of
 
-__all__ = ["MAX_QUERY", "clear_winner", "entity", "mentioned_service", "offer", "ordinal", "picked_from_shown", "resolve_service", "trimmed"]
+__all__ = ["MAX_QUERY", "beyond_the_list", "clear_winner", "entity", "mentioned_service", "offer", "pick_from_shown", "resolve_service", "trimmed"]
 
 MAX_QUERY = 500
-# "the second one", "option 3", "#2", "第二个", "第3项": a pick from the results just shown.
-# Bare "first" is not enough ("is this my first application?"), nor 第一次 ("the first time").
-ORDINAL = re.compile(
-    r"\b(?:the\s+)?(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+(?:one|option|service|result)\b"
-    r"|(?:\bnumber|\boption|\bno\.|#)\s*([1-5])\b"
-    r"|第\s*([一二三四五1-5])\s*(?:个|项|种|条)",
-    re.I,
-)
-_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
-_ORDINAL_ZH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
-
-
-def ordinal(text: str) -> int | None:
-    """Which of the shown results (1-based) the text points at, if it points at one."""
-    m = ORDINAL.search(text)
-    if not m:
-        return None
-    word, digit, zh = m.groups()
-    if word:
-        return _ORDINAL_WORDS[word.lower()]
-    if digit:
-        return int(digit)
-    return _ORDINAL_ZH.get(zh) or int(zh)
+BEYOND = {
+    "zh": "刚才的列表只有{count}项，没有第{asked}项。您要的是哪一项？",
+    "en": "There are only {count} in the list I showed, so there is no number {asked}. Which one do you mean?",
+}
 
 
 def entity(tracker: Tracker, name: str) -> str | None:
@@ -85,22 +65,30 @@ def offer(dispatcher: CollectingDispatcher, hits: list[dict[str, Any]], response
     return [SlotSet("shown", [{"id": h["id"], "title": h["title"]} for h in hits])]
 
 
-def picked_from_shown(tracker: Tracker) -> str | None:
-    """The offered service a message picks: by place ("the second one", "第二个") or by its title, typed
-    in full, in part or with a typo ("Register a newborns birth"); None when it picks none."""
-    shown = tracker.get_slot("shown")
-    if not isinstance(shown, list) or not shown:
-        return None
-    text = text_of(tracker).strip()
-    n = ordinal(text)
-    if n is not None:
-        return str(shown[n - 1]["id"]) if n <= len(shown) else None
-    from rapidfuzz import fuzz
+async def pick_from_shown(tracker: Tracker, lang: str) -> dict[str, Any] | None:
+    """What the message picks from the list just shown (the ``shown`` slot), as the catalogue service
+    decides for every channel (``POST /api/picks/resolve``: "number 5", "the last one", 第七个, a
+    title with a typo): ``{kind, count, id?, position?, asked?}``; None when nothing was shown.
 
-    said = " ".join(text.lower().split())
-    scored = [(fuzz.ratio(said, " ".join(str(s["title"]).lower().split())), str(s["id"])) for s in shown]
-    score, best = max(scored)
-    return best if score >= 85 else None
+    Raises:
+        CatalogueUnavailable: the catalogue service cannot be reached.
+    """
+    shown = tracker.get_slot("shown")
+    text = text_of(tracker).strip()
+    if not isinstance(shown, list) or not shown or not text or text.startswith("/"):
+        return None
+    try:
+        return await client.resolve_pick(text[:MAX_QUERY], lang, [s for s in shown if isinstance(s, dict) and s.get("id")])
+    except (NotFound, ValueError):  # a catalogue service without the endpoint, or a list it refuses: no pick
+        return None
+
+
+def beyond_the_list(dispatcher: CollectingDispatcher, tracker: Tracker, pick: dict[str, Any], lang: str) -> list[EventType]:
+    """ "Number 7" after a list of 5: say there are only 5, and offer the list again."""
+    shown = [s for s in tracker.get_slot("shown") or [] if isinstance(s, dict) and s.get("id")]
+    answer = BEYOND[lang].format(count=pick["count"], asked=pick.get("asked", ""))
+    dispatcher.utter_message(response="utter_followup", answer=answer, buttons=[select_button(s) for s in shown])
+    return []
 
 
 async def mentioned_service(tracker: Tracker, lang: str, current: str | None) -> str | None:
@@ -120,7 +108,8 @@ async def resolve_service(dispatcher: CollectingDispatcher, tracker: Tracker, la
     """The service this message is about, with the slot events that select it.
 
     In order: a service the message names; one of the services just offered, picked by its place
-    ("the second one", "第二个") or title; the selected service; the message's own words when
+    ("the second one", "第二个", "the last one") or title (a place beyond the list is answered
+    "there are only N", with no service); the selected service; the message's own words when
     they find one clear winner. Otherwise the services just offered (else the message's own
     candidates) are offered again as buttons, or the citizen is asked to describe the matter,
     and the service is None.
@@ -133,9 +122,11 @@ async def resolve_service(dispatcher: CollectingDispatcher, tracker: Tracker, la
     if named:
         return named, [SlotSet("service_id", named)]
     text = text_of(tracker).strip()
-    picked = picked_from_shown(tracker)
-    if picked:
-        return picked, [SlotSet("service_id", picked)]
+    pick = await pick_from_shown(tracker, lang)
+    if pick and pick["kind"] == "picked":
+        return str(pick["id"]), [SlotSet("service_id", str(pick["id"]))]
+    if pick and pick["kind"] == "out_of_range":
+        return None, beyond_the_list(dispatcher, tracker, pick, lang)
     if current:
         return str(current), []
     hits: list[dict[str, Any]] = []

@@ -23,7 +23,7 @@ from .catalogue_client import CatalogueUnavailable, NotFound, client
 from .feedback import marker, rateable
 from .followup import ActionAnswerFollowup
 from .language import lang_of, text_of
-from .resolve import MAX_QUERY, clear_winner, entity, offer, picked_from_shown, trimmed
+from .resolve import MAX_QUERY, beyond_the_list, clear_winner, entity, offer, pick_from_shown, trimmed
 from .slots import chosen_district
 
 __all__ = ["ActionBrowseEvents", "ActionSearchServices", "ActionShowService", "show_service"]
@@ -115,13 +115,15 @@ class ActionSearchServices(Action):
             return []
         district = chosen_district(text_of(tracker), tracker.latest_message.get("entities") or [])
         audience = entity(tracker, "audience")
-        picked = picked_from_shown(tracker)  # "the second one", or an offered title typed out
         try:
             progress = await step_done(dispatcher, tracker, text, lang)  # "I already registered the birth"
             if progress is not None:
                 return progress
-            if picked:
-                return await show_service(dispatcher, picked, lang, district or tracker.get_slot("district"))
+            pick = await pick_from_shown(tracker, lang)  # "number 5", "the last one", 第七个, an offered title typed out
+            if pick and pick["kind"] == "picked":
+                return await show_service(dispatcher, str(pick["id"]), lang, district or tracker.get_slot("district"))
+            if pick and pick["kind"] == "out_of_range":
+                return beyond_the_list(dispatcher, tracker, pick, lang)
             result = await client.search(text[:MAX_QUERY], lang, limit=5)
             district = district or result.get("district")
             if not clear_winner(result) and (district or audience):

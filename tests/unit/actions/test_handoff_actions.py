@@ -23,6 +23,8 @@ with warnings.catch_warnings():
     from actions.catalogue_client import CatalogueClient
     from actions.handoff import ActionApply, ActionConfirmApply, ActionDeclineApply, ActionHandoffHuman, transcript_of
 
+from service_catalog.search.picks import Shown, resolve_pick
+
 LINK = "http://portal.test/portal/apply/pension-claim?h=Xq3vJ8kT2mW9pL4rN7sY1bC6dF0gH5zA"  # an opaque handle, as the service makes them
 INTERNAL_TOKEN = "in-5d7f9b1a3c5e7a9d0f2b4c6e8a1d3f5b"
 OLD_INTERNAL_TOKEN = "in-0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d"
@@ -105,6 +107,16 @@ async def _search(request: web.Request) -> web.Response:
     return web.json_response({"query": request.query["q"], "lang": "en", **fake.searches.get(request.query["q"], NOTHING)})
 
 
+async def _picks(request: web.Request) -> web.Response:
+    """Like the real service: the service credential, and the real resolver (search/picks.py) over the titles sent and the fake's own."""
+    if (refusal := _refused(request, "picks")) is not None:
+        return refusal
+    body = await request.json()
+    request.app[FAKE].requests.append(("picks", body))
+    shown = [Shown(i["id"], tuple(t for t in (i.get("title"), *SERVICES.get(i["id"], {}).get("title", {}).values()) if t)) for i in body["shown"]]
+    return web.json_response(resolve_pick(body["text"], shown).to_json())
+
+
 def fake_catalogue_app() -> web.Application:
     app = web.Application()
     app[FAKE] = FakeCatalogue()
@@ -112,6 +124,7 @@ def fake_catalogue_app() -> web.Application:
     app.router.add_post("/api/handoff/application", _application)
     app.router.add_get("/api/services/{id}", _service)
     app.router.add_get("/api/search", _search)
+    app.router.add_post("/api/picks/resolve", _picks)
     return app
 
 
@@ -343,11 +356,65 @@ async def test_with_nothing_clear_the_services_just_offered_are_offered_again(fa
 
 
 @pytest.mark.parametrize(
-    ("text", "picked"),
-    [("the second one", "pension-claim"), ("第一个", "centre-only"), ("claim the basic pensoin", "pension-claim"), ("claim", None), ("option 3", None)],
+    ("text", "kind", "picked"),
+    [
+        ("the second one", "picked", "pension-claim"),
+        ("第一个", "picked", "centre-only"),
+        ("the last one", "picked", "pension-claim"),
+        ("claim the basic pensoin", "picked", "pension-claim"),
+        ("claim", "picked", "pension-claim"),  # a part of one title only
+        ("基本养老金申领", "picked", "pension-claim"),  # the catalogue's Chinese title of a list shown in English
+        ("option 3", "out_of_range", None),
+        ("how much is it", "none", None),
+    ],
 )
-def test_a_pick_from_the_offered_services_by_place_or_title(text: str, picked: str | None) -> None:
-    assert resolve.picked_from_shown(tracker({"shown": SHOWN}, text=text)) == picked
+async def test_a_pick_from_the_offered_services_is_resolved_by_the_catalogue_service(fake: FakeCatalogue, text: str, kind: str, picked: str | None) -> None:
+    pick = await resolve.pick_from_shown(tracker({"shown": SHOWN}, text=text), "en")
+    assert pick is not None and (pick["kind"], pick.get("id")) == (kind, picked)
+    ((_, sent),) = [r for r in fake.requests if r[0] == "picks"]
+    assert sent == {"text": text, "lang": "en", "shown": SHOWN}
+    assert sent_headers(fake, "picks")[0]["X-Internal-Token"] == INTERNAL_TOKEN
+
+
+async def test_nothing_shown_asks_the_catalogue_service_nothing(fake: FakeCatalogue) -> None:
+    assert await resolve.pick_from_shown(tracker({"shown": None}, text="number 2"), "en") is None
+    assert await resolve.pick_from_shown(tracker({"shown": SHOWN}, text="/human_handoff"), "en") is None
+    assert fake.requests == []
+
+
+async def test_number_5_after_a_list_of_two_says_there_are_only_two(fake: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker({"service_id": None, "shown": SHOWN}, text="number 5", intent="find_service")
+    assert await search.ActionSearchServices().run(dispatcher, t, {}) == []
+    (message,) = dispatcher.messages
+    assert message["response"] == "utter_followup" and "only 2" in message["answer"] and "number 5" in message["answer"]
+    assert [b["payload"] for b in message["buttons"]] == ['/select_service{"service_id":"centre-only"}', '/select_service{"service_id":"pension-claim"}']
+    assert [kind for kind, _ in fake.requests] == ["picks"]  # no search of the words "number 5"
+
+
+async def test_a_pick_read_as_a_request_for_a_person_shows_the_service_and_opens_no_ticket(fake: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker({"service_id": None, "shown": SHOWN}, text="number 2", intent="human_handoff")
+    result = await ActionHandoffHuman().run(dispatcher, t, {})
+    assert responses(dispatcher)[0] == "utter_service_card"
+    assert result[0] == SlotSet("service_id", "pension-claim")
+    assert "ticket" not in [kind for kind, _ in fake.requests]
+
+
+async def test_a_place_beyond_the_list_read_as_a_request_for_a_person_opens_no_ticket(fake: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker({"service_id": None, "shown": SHOWN}, text="第七个", intent="human_handoff")
+    assert await ActionHandoffHuman().run(dispatcher, t, {}) == []
+    assert "只有2项" in dispatcher.messages[0]["answer"] or "only 2" in dispatcher.messages[0]["answer"]
+    assert "ticket" not in [kind for kind, _ in fake.requests]
+
+
+async def test_asking_for_a_person_after_a_list_still_opens_a_ticket(fake: FakeCatalogue) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker({"shown": SHOWN}, text="I want to talk to a real person", intent="human_handoff")
+    await ActionHandoffHuman().run(dispatcher, t, {})
+    assert [kind for kind, _ in fake.requests] == ["picks", "ticket"]
+    assert responses(dispatcher) == ["utter_handoff_ticket"]
 
 
 def test_trimmed_drops_far_weaker_hits() -> None:
@@ -416,23 +483,6 @@ def test_action_names() -> None:
         "action_confirm_apply",
         "action_decline_apply",
     ]
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("the first one is fine, how long does it take", 1),
-        ("I want the second option", 2),
-        ("#4 please", 4),
-        ("第二个要多少钱", 2),
-        ("第3项在哪里办", 3),
-        ("is this my first application", None),
-        ("第一次申请要带什么", None),
-        ("how much is it", None),
-    ],
-)
-def test_ordinal_picks_only_clear_references_to_a_shown_result(text: str, expected: int | None) -> None:
-    assert resolve.ordinal(text) == expected
 
 
 async def test_the_second_one_picks_the_second_service_offered(fake: FakeCatalogue) -> None:
