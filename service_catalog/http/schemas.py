@@ -7,6 +7,9 @@ client sees, and ``params`` turns the first error into a 400 whose ``field`` nam
 (``answers.age``, ``transcript[0].who``). Query models list only the parameters; empty values count
 as absent, as in a browser form. Response models allow extra keys, so a handler may add a field
 before the model names it (the fuzzing test then still checks every named one).
+
+Why this module is long: one class per request and response of the API, in one place, so the
+API's contract reads as a whole and the OpenAPI document has one source.
 """
 
 from __future__ import annotations
