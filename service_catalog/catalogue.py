@@ -11,6 +11,10 @@ A catalogue is bilingual or has one language. In a bilingual catalogue (any
 service whose title or summary differs between zh and en) every service needs both
 languages in its title, summary, keywords and phrasings; a one-language
 catalogue (only English, or only Chinese) gives one and the other reads the same.
+
+Why this module is long: reading with line numbers, the checks across files (references from
+services, event checklists, languages) and the ``Catalogue`` they produce belong together: each
+check needs the parsed files' line maps, which exist only while reading.
 """
 
 from __future__ import annotations
