@@ -7,6 +7,8 @@ the one written in docs/insights.md; change both together.
   its first event) to the next, with at least one user message. It belongs to the period
   its first event falls in. Its *channel* is the ``input_channel`` of its first user message;
   its *language* the first value of the ``lang`` slot (else of an outcome marker).
+- Only the ``outcome`` markers after a session's first user message count: Rasa replays the
+  previous session's slots (markers included) when a new session starts.
 - *Handed off*: an ``outcome`` marker of kind ``handoff`` (a ticket was created). *Contained*:
   not handed off. *Nothing matched*: at least one ``no_match`` marker.
 - *Abandoned*: not handed off, and after the last user message the bot asked something (it
@@ -135,6 +137,8 @@ def _apply(session: Session, event: Event) -> None:
             session.lang = str(value)
         elif name == "requested_slot":
             session._form_waiting = value is not None
+        elif name == "outcome" and session.user_messages == 0:
+            pass  # replayed by Rasa into a new session (carried-over slots): counted in the session it happened in
         elif name == "outcome" and isinstance(value, dict) and value.get("kind") in OUTCOME_KINDS:
             session.outcomes.append((event.ts, value))
             if session.lang == "unknown" and value.get("lang") in {"zh", "en"}:

@@ -279,12 +279,6 @@ def test_metrics_are_served_to_the_internal_network_only(own_stack: Any, scripte
         assert status == 503 and "prometheus-client is not installed" in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service_catalog/insights/figures.py counts the outcome markers Rasa replays when a new session starts "
-    "(carry_over_slots_to_new_session replays every SlotSet event of the previous session, before the first user message); "
-    "remove this mark once the figures skip outcome slot events that come before a session's first user message",
-)
 def test_a_new_session_does_not_count_the_markers_rasa_carries_over(own_stack: Any, scripted: dict[str, Any]) -> None:
     """Runs last: a returning citizen (conversation A) starts a new session and only says thanks."""
     before = wait_for_sessions(own_stack, 5)

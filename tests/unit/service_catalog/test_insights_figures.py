@@ -145,3 +145,13 @@ def test_a_form_that_finished_is_not_waiting() -> None:
     script.add("slot", name="requested_slot", value="elig_age").user("34").add("slot", name="requested_slot", value=None)
     script.add("active_loop", name=None).bot("Thanks, checking")
     assert summary(script.events, [], [], since=T0 - 1, until=T0 + 86400, abandon_after_s=60)["abandoned"] == 0
+
+
+def test_markers_rasa_replays_into_a_new_session_are_not_counted_again() -> None:
+    first = Script("c20", T0).user("passport").card("passport-application", "a20").outcome("handoff")
+    returning = Script("c20", T0 + 3600)  # a new session: Rasa carries the old slots over before any user message
+    returning.outcome("service_shown", service_id="passport-application", answer_id="a20").outcome("handoff")
+    returning.user("thank you").bot("You're welcome")
+    sessions = sessions_of(first.events + returning.events)
+    assert [s.handed_off for s in sessions] == [True, False]
+    assert [len(s.outcomes) for s in sessions] == [2, 0]
