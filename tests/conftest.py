@@ -102,7 +102,19 @@ def trained_model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def start_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Stack]]:
+def stack_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo catalogue's search index for the configured (real) model, built once per run and copied into
+    each stack's data folder, so a stack's catalogue service loads it instead of building it again (1-3 min)."""
+    data_dir = tmp_path_factory.mktemp("stack-index")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "CATALOG_DATA_DIR": str(data_dir)}
+    out = subprocess.run([sys.executable, "-m", "service_catalog", "index", "build"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        pytest.fail(f"building the search index failed:\n{out.stderr[-3000:]}")
+    return data_dir / "index"
+
+
+@pytest.fixture(scope="session")
+def start_stack(trained_model: Path, stack_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Stack]]:
     """Start a new Stack on free ports; every stack it started is stopped at the end of the session.
 
     Use it directly (``with start_stack() as own:``) for a test that breaks its stack; others share ``stack``.
@@ -113,6 +125,7 @@ def start_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -
 
     def start(extra_env: dict[str, str] | None = None, proxy: DelayProxy | None = None) -> Stack:
         tmp = tmp_path_factory.mktemp("stack")
+        shutil.copytree(stack_index, tmp / "data" / "index")
         catalogue_port = free_port()
         if proxy is not None:
             proxy.target = f"http://127.0.0.1:{catalogue_port}"
@@ -207,7 +220,7 @@ def scaled_wechat() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def scaled_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory, scaled_wechat: Any) -> Iterator[Any]:
+def scaled_stack(trained_model: Path, stack_index: Path, tmp_path_factory: pytest.TempPathFactory, scaled_wechat: Any) -> Iterator[Any]:
     """The scaled stack (scripts/scaled.py): PostgreSQL, Redis, the nginx edge, 2 × Rasa, actions, catalogue,
     started once per run for tests/scaled/ and shared. Fault tests put back what they break.
 
@@ -221,6 +234,7 @@ def scaled_stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory, 
     catalogue_copy = tmp / "catalogue"
     shutil.copytree(DEMO_CATALOG, catalogue_copy)
     engines = traversable_tmpdir("scaled-engines-")
+    shutil.copytree(stack_index, tmp / "data" / "catalogue" / "index")  # the same catalogue content: loaded, not rebuilt
     s = ScaledStack(
         trained_model,
         tmp / "data",
