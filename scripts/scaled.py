@@ -333,6 +333,7 @@ class ScaledStack:
                 # Every replica signs and verifies handoff links as the edge, with the keys in the shared folder.
                 "CATALOG_PUBLIC_URL": base.get("CATALOG_PUBLIC_URL", edge),
                 "CATALOG_RASA_URL": base.get("CATALOG_RASA_URL", edge),
+                "CATALOG_RASA_API_URL": base.get("CATALOG_RASA_API_URL", self.rasa_lb_url),  # the console takes over here
                 "CATALOG_TRUSTED_PROXIES": "127.0.0.1",
             }
         if role == "actions":

@@ -66,6 +66,9 @@ class Settings:
         cors_origins: comma-separated origins allowed to call the API from a browser.
         rasa_url: URL of the Rasa server: the demo portal's widget talks to it, and the agent
             console pauses, writes into and resumes conversations through its HTTP API.
+        rasa_api_url: where the agent console reaches Rasa's HTTP API when that is not ``rasa_url``
+            (scaled: the widget goes through the public edge, which does not publish the API, while the
+            console calls the internal balancer); empty: ``rasa_url``.
         rasa_auth_token: the token of Rasa's HTTP API (``?token=``); empty: ``RASA_AUTH_TOKEN``
             from the environment (``make run`` sets it), else taking over conversations is off.
         agent_session_hours: an agent console session ends after this many hours without a request.
@@ -113,6 +116,7 @@ class Settings:
     token_ttl_seconds: int = 600
     cors_origins: str = "*"
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_api_url: str = ""
     rasa_auth_token: str = ""
     agent_session_hours: int = 8
     sms_url: str = ""

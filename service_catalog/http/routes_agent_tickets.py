@@ -61,7 +61,7 @@ async def console_clients(app: web.Application) -> AsyncIterator[None]:
     """One HTTP client for Rasa and the SMS gateway, and the watcher of taken conversations."""
     settings = app[SETTINGS]
     session = aiohttp.ClientSession()
-    rasa = RasaClient(settings.rasa_url, settings.rasa_auth_token, session)
+    rasa = RasaClient(settings.rasa_api_url or settings.rasa_url, settings.rasa_auth_token, session)
     app[RASA] = rasa
     app[SMS] = make_gateway(settings.sms_url, settings.sms_token, session)
     db = app[DATABASE]

@@ -207,3 +207,18 @@ async def test_the_link_goes_into_the_callers_chat(console: TestClient, rasa: tu
     assert sent.status == 200 and (await sent.json())["via"] == "chat"
     ((event,),) = rasa[0].sent("conv-a")[-1:]
     assert event["event"] == "bot" and "/portal/apply/pension-claim?h=" in event["text"]
+
+
+async def test_behind_a_public_edge_the_console_takes_over_through_the_internal_api_url(  # type: ignore[no-untyped-def]
+    aiohttp_client, app_settings: Settings, rasa: tuple[FakeRasa, str]
+) -> None:
+    """Scaled: the widget's Rasa URL is the public edge (no API there); taking over uses CATALOG_RASA_API_URL."""
+    fake, internal = rasa
+    settings = replace(app_settings, rasa_url="https://chat.example.org", rasa_api_url=internal, rasa_auth_token=RASA_TOKEN)
+    console = await aiohttp_client(create_app(settings))
+    number = (await (await hand_over(console, "conv-edge")).json())["ticket"]
+    await add_agent(console)
+    csrf = await login(console)
+    taken = await console.post(f"/agent/api/tickets/{number}/take", headers=csrf)
+    assert taken.status == 200, await taken.text()
+    assert [conversation for conversation, _, _ in fake.posts] == ["conv-edge"]
