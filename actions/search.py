@@ -192,9 +192,6 @@ class ActionShowService(Action):
 BUSINESS = "business"  # the event value of the button that lists the business events
 
 
-BUSINESS = "business"  # the event value of the button that lists the business events
-
-
 class ActionBrowseEvents(Action):
     """Offer every event as buttons (life events, then a button for the business events); with an
     event chosen, its checklist."""
