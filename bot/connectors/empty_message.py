@@ -23,10 +23,12 @@ from __future__ import annotations
 import hmac
 import os
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from rasa.core.channels import rest
 from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import LockError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -35,6 +37,11 @@ from .limits import WindowCounter
 from .metrics import DEFAULT_NETWORKS, METRICS, MISSING, may_read_metrics
 
 __all__ = ["EMPTY_MESSAGE", "MAX_MESSAGE_CHARS", "RestInput"]
+
+# Rasa's REST handler answers 200 with no reply whatever went wrong; a turn refused because the lock store
+# (Redis, when scaled) cannot be reached is recorded here for the request, and answered 503 instead.
+_LOCK_REFUSED: ContextVar[list[str] | None] = ContextVar("lock_refused", default=None)
+LOCK_REFUSED_MESSAGE = "the conversation could not be locked (the lock store is unreachable); nothing was processed, send it again shortly"
 
 EMPTY_MESSAGE = "/empty_message"
 MAX_MESSAGE_CHARS = 2000
@@ -81,7 +88,13 @@ class RestInput(rest.RestInput):
             if not isinstance(message.text, str) or not message.text.strip():
                 message.text = EMPTY_MESSAGE
             METRICS.message(self.name())
-            return await on_new_message(message)
+            try:
+                return await on_new_message(message)
+            except LockError:
+                refused = _LOCK_REFUSED.get()
+                if refused is not None:
+                    refused.append(message.sender_id)
+                raise
 
         blueprint: Blueprint = super().blueprint(guarded)
 
@@ -107,9 +120,16 @@ class RestInput(rest.RestInput):
         async def check(request: Request) -> HTTPResponse | None:
             if request.method != "POST":
                 return None
+            _LOCK_REFUSED.set([])
             try:
                 return self._refusal(request)
             except Exception:  # an unparsable body: Rasa's handler answers it as before
                 return response.json({"error": "invalid_request", "message": "the body must be a JSON object with sender and message"}, status=400)
+
+        @blueprint.middleware("response")
+        async def lock_refused(request: Request, answered: HTTPResponse) -> HTTPResponse | None:
+            if request.method == "POST" and _LOCK_REFUSED.get():
+                return response.json({"error": "unavailable", "message": LOCK_REFUSED_MESSAGE}, status=503, headers={"Retry-After": "5"})
+            return None
 
         return blueprint

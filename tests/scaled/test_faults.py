@@ -94,8 +94,8 @@ def test_redis_stopped_a_clear_error_never_two_turns_at_once_and_recovery(scaled
             t.join(timeout=120)
         statuses = sorted(status for status, _ in results)
         print(f"\n[redis stopped] statuses while Redis was down: {statuses}, replies: {[r for _, r in results]}")
-        # Refused, not processed without a lock: Rasa's REST channel answers no reply (or an error status) ...
-        assert len(results) == 4 and all(status >= 500 or (status == 200 and not replies) for status, replies in results), results
+        # Refused, not processed without a lock, and the caller is told so (503 with a message, not an empty 200) ...
+        assert len(results) == 4 and all(status == 503 and "lock store is unreachable" in str(replies) for status, replies in results), results
         assert user_messages(scaled_stack, sender) == before  # ... no turn ran unlocked ...
         logs = "".join(scaled_stack.proc("rasa", i).log.read_text(errors="replace") for i in range(2))
         assert "is refused so that no two turns of one conversation run at once" in logs  # ... and the log says why
