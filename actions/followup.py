@@ -32,7 +32,7 @@ class ActionAnswerFollowup(Action):
         try:
             service_id, events = await resolve_service(dispatcher, tracker, lang)
             if not service_id:
-                return []
+                return events  # the services offered instead (the shown slot), so "number 2" can pick one
             service = await client.service(service_id, district)
         except NotFound:
             dispatcher.utter_message(response="utter_ask_which_service")

@@ -21,6 +21,7 @@ with warnings.catch_warnings():
 
     from actions import handoff, resolve, search
     from actions.catalogue_client import CatalogueClient
+    from actions.followup import ActionAnswerFollowup
     from actions.handoff import ActionApply, ActionConfirmApply, ActionDeclineApply, ActionHandoffHuman, transcript_of
 
 from service_catalog.search.picks import Shown, resolve_pick
@@ -380,6 +381,17 @@ async def test_nothing_shown_asks_the_catalogue_service_nothing(fake: FakeCatalo
     assert await resolve.pick_from_shown(tracker({"shown": None}, text="number 2"), "en") is None
     assert await resolve.pick_from_shown(tracker({"shown": SHOWN}, text="/human_handoff"), "en") is None
     assert fake.requests == []
+
+
+async def test_a_follow_up_that_offers_services_remembers_them_for_a_pick(fake: FakeCatalogue) -> None:
+    """ "I just had a baby, what do I need?" read as ask_documents offers candidates; they must be kept
+    in ``shown`` (they were dropped, so "number 2" next was searched as words)."""
+    fake.searches["what do i need"] = {"confident": True, "results": [hit("pension-claim", 1.0), hit("centre-only", 0.9)], "best": None}
+    dispatcher = CollectingDispatcher()
+    t = tracker({"service_id": None, "shown": None}, text="what do i need", intent="ask_documents")
+    result = await ActionAnswerFollowup().run(dispatcher, t, {})
+    assert result == [SlotSet("shown", [{"id": "pension-claim", "title": "Claim the basic pension"}, {"id": "centre-only", "title": "Counter-only service"}])]
+    assert responses(dispatcher) == ["utter_which_of_these"]
 
 
 async def test_number_5_after_a_list_of_two_says_there_are_only_two(fake: FakeCatalogue) -> None:
