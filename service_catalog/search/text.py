@@ -34,9 +34,23 @@ _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[a-z0-9]+(?:['’][a-z]+)?")
 DOMAIN_WORD_FREQ = 20000  # high enough that jieba keeps a catalogue word whole
 
 
+@functools.cache
+def _to_simplified() -> Any:
+    import opencc  # OpenCC's own conversion tables (traditional → simplified, with phrases), shipped in the wheel
+
+    return opencc.OpenCC("t2s")
+
+
 def normalise(text: str) -> str:
-    """NFKC-fold (full-width to half-width), lowercase and collapse whitespace."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower()).strip()
+    """NFKC-fold (full-width to half-width), traditional Chinese to simplified, lowercase and collapse whitespace.
+
+    The catalogue is written in simplified characters; a question in traditional ones (護照過期, 身份證遺失,
+    from Hong Kong, Macao or Taiwan, or a phone set that way) is searched as 护照过期, 身份证遗失.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    if HAN.search(folded):
+        folded = _to_simplified().convert(folded)
+    return re.sub(r"\s+", " ", folded.lower()).strip()
 
 
 def detect_lang(text: str) -> str:

@@ -40,6 +40,20 @@ def test_finds_a_service_in_english_and_chinese(index: SearchIndex) -> None:
     assert ids(index, "unemploymnet benfit", lang="en", mode=LEXICAL)[0] == "unemployment-insurance-benefit"
 
 
+@pytest.mark.parametrize(
+    ("traditional", "simplified"),
+    [
+        ("養犬登記 狗證", "养犬登记 狗证"),
+        ("護照過期了怎麼辦", "护照过期了怎么办"),
+        ("身份證遺失補辦", "身份证遗失补办"),
+        ("失業保險金怎麼領", "失业保险金怎么领"),
+    ],
+)
+def test_a_question_in_traditional_characters_finds_what_the_simplified_one_finds(index: SearchIndex, traditional: str, simplified: str) -> None:
+    assert ids(index, traditional, lang="zh", mode=LEXICAL)[:3] == ids(index, simplified, lang="zh", mode=LEXICAL)[:3]
+    assert ids(index, traditional, lang="zh", mode=LEXICAL)
+
+
 def test_dense_mode_finds_a_service_by_its_exact_phrasing(index: SearchIndex, catalogue: Catalogue) -> None:
     """The fake embedder gives an identical text the identical vector: an example phrasing finds its service."""
     service = catalogue.services["dog-registration"]

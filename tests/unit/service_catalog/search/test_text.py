@@ -92,3 +92,10 @@ def test_two_vocabularies_tokenise_independently_in_either_order() -> None:
 
 def test_domain_words_are_normalised_chinese_of_two_to_twelve_characters() -> None:
     assert domain_words(["养犬登记", " 居住证 ", "居 住", "证", "一二三四五六七八九十一二三", "dog licence", "ＩＤ卡"]) == {"养犬登记", "居住证", "id卡"}
+
+
+def test_traditional_characters_are_searched_as_simplified() -> None:
+    assert normalise("護照過期了怎麼辦") == "护照过期了怎么办"
+    assert normalise("臺灣居民來往大陸通行證") == "台湾居民来往大陆通行证"
+    assert normalise("Passport 護照") == "passport 护照"
+    assert normalise("already simplified 护照") == "already simplified 护照"
