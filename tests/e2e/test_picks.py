@@ -1,5 +1,5 @@
-"""Picks from a list over the real stack: "number 2" and "最后一个" open that step of a checklist,
-a number beyond the list says how many there are, and none of them opens a ticket."""
+"""Picks from a list over the real stack: "number 2" and "最后一个" open that item of the list a situation
+got, a number beyond the list says how many there are, and none of them opens a ticket."""
 
 from __future__ import annotations
 
