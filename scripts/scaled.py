@@ -14,7 +14,8 @@ Topology (docs/operations.md draws it)::
 
 The edge alone faces citizens; the three balancers listen on loopback for trusted callers (the REST
 channel and Rasa's API through ``rasa_lb_url``; action calls; catalogue calls). Every process writes
-its log under ``log_dir``; ``<data_dir>/run/stack.json`` lists each process (role, pid, port).
+its log under ``log_dir``; ``var/run/stack.json`` (``make run-scaled``; the API's default is
+``<data_dir>/run/stack.json``) lists each process (role, pid, port).
 
 ``ScaledStack`` is the Python API for tests and benchmarks::
 
@@ -200,6 +201,7 @@ class ScaledStack:
         edge_rate_limits: bool = True,
         durable: bool = True,
         extra_env: dict[str, str] | None = None,
+        run_file: Path | None = None,
     ) -> None:
         if replicas < 1:
             raise ValueError(f"replicas must be at least 1, got {replicas}")
@@ -218,7 +220,7 @@ class ScaledStack:
                 os.chmod(folder, folder.stat().st_mode | 0o011)
         self.ports = self._choose_ports(ports or {}, free_ports)
         self.edge_rate_limits = edge_rate_limits
-        self.run_file = self.data_dir / "run" / "stack.json"
+        self.run_file = Path(run_file).resolve() if run_file else self.data_dir / "run" / "stack.json"
 
         base = {**os.environ, "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false", "HF_HUB_OFFLINE": "1", **(extra_env or {})}
         self.secrets = shared_secrets(self.data_dir, base)
@@ -551,7 +553,7 @@ Ctrl-C stops everything.
   Catalogue replicas: {", ".join(s.catalogue_urls)}  (balanced: {s.catalogue_lb_url})
   PostgreSQL:         127.0.0.1:{s.ports["postgres"]} (databases {", ".join(DATABASES.values())}; password in {s.postgres.data_dir}/password)
   Redis:              127.0.0.1:{s.ports["redis"]} (password in {s.redis.data_dir}/password)
-  Processes:          {rel}/run/stack.json      Logs: {s.log_dir}/
+  Processes:          {s.run_file.relative_to(ROOT) if s.run_file.is_relative_to(ROOT) else s.run_file}      Logs: {s.log_dir}/
   Credentials (0600): {rel}/secrets/  (docs/security.md)
 
   Try it:
@@ -567,6 +569,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="credentials: the file to write")
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "scaled")
+    parser.add_argument("--run-file", type=Path, default=ROOT / "var" / "run" / "stack.json", help="where the process list is written (role, pid, port)")
     for name, port in DEFAULT_PORTS.items():
         if name not in ROLES:
             parser.add_argument(f"--{name.replace('_', '-')}-port", type=int, default=port, dest=name)
@@ -579,7 +582,7 @@ def main() -> int:
     if not args.model:
         parser.error("run needs --model (scripts/train.sh prints it)")
     ports = {name: getattr(args, name) for name in DEFAULT_PORTS if name not in ROLES}
-    stack = ScaledStack(Path(args.model), args.data_dir, replicas=args.replicas, ports=ports, free_ports=False)
+    stack = ScaledStack(Path(args.model), args.data_dir, replicas=args.replicas, ports=ports, free_ports=False, run_file=args.run_file)
     stop = {"now": False}
 
     def on_signal(signum: int, frame: object) -> None:
