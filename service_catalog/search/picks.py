@@ -200,7 +200,7 @@ def resolve_pick(text: str, shown: Sequence[Shown]) -> Pick:
         return Pick("out_of_range", count, asked=place)
     said = _norm(text)
     core = _core(said)
-    scored = sorted(((max(_title_score(said, core, t) for t in item.titles), i) for i, item in enumerate(shown)), reverse=True)
+    scored = sorted(((max((_title_score(said, core, t) for t in item.titles), default=0.0), i) for i, item in enumerate(shown)), reverse=True)
     best, at = scored[0]
     if best < TITLE_SCORE:
         return Pick("none", count)

@@ -121,3 +121,10 @@ def test_two_titles_that_fit_equally_pick_neither() -> None:
 
 def test_nothing_shown_picks_nothing() -> None:
     assert resolve_pick("number 1", []).to_json() == {"kind": "none", "count": 0}
+
+
+def test_items_without_a_title_are_picked_by_place_only() -> None:
+    """An id the catalogue does not know and no title shown (another front end's list): no title to match."""
+    shown = [Shown("unknown-a", ()), Shown("unknown-b", ())]
+    assert resolve_pick("the pension one", shown).kind == "none"
+    assert resolve_pick("number 2", shown).id == "unknown-b"
