@@ -108,6 +108,12 @@ def catalogue_argv(port: int, python: str = "python") -> list[str]:
     return [python, "-m", "service_catalog", "serve", "--port", str(port)]
 
 
+# A replica is taken out of rotation after 3 failed attempts (refused or timed out) and tried again after
+# 2 s: one slow turn does not empty the pool (the load benchmark's 502s), and a restarted replica is back soon.
+UPSTREAM_MAX_FAILS = 3
+UPSTREAM_FAIL_TIMEOUT_S = 2
+
+
 def edge_config(
     edge_port: int, rasa: list[int], actions: list[int], catalogue: list[int], lb: dict[str, int], *, rate_limits: bool = True, listen: str = "127.0.0.1"
 ) -> str:
@@ -116,7 +122,7 @@ def edge_config(
     from one address) gives the limit zones an empty key, which nginx does not count."""
 
     def servers(ports: list[int], extra: str = "") -> str:
-        return extra + " ".join(f"server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in ports)
+        return extra + " ".join(f"server 127.0.0.1:{p} max_fails={UPSTREAM_MAX_FAILS} fail_timeout={UPSTREAM_FAIL_TIMEOUT_S}s;" for p in ports)
 
     key = "$binary_remote_addr" if rate_limits else '""'
     proxied = 'proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_read_timeout 120s;'

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import pytest
+from scaled import UPSTREAM_FAIL_TIMEOUT_S
 from scaledkit import cards, http, lost, say, texts, tracker, turns_one_at_a_time, user_messages, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -53,6 +54,7 @@ def test_action_servers_killed_the_other_answers_then_the_bot_apologises_then_re
     finally:
         scaled_stack.start_replica("actions", 0)
         scaled_stack.start_replica("actions", 1)
+    time.sleep(UPSTREAM_FAIL_TIMEOUT_S + 0.5)  # the balancer tries the replicas it saw fail again after this long
     status, replies = say(scaled_stack, scaled_stack.rasa_lb_url, sender, "孩子出生了怎么上户口")
     assert status == 200 and (cards(replies) or any(r.get("buttons") for r in replies)), texts(replies)
     assert report("actions killed", ["I lost my job last week", "孩子出生了怎么上户口", "孩子出生了怎么上户口"], user_messages(scaled_stack, sender)) == 0
@@ -95,7 +97,15 @@ def test_redis_stopped_a_clear_error_never_two_turns_at_once_and_recovery(scaled
         statuses = sorted(status for status, _ in results)
         print(f"\n[redis stopped] statuses while Redis was down: {statuses}, replies: {[r for _, r in results]}")
         # Refused, not processed without a lock, and the caller is told so (503 with a message, not an empty 200) ...
-        assert len(results) == 4 and all(status == 503 and "lock store is unreachable" in str(replies) for status, replies in results), results
+        assert len(results) == 4 and all(status == 503 and not replies for status, replies in results), results
+        status, body = http(
+            "POST",
+            f"{scaled_stack.rasa_urls[0]}/webhooks/rest/webhook",
+            {"sender": sender, "message": SEARCHES[1]},
+            {"Authorization": f"Bearer {scaled_stack.rest_token}"},
+            timeout=60,
+        )
+        assert status == 503 and "lock store is unreachable" in str(body), (status, body)
         assert user_messages(scaled_stack, sender) == before  # ... no turn ran unlocked ...
         logs = "".join(scaled_stack.proc("rasa", i).log.read_text(errors="replace") for i in range(2))
         assert "is refused so that no two turns of one conversation run at once" in logs  # ... and the log says why
