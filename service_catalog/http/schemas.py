@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
 
+from ..eligibility.subjects import RELATIONS
+
 __all__ = [
     "MAX_ANSWERS",
     "MAX_QUERY",
@@ -40,15 +42,20 @@ __all__ = [
     "SearchHit",
     "SearchQuery",
     "SearchResponse",
+    "SearchTurnRequest",
+    "SearchTurnResponse",
     "SendLinkRequest",
     "ServiceList",
     "ServicesQuery",
+    "ShownEntry",
+    "Subject",
     "TicketCreated",
     "TicketRequest",
     "TicketsQuery",
     "TranscriptEntry",
     "TurnRequest",
     "TurnResponse",
+    "TurnStep",
 ]
 
 MAX_QUERY = 500  # characters in a search query (search.index.MAX_QUERY)
@@ -207,6 +214,11 @@ Said = Annotated[
     dict[str, Annotated[str, Field(max_length=MAX_TEXT)]],
     Field(max_length=MAX_ANSWERS, description="question id to the person's own words for that answer; the reasons show how they were read"),
 ]
+Relation = Annotated[
+    str | None,
+    _one_of(*RELATIONS, unknown=True),
+    WithJsonSchema({"type": ["string", "null"], "enum": [*RELATIONS, None], "description": "who the check is for: self (the default) or a relation"}),
+]
 
 
 # -- query strings -------------------------------------------------------------------------------
@@ -256,6 +268,7 @@ class EligibilityRequest(Request):
     answers: AnswersIn = Field(default_factory=dict)
     lang: Lang = "en"
     said: Said = Field(default_factory=dict)
+    subject: Relation = None
 
 
 class TurnRequest(Request):
@@ -268,6 +281,7 @@ class TurnRequest(Request):
     asked: Annotated[str | None, Field(max_length=80, description="the question just asked; null after the verdict")] = None
     pending: Annotated[dict[str, Any] | None, Field(description="{question_id, value, said}: a reading waiting for 'is that right?'")] = None
     start_over: Annotated[bool, Field(description="true: the person asked to start over (the bot's NLU said so), whatever the words")] = False
+    subject: Relation = None
 
 
 class ParseRequest(Request):
@@ -286,6 +300,7 @@ class ApplicationLinkRequest(Request):
     answers: SingleAnswers = Field(default_factory=dict)
     lang: Lang = "en"
     channel: Annotated[str, BeforeValidator(_channel), Field(pattern=CHANNEL_PATTERN, description="web, rest, wechat, telegram, hotline...")] = "unknown"
+    subject: Annotated[Relation, Field(description="who the answers are about; the portal shows it")] = None
 
 
 class RedeemRequest(Request):
@@ -317,6 +332,7 @@ class TicketRequest(Request):
     service_id: OptionalServiceId = None
     answers: SingleAnswers = Field(default_factory=dict)
     summary: str | None = None
+    subject: Annotated[Relation, Field(description="who the citizen asks for; the queue's summary says so")] = None
 
 
 class ReplyRequest(Request):
@@ -452,6 +468,11 @@ class Alternative(Response):
     status: str
 
 
+class Subject(Response):
+    relation: str
+    who: Annotated[str, Field(description="the person as the reply names them: 'your mother' / '您母亲'")]
+
+
 class EligibilityResponse(Response):
     service_id: str
     status: Literal["eligible", "ineligible", "unknown"]
@@ -460,6 +481,7 @@ class EligibilityResponse(Response):
     missing: list[str]
     would_qualify_if: list[Any]
     alternatives: list[Alternative]
+    subject: Annotated[Subject | None, Field(description="who the check is for; null for the citizen")] = None
 
 
 class ParseResponse(Response):
@@ -500,3 +522,77 @@ class TicketCreated(Response):
     status: str
     position: int
     created: bool
+
+
+# -- one turn of finding a service (POST /api/search/turn; the policy is search/turn.py) -------------
+
+
+class ShownEntry(Request):
+    """One item of the list the person was shown; a checklist step also carries its order."""
+
+    id: Annotated[str, Field(min_length=1, max_length=MAX_SERVICE_ID, description="the service id")]
+    title: Annotated[str | None, Field(max_length=300, description="the title as shown (the catalogue's titles in both languages are matched too)")] = None
+    order: Annotated[int | None, Field(ge=1, le=1000, description="a checklist step: its place in the order")] = None
+    after: Annotated[
+        list[Annotated[int, Field(ge=1, le=1000)]], Field(max_length=50, description="a checklist step: the orders of the steps that come first")
+    ] = []
+    event: Annotated[str | None, Field(max_length=80, description="a checklist step: its event's id")] = None
+    done: Annotated[bool, Field(description="a checklist step the person said is done")] = False
+
+
+class SearchTurnRequest(Request):
+    """``POST /api/search/turn``: what the person said and what the conversation holds."""
+
+    text: Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=MAX_TEXT, description="the person's words as typed, 1-500 characters")]
+    lang: Annotated[Literal["zh", "en", "auto"], _one_of("zh", "en", "auto"), Field(description="zh, en or auto (default: detected)")] = "auto"
+    mode: Annotated[
+        Literal["find", "about"],
+        _one_of("find", "about"),
+        Field(description="find (default): a search turn; about: which service a follow-up, a check or an application is about"),
+    ] = "find"
+    shown: Annotated[list[ShownEntry], Field(max_length=100, description="the list shown last, first item first (a checklist's steps with their order)")] = []
+    selected: Annotated[str | None, Field(min_length=1, max_length=MAX_SERVICE_ID, description="the service the conversation is about, if any")] = None
+    district: Annotated[str | None, Field(max_length=40, description="the conversation's district so far (an id from /api/districts)")] = None
+    audience: Audience = None
+    intent: Annotated[
+        str | None, Field(max_length=80, description="the NLU's intent name (out_of_scope and chitchat are never answered with a checklist or a list)")
+    ] = None
+    mention: Annotated[str | None, Field(max_length=MAX_QUERY, description="about mode: a service the NLU saw named in the text ('the dog licence')")] = None
+
+
+class TurnStep(Response):
+    """An item of a list as the conversation keeps it (a checklist step with its order)."""
+
+    id: str
+    title: str
+    order: int | None = None
+    after: list[int] | None = None
+    event: str | None = None
+    done: bool | None = None
+
+
+class SearchTurnResponse(Response):
+    """What the turn does; the caller only words it."""
+
+    kind: Annotated[
+        Literal["service", "list", "checklist", "steps_done", "out_of_range", "nothing", "about_selected"],
+        Field(
+            description="service: show the card (service); list: offer hits; checklist: the event's steps; steps_done: step and the remaining ones; "
+            "out_of_range: the list has only count items; nothing: no service fits (reason); about_selected: answer about the selected service (service)"
+        ),
+    ]
+    query: str
+    lang: Literal["zh", "en"]
+    district: Annotated[str | None, Field(description="the district the conversation settles on ('Pudong, not Minhang': pudong)")]
+    confident: bool
+    selects: Annotated[bool, Field(description="true: this turn selects service (false when it is the one already selected)")]
+    service: Annotated[dict[str, Any] | None, Field(description="the full card, as GET /api/services/{id}?district= gives it")]
+    hits: Annotated[list[SearchHit], Field(description="list: the services to offer, already trimmed")]
+    suggestions: Annotated[list[SearchHit], Field(description="nothing (no_match): up to three 'did you mean'")]
+    event: Annotated[Checklist | None, Field(description="checklist: the event's steps in order")]
+    step: Annotated[TurnStep | None, Field(description="steps_done: the step the person said is done")]
+    remaining: Annotated[list[TurnStep], Field(description="steps_done: the steps that come next")]
+    shown: Annotated[list[TurnStep] | None, Field(description="the list the conversation shows from now on (null: unchanged)")]
+    count: Annotated[int | None, Field(description="out_of_range: how many items the list has")]
+    asked: Annotated[int | None, Field(description="out_of_range: the place asked for")]
+    reason: Annotated[Literal["off_topic", "no_match"] | None, Field(description="nothing: off_topic (the NLU said so) or no_match")]
