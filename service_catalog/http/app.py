@@ -34,6 +34,7 @@ from . import (
     routes_picks,
     routes_search,
     routes_site,
+    routes_turn,
 )
 from .auth import is_internal
 from .middleware import cors, json_errors, request_log, security_headers
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> web.Application:
     replicas.setup(app)  # reloads reach every replica (CATALOG_REDIS_URL)
     routes_search.setup(app)
     routes_picks.setup(app)  # which item of a list shown a message picks (search/picks.py)
+    routes_turn.setup(app)  # one turn of finding a service, decided in one call (search/turn.py)
     routes_site.setup(app)
     app.cleanup_ctx.append(database)
     app.cleanup_ctx.append(retention)
