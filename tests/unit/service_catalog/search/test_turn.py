@@ -93,7 +93,9 @@ def test_after_a_step_the_next_steps_are_those_it_unlocks() -> None:
         ("what do I need to bring", "jingan", None, "jingan"),
     ],
 )
-def test_the_district_settled_on_is_the_first_not_ruled_out(catalogue: Catalogue, text: str, previous: str | None, named: str | None, settled: str | None) -> None:
+def test_the_district_settled_on_is_the_first_not_ruled_out(
+    catalogue: Catalogue, text: str, previous: str | None, named: str | None, settled: str | None
+) -> None:
     assert settle_district(text, district_names(catalogue), previous) == (named, settled)
 
 
