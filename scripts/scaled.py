@@ -10,7 +10,7 @@ Topology (docs/operations.md draws it)::
                                   └──► catalogue-1..N (portal, public API)
     rasa-i ──► actions balancer (nginx, loopback) ──► actions-1..N ──► catalogue balancer ──► catalogue-1..N
     rasa-i ──► PostgreSQL (tracker store, event broker), Redis (lock store, channel store)
-    catalogue-i ──► PostgreSQL (tickets, handoff tokens, audit, accounts), Redis (reload announcements)
+    catalogue-i ──► PostgreSQL (tickets, handoff tokens, audit, accounts), Redis (reload announcements, rate-limit counters)
 
 The edge alone faces citizens; the three balancers listen on loopback for trusted callers (the REST
 channel and Rasa's API through ``rasa_lb_url``; action calls; catalogue calls). Every process writes
@@ -338,6 +338,8 @@ class ScaledStack:
                 "CATALOG_DATABASE_URL": pg.url_for(DATABASES["catalogue"]),
                 "CATALOG_EVENTS_URL": base.get("CATALOG_EVENTS_URL", pg.url_for(DATABASES["events"])),
                 "CATALOG_REDIS_URL": self.redis.url(3),
+                # Rate-limit counters shared by the replicas: a limit holds for all of them together.
+                "CATALOG_RATE_LIMIT_STORAGE": base.get("CATALOG_RATE_LIMIT_STORAGE", self.redis.url(4)),
                 # Every replica signs and verifies handoff links as the edge, with the keys in the shared folder.
                 "CATALOG_PUBLIC_URL": base.get("CATALOG_PUBLIC_URL", edge),
                 "CATALOG_RASA_URL": base.get("CATALOG_RASA_URL", edge),

@@ -63,6 +63,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=middlewares, client_max_size=params.MAX_BODY)
     app[SETTINGS] = settings
     app[LIMITER] = limiter
+    app.on_cleanup.append(lambda _app: limiter.close())  # the shared counters' Redis connections, if any
     routes_metrics.setup(app)  # /metrics (docs/insights.md)
     catalogue = load_catalogue(settings.catalog_path)
     privacy.keep_public_numbers(centre.phone for _, centre in catalogue.centres.values())
@@ -103,7 +104,10 @@ PURGE_EVERY_S = 3600
 
 
 async def retention(app: web.Application) -> AsyncIterator[None]:
-    """Delete what is past its retention on start, then every hour (see ``Database.purge``)."""
+    """Delete what is past its retention on start, then every hour: ``Database.purge`` and the citizens'
+    ratings (``InsightsStore.purge_feedback``, ``CATALOG_FEEDBACK_RETENTION_DAYS``). The one purge loop."""
+    from ..insights.store import InsightsStore
+
     settings = app[SETTINGS]
 
     async def purge_forever() -> None:
@@ -114,6 +118,7 @@ async def retention(app: web.Application) -> AsyncIterator[None]:
                     audit_retention_days=settings.audit_retention_days,
                     rejected_retention_days=settings.rejected_retention_days,
                 )
+                counts["ratings"] = await InsightsStore(app[DATABASE]).purge_feedback(settings.feedback_retention_days, time.time())
                 if any(counts.values()):
                     log.info("retention: deleted %s", counts)
             except Exception:

@@ -1,7 +1,16 @@
 """Rate limits: per client address for public callers, per conversation for the action server.
 
 Counting is done by the ``limits`` library (moving windows) in memory, or in Redis when
-replicas share it (``CATALOG_RATE_LIMIT_STORAGE=redis://host:6379``, which needs ``coredis``).
+replicas share it (``CATALOG_RATE_LIMIT_STORAGE=redis://[:password@]host:6379[/db]``, through
+redis-py's asyncio client, ``limits``' ``implementation="redispy"``): then a limit holds for all
+replicas together, not for each.
+
+When that Redis cannot be reached, the limiter *fails open to per-replica counting*: it logs one
+warning, counts in this process's memory (each replica enforces the limits alone, so a client can
+get at most replicas × the limit), and tries Redis again every ``RETRY_SHARED_S`` seconds, logging
+when it is back. Why not fail closed (503): Redis is a shared dependency of the whole stack, and an
+outage of the counters must not refuse every citizen's search; why not fully open: a flood during
+the outage still meets each replica's own limit (docs/security.md, docs/operations.md).
 A refused request gets ``429`` with ``Retry-After`` and a JSON body saying which limit and when
 to come back. The limits are the ``RULES`` table; a request is counted against the first rule
 whose method and path prefix match it. Calls with the service credential (the action server)
@@ -15,22 +24,44 @@ with a right token, so guessing costs the guesser the window each time.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
-from limits import RateLimitItem, parse
-from limits.aio.storage import Storage
+from limits import RateLimitItem, WindowStats, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 from limits.storage import storage_from_string
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from ..errors import RateLimited
 
-__all__ = ["AUTH_FAILURES", "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_FAILURES_PER_NAME", "RULES", "RateLimiter", "Rule", "client_ip", "mask_address", "middleware"]
+__all__ = [
+    "AUTH_FAILURES",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "LOGIN_FAILURES_PER_NAME",
+    "RETRY_SHARED_S",
+    "RULES",
+    "RateLimiter",
+    "Rule",
+    "client_ip",
+    "mask_address",
+    "middleware",
+]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+log = logging.getLogger(__name__)
+# While the shared storage is unreachable, it is tried again this often (in between: memory, no waiting on it).
+RETRY_SHARED_S = 5.0
+# A rate-limit check must not hold a request up: Redis answers in well under a millisecond, or is down.
+REDIS_TIMEOUT_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -85,15 +116,51 @@ def mask_address(address: str) -> str:
 
 
 class RateLimiter:
-    """The rules' counters in one storage (``memory://`` or ``redis://...``)."""
+    """The rules' counters in one storage (``memory://`` or ``redis://...``), with memory as the fallback
+    while a shared storage is unreachable (see the module docstring)."""
 
     def __init__(self, storage_uri: str = "memory://", rules: tuple[Rule, ...] = RULES) -> None:
-        storage = storage_from_string(storage_uri if storage_uri.startswith("async+") else "async+" + storage_uri)
-        assert isinstance(storage, Storage)  # the async+ scheme gives the asyncio storage
-        self.storage = storage
+        self.storage = _storage(storage_uri)
         self.limiter = MovingWindowRateLimiter(self.storage)
+        self.shared = not isinstance(self.storage, MemoryStorage)
+        self.fallback = MovingWindowRateLimiter(MemoryStorage()) if self.shared else self.limiter
+        self._shared_down_until = 0.0  # time.monotonic() before which the shared storage is not tried
         self.rules = rules
         self._items = {r.name: _items(r) for r in rules}
+
+    @property
+    def degraded(self) -> bool:
+        """True while a shared storage is unreachable and this replica counts alone."""
+        return self._shared_down_until > 0.0
+
+    async def _hit(self, item: RateLimitItem, *keys: str) -> bool:
+        return bool(await self._call("hit", item, *keys))
+
+    async def _stats(self, item: RateLimitItem, *keys: str) -> WindowStats:
+        stats = await self._call("get_window_stats", item, *keys)
+        assert isinstance(stats, WindowStats)
+        return stats
+
+    async def _call(self, method: str, item: RateLimitItem, *keys: str) -> Any:
+        """``method`` of the shared limiter, or of the memory one while the shared storage is down."""
+        if self.shared and time.monotonic() >= self._shared_down_until:
+            try:
+                result = await getattr(self.limiter, method)(item, *keys)
+            except StorageError as exc:
+                if not self.degraded:
+                    log.warning(
+                        "rate-limit storage unreachable (%s: %s): counting per replica in memory, retrying every %.0f s",
+                        type(exc.storage_error).__name__,
+                        exc.storage_error,
+                        RETRY_SHARED_S,
+                    )
+                self._shared_down_until = time.monotonic() + RETRY_SHARED_S
+            else:
+                if self.degraded:
+                    log.warning("rate-limit storage reachable again: limits are shared by the replicas again")
+                    self._shared_down_until = 0.0
+                return result
+        return await getattr(self.fallback, method)(item, *keys)
 
     def rule_for(self, request: web.Request) -> Rule | None:
         for rule in self.rules:
@@ -105,39 +172,61 @@ class RateLimiter:
         """Count one request of ``rule`` for ``key``; raise ``RateLimited`` when over a limit."""
         per_address, per_conversation = self._items[rule.name]
         for item in per_address if key_kind == "address" else per_conversation:
-            if not await self.limiter.hit(item, rule.name, key_kind, key):
+            if not await self._hit(item, rule.name, key_kind, key):
                 raise await self._refusal(item, f"too many {rule.name} requests from this {key_kind}", rule.name, key_kind, key)
 
     async def note_auth_failure(self, address: str) -> None:
-        await self.limiter.hit(AUTH_FAILURES, "auth-failures", address)
+        await self._hit(AUTH_FAILURES, "auth-failures", address)
 
     async def check_auth_allowed(self, address: str) -> None:
         """Refuse admin calls from an address that has failed too often lately."""
-        stats = await self.limiter.get_window_stats(AUTH_FAILURES, "auth-failures", address)
+        stats = await self._stats(AUTH_FAILURES, "auth-failures", address)
         if stats.remaining <= 0:
             raise await self._refusal(AUTH_FAILURES, "too many failed admin credentials from this address", "auth-failures", address)
 
     async def note_login_failure(self, address: str, name: str) -> None:
         """Count a failed agent login against the address and the name tried."""
-        await self.limiter.hit(LOGIN_FAILURES_PER_ADDRESS, "login-failures", "address", address)
-        await self.limiter.hit(LOGIN_FAILURES_PER_NAME, "login-failures", "name", name.lower())
+        await self._hit(LOGIN_FAILURES_PER_ADDRESS, "login-failures", "address", address)
+        await self._hit(LOGIN_FAILURES_PER_NAME, "login-failures", "name", name.lower())
 
     async def check_login_allowed(self, address: str, name: str) -> None:
         """Refuse a login attempt, right password or not, after too many failures from the address or for the name."""
         for item, kind, key in ((LOGIN_FAILURES_PER_ADDRESS, "address", address), (LOGIN_FAILURES_PER_NAME, "name", name.lower())):
-            stats = await self.limiter.get_window_stats(item, "login-failures", kind, key)
+            stats = await self._stats(item, "login-failures", kind, key)
             if stats.remaining <= 0:
                 raise await self._refusal(
                     item, f"too many failed logins {'from this address' if kind == 'address' else 'for this name'}", "login-failures", kind, key
                 )
 
     async def _refusal(self, item: RateLimitItem, what: str, *keys: str) -> RateLimited:
-        stats = await self.limiter.get_window_stats(item, *keys)
+        stats = await self._stats(item, *keys)
         retry = max(1, math.ceil(stats.reset_time - time.time()))
         return RateLimited(f"{what} ({item}); try again in {retry} s", retry_after=retry, limit=str(item))
 
     async def reset(self) -> None:
         await self.storage.reset()
+        if self.fallback is not self.limiter:
+            await self.fallback.storage.reset()
+
+    async def close(self) -> None:
+        """Close the shared storage's connections (the application's cleanup); ``limits`` has no close of its own."""
+        client = getattr(getattr(self.storage, "bridge", None), "storage", None)  # redis-py's client (use_basic)
+        if client is not None:
+            with contextlib.suppress(Exception):  # closing at shutdown must not fail it, Redis up or not
+                await client.aclose()
+
+
+def _storage(uri: str) -> Storage:
+    """The asyncio storage of ``uri``: Redis through redis-py (no ``coredis`` needed), with short timeouts,
+    no retries of its own (the fallback above decides) and errors wrapped as ``StorageError``."""
+    uri = uri.removeprefix("async+")
+    if uri.split("://", 1)[0] in ("redis", "rediss", "redis+unix"):
+        # limits types extra options as scalars; redis-py takes a Retry object for its own retry policy.
+        options: dict[str, Any] = {"socket_timeout": REDIS_TIMEOUT_S, "socket_connect_timeout": REDIS_TIMEOUT_S, "retry": Retry(NoBackoff(), 0)}
+        return RedisStorage("async+" + uri, wrap_exceptions=True, implementation="redispy", **options)
+    storage = storage_from_string("async+" + uri)
+    assert isinstance(storage, Storage)  # the async+ scheme gives the asyncio storage
+    return storage
 
 
 def _items(rule: Rule) -> tuple[list[RateLimitItem], list[RateLimitItem]]:
