@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
 
-__all__ = ["detect", "lang_of", "text_of"]
+from common.language import detect_language
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-SHORT_NEUTRAL = {"ok", "okay", "yes", "no", "hi", "1", "2", "3"}
+__all__ = ["detect", "lang_of", "text_of"]
 
 
 def detect(text: str, previous: str | None) -> str:
-    """``zh`` or ``en`` for this message; the previous language when the message has none."""
-    han = len(HAN.findall(text))
-    latin = len(LATIN_WORD.findall(text))
-    if han and han >= latin:
-        return "zh"
-    if latin and (text.strip().lower() not in SHORT_NEUTRAL or previous is None):
-        return "en"
-    return previous or "zh"
+    """``zh`` or ``en`` for this message; the previous language when the message has none (``ok``, ``1``),
+    Chinese for a first message without one. The rule is the catalogue service's too (``common/language.py``)."""
+    return detect_language(text, previous, default="zh")
 
 
 def text_of(tracker: Tracker) -> str:

@@ -6,7 +6,7 @@ One ``CollectorRegistry`` per app (prometheus-client), in Prometheus' text forma
                                                  (names the executor does not know count as ``unknown``)
     actions_errors_total{action}                 runs that ended in a server error (HTTP 5xx)
 
-Who may read it, as on the catalogue service (``service_catalog/http/routes_metrics.py``): a
+Who may read it, by the rule the catalogue service and Rasa's channels share (``common/access.py``): a
 client on ``CATALOG_METRICS_NETWORKS`` (loopback by default) whose request did not come through a
 proxy (no ``X-Forwarded-For`` / ``Forwarded``), or ``Authorization: Bearer`` with the admin read
 token (``CATALOG_ADMIN_READ_TOKEN``). The action server is never published by the edge.
@@ -14,8 +14,6 @@ token (``CATALOG_ADMIN_READ_TOKEN``). The action server is never published by th
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import os
 import time
 from collections.abc import Iterable
@@ -25,24 +23,11 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import BaseHTTPResponse, HTTPResponse
 
+from common.access import DEFAULT_NETWORKS, may_read_metrics
+
 __all__ = ["DEFAULT_NETWORKS", "install", "may_read_metrics"]
 
-DEFAULT_NETWORKS = "127.0.0.0/8,::1/128"
 BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-
-
-def may_read_metrics(peer: str, headers: dict[str, str], networks: str, read_token: str) -> bool:
-    """True for a direct client on ``networks``, or one that shows the read token."""
-    given = headers.get("authorization", "")
-    if read_token and hmac.compare_digest(given.encode(), f"Bearer {read_token}".encode()):
-        return True
-    if "x-forwarded-for" in headers or "forwarded" in headers:
-        return False
-    try:
-        address = ipaddress.ip_address(peer.split("%", 1)[0])
-    except ValueError:
-        return False
-    return any(address in ipaddress.ip_network(n.strip(), strict=False) for n in networks.split(",") if n.strip())
 
 
 def install(app: Sanic, action_names: Iterable[str]) -> CollectorRegistry:

@@ -9,6 +9,7 @@ RUN pip wheel --wheel-dir /wheels "torch==2.13.0" --index-url https://download.p
 COPY pyproject.toml README.md ./
 COPY service_catalog/ service_catalog/
 COPY actions/ actions/
+COPY common/ common/
 RUN pip wheel --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim

@@ -6,6 +6,8 @@ USER root
 COPY requirements/rasa.txt requirements/rasa.lock /app/requirements/
 RUN pip install --no-cache-dir -r requirements/rasa.txt -c requirements/rasa.lock
 COPY bot/ /app/bot/
+# The rules all three processes share (who may read /metrics), standard library only.
+COPY common/ /app/common/
 # bot/stores.py masks personal data with the project's one masking module; scripts/scaled.py writes the
 # channel credentials from the environment (pure standard library, as are the modules it imports).
 COPY service_catalog/__init__.py service_catalog/privacy.py service_catalog/secrets.py /app/service_catalog/

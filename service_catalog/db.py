@@ -307,6 +307,15 @@ class Database(AgentTables):
 
         return await self._call(run)
 
+    async def read(self, fn: Callable[[Connection], T]) -> T:
+        """``fn(connection)`` in a read transaction, for a store of other tables in this database
+        (``insights/store.py``): the same engine, workers and ``DatabaseUnavailable`` as every call here."""
+        return await self._read(fn)
+
+    async def write(self, fn: Callable[[Connection], T]) -> T:
+        """``fn(connection)`` in a write transaction (on SQLite the one writer), for a store of other tables."""
+        return await self._write(fn)
+
     @contextmanager
     def _lock_day(self, connection: Connection, day: str) -> Iterator[None]:
         # SQLite: BEGIN IMMEDIATE already holds the database's write lock.

@@ -18,6 +18,8 @@ Tables::
     audit           ts, kind, channel, service_id, outcome, detail JSON (personal data masked)
     agents          name (unique), role agent|supervisor, Argon2id password hash, disabled
     agent_sessions  the SHA-256 of a console session id (never the id), agent, created, last seen
+    feedback        citizens' ratings of answers (insights/store.py reads and writes them)
+    unmet_marks     supervisors' marks on unmet-need topics (insights/store.py)
 
 Times are ISO 8601 text in UTC where people read them (tickets, audit) and epoch seconds where
 they are compared with token expiries; JSON is stored as text (portable, and SQLite has no JSON type).
@@ -25,9 +27,9 @@ they are compared with token expiries; JSON is stored as text (portable, and SQL
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Identity, Index, Integer, MetaData, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Identity, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
-__all__ = ["TICKET_COLUMNS", "agent_sessions", "agents", "audit", "handoff_handles", "handoff_tokens", "metadata", "tickets"]
+__all__ = ["TICKET_COLUMNS", "agent_sessions", "agents", "audit", "feedback", "handoff_handles", "handoff_tokens", "metadata", "tickets", "unmet_marks"]
 
 # Constraints stay unnamed, as in the files of earlier versions: each engine names them its own way
 # (PostgreSQL: tickets_number_key, tickets_status_check), the same for new and adopted databases.
@@ -141,4 +143,31 @@ agent_sessions = Table(
     Column("last_seen", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
     Index("agent_sessions_agent", "agent"),
+)
+
+# Insights (migration 0003). Named constraints, as that revision created them.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_hash", String(64), nullable=False),
+    Column("answer_id", String(64), nullable=False),
+    Column("service_id", String(120)),
+    Column("rating", String(4), nullable=False),
+    Column("reason", String(20)),
+    Column("lang", String(2), nullable=False),
+    Column("channel", String(40), nullable=False),
+    Column("created_at", String(40), nullable=False, index=True),
+    UniqueConstraint("conversation_hash", "answer_id", name="feedback_once_per_answer"),
+    CheckConstraint("rating IN ('up', 'down')", name="feedback_rating"),
+)
+
+unmet_marks = Table(
+    "unmet_marks",
+    metadata,
+    Column("topic", String(32), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("label", String(300), nullable=False),
+    Column("marked_by", String(64), nullable=False),
+    Column("marked_at", String(40), nullable=False),
 )

@@ -9,7 +9,7 @@ One registry per Rasa process (``METRICS``), counted by the connectors::
 
 Served by the REST channel at ``GET /webhooks/rest/metrics`` (``empty_message.py``): Rasa has no
 route of its own for it, and ``/webhooks/rest/`` is never published by the edge. Who may read it,
-as on the catalogue service and the action server: a client on ``CATALOG_METRICS_NETWORKS``
+the rule the catalogue service and the action server share (``common/access.py``): a client on ``CATALOG_METRICS_NETWORKS``
 (loopback by default) whose request did not come through a proxy, or ``Authorization: Bearer``
 with the admin read token (``CATALOG_ADMIN_READ_TOKEN``).
 
@@ -20,9 +20,9 @@ and the route answers 503 saying so. Pure code (no Rasa import): tested from ``.
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 from typing import Any
+
+from common.access import DEFAULT_NETWORKS, may_read_metrics
 
 try:  # optional in .venv-rasa (see the module docstring)
     import prometheus_client
@@ -31,7 +31,6 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 __all__ = ["DEFAULT_NETWORKS", "METRICS", "ChannelMetrics", "may_read_metrics"]
 
-DEFAULT_NETWORKS = "127.0.0.0/8,::1/128"
 MISSING = "prometheus-client is not installed in Rasa's environment (.venv-rasa); the channel metrics are off"
 
 
@@ -67,24 +66,6 @@ class ChannelMetrics:
         if not self.available:
             return None
         return prometheus_client.generate_latest(self.registry), prometheus_client.CONTENT_TYPE_LATEST
-
-
-def may_read_metrics(peer: str, headers: dict[str, str], networks: str, read_token: str) -> bool:
-    """True for a direct client on ``networks`` (no proxy headers), or one that shows the read token.
-
-    ``headers`` with lower-case names. The same rule as ``actions/metrics.py`` (the action server
-    cannot import ``bot/``).
-    """
-    given = headers.get("authorization", "")
-    if read_token and hmac.compare_digest(given.encode(), f"Bearer {read_token}".encode()):
-        return True
-    if "x-forwarded-for" in headers or "forwarded" in headers:
-        return False
-    try:
-        address = ipaddress.ip_address(peer.split("%", 1)[0])
-    except ValueError:
-        return False
-    return any(address in ipaddress.ip_network(n.strip(), strict=False) for n in networks.split(",") if n.strip())
 
 
 METRICS = ChannelMetrics()

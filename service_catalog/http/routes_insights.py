@@ -22,7 +22,6 @@ for ``UNMET_CACHE_S`` and its embeddings by text.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
 import io
 import logging
@@ -44,13 +43,12 @@ from .openapi import documented
 from .openapi_insights import OPERATIONS
 from .params import int_param, json_body
 from .routes_site import STATIC_DIR
-from .typedefs import CATALOGUE, EMBEDDER, EVENT_LOG, EXECUTOR, INSIGHTS_STORE, SETTINGS, UNMET_CACHE
+from .typedefs import CATALOGUE, DATABASE, EMBEDDER, EVENT_LOG, EXECUTOR, INSIGHTS_STORE, SETTINGS, UNMET_CACHE
 
 __all__ = ["setup"]
 
 log = logging.getLogger(__name__)
 UNMET_CACHE_S = 60.0
-PURGE_EVERY_S = 3600
 STATUSES = frozenset({"open", "added", "out_of_scope"})
 
 
@@ -66,29 +64,12 @@ def setup(app: web.Application) -> None:
 
 
 async def insights_data(app: web.Application) -> AsyncIterator[None]:
-    """Our tables in the catalogue database, the events reader, and the hourly purge of old ratings."""
+    """Our tables in the catalogue database and the events reader (ratings are purged by app.py's retention loop)."""
     settings = app[SETTINGS]
-    store = await InsightsStore.open(settings.database_url)
-    app[INSIGHTS_STORE] = store
+    app[INSIGHTS_STORE] = InsightsStore(app[DATABASE])  # the service's database: its engine, workers and 503 when down
     app[EVENT_LOG] = EventLog(settings.events_url)
-
-    async def purge_forever() -> None:
-        while True:
-            try:
-                deleted = await store.purge_feedback(settings.feedback_retention_days, time.time())
-                if deleted:
-                    log.info("retention: deleted %d ratings", deleted)
-            except Exception:
-                log.exception("retention: purging ratings failed; retrying in an hour")
-            await asyncio.sleep(PURGE_EVERY_S)
-
-    task = asyncio.create_task(purge_forever())
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
     app[EVENT_LOG].close()
-    await store.close()
 
 
 async def _caller(request: web.Request, *, operate: bool = False) -> str:

@@ -19,7 +19,6 @@ either listed there or given the read token (docs/insights.md).
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import time
@@ -27,6 +26,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from common.access import may_read_metrics
 
 from ..errors import Forbidden
 from .auth import require_scope
@@ -91,14 +92,9 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
 
 
 def _allowed_without_token(request: web.Request) -> bool:
-    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
-        return False
-    try:
-        peer = ipaddress.ip_address((request.remote or "").split("%", 1)[0])
-    except ValueError:
-        return False
-    networks = request.app[SETTINGS].metrics_networks.split(",")
-    return any(peer in ipaddress.ip_network(n.strip(), strict=False) for n in networks if n.strip())
+    """The network rule shared with the action server and Rasa (tokens are checked by ``require_scope``)."""
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    return may_read_metrics(request.remote or "", headers, request.app[SETTINGS].metrics_networks, read_token="")
 
 
 @documented(**OPERATIONS["metrics"])

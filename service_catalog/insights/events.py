@@ -24,8 +24,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from .store import engine_for
-
 __all__ = ["MAX_DAYS", "Event", "EventLog", "parse_event"]
 
 log = logging.getLogger(__name__)
@@ -63,6 +61,16 @@ def parse_event(sender: str, raw: str | bytes | dict[str, Any]) -> Event | None:
     return Event(str(data.get("sender_id") or sender), data["event"], float(ts), data)
 
 
+def read_only_engine(url: str) -> sa.Engine:
+    """An engine reading the events database: ``sqlite:///path`` opened read-only, or ``postgresql://`` (psycopg 3)."""
+    if url.startswith("postgresql://"):
+        return sa.create_engine("postgresql+psycopg://" + url.removeprefix("postgresql://"), pool_pre_ping=True, pool_size=2, max_overflow=2)
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        return sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"timeout": 10})
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
 class EventLog:
     """The events of the last ``KEEP_DAYS``, read incrementally from the broker's table."""
 
@@ -78,7 +86,7 @@ class EventLog:
         if self._engine is None:
             if self.url.startswith("sqlite:///") and not Path(self.url.removeprefix("sqlite:///")).exists():
                 return None  # Rasa has published nothing yet
-            self._engine = engine_for(self.url, read_only=True)
+            self._engine = read_only_engine(self.url)
         return self._engine
 
     def refresh(self, now: float | None = None) -> list[Event]:

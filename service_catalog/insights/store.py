@@ -10,59 +10,34 @@ PostgreSQL), written through SQLAlchemy Core so that the same statements run on 
     unmet_marks  topic key, status added|out_of_scope, label (the topic's central question,
                  masked), by (the supervisor or "admin-token"), marked_at
 
-The tables belong to the catalogue database's migrations (``migrations/versions/0003_…``); ``open``
-creates them only where those have not run. Feedback is purged after ``CATALOG_FEEDBACK_RETENTION_DAYS``; marks stay until changed.
-Every call runs on the store's own worker threads, so the event loop never waits on
-the database.
+The tables belong to the catalogue database's migrations (``migrations/versions/0003_…``). Feedback is
+purged after ``CATALOG_FEEDBACK_RETENTION_DAYS``; marks stay until changed. The store works through the
+service's ``Database`` (``InsightsStore(database)``): its engine, its worker threads (the event loop never
+waits on the database; on SQLite, the one writer) and its ``DatabaseUnavailable`` (503) when the server is
+down. ``InsightsStore.open(url)`` opens a ``Database`` of its own, for the command line and tests.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ..db import Database
+from ..db_schema import feedback as feedback_table
+from ..db_schema import unmet_marks as marks_table
 from ..privacy import mask
 
-__all__ = ["FEEDBACK_REASONS", "Feedback", "InsightsStore", "Mark", "TicketTiming", "engine_for", "iso"]
+__all__ = ["FEEDBACK_REASONS", "Feedback", "InsightsStore", "Mark", "TicketTiming", "iso"]
 
-T = TypeVar("T")
 FEEDBACK_REASONS = ("wrong_service", "unclear", "outdated", "could_not_apply", "other")
 MARK_STATUSES = ("added", "out_of_scope")
 
-metadata = sa.MetaData()
-feedback_table = sa.Table(
-    "feedback",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("conversation_hash", sa.String(64), nullable=False),
-    sa.Column("answer_id", sa.String(64), nullable=False),
-    sa.Column("service_id", sa.String(120)),
-    sa.Column("rating", sa.String(4), nullable=False),
-    sa.Column("reason", sa.String(20)),
-    sa.Column("lang", sa.String(2), nullable=False),
-    sa.Column("channel", sa.String(40), nullable=False),
-    sa.Column("created_at", sa.String(40), nullable=False, index=True),
-    sa.UniqueConstraint("conversation_hash", "answer_id", name="feedback_once_per_answer"),
-    sa.CheckConstraint("rating IN ('up', 'down')", name="feedback_rating"),
-)
-marks_table = sa.Table(
-    "unmet_marks",
-    metadata,
-    sa.Column("topic", sa.String(32), primary_key=True),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("label", sa.String(300), nullable=False),
-    sa.Column("marked_by", sa.String(64), nullable=False),
-    sa.Column("marked_at", sa.String(40), nullable=False),
-)
 # The catalogue database's own tables, read only (service_catalog/db.py owns them).
 _tickets = sa.table("tickets", sa.column("number"), sa.column("created_at"), sa.column("channel"), sa.column("lang"), sa.column("taken_at"))
 _audit = sa.table("audit", sa.column("ts"), sa.column("kind"), sa.column("outcome"), sa.column("detail"))
@@ -86,18 +61,6 @@ def epoch(text: str | None) -> float | None:
 def conversation_hash(conversation_id: str) -> str:
     """What the feedback table keeps instead of the conversation id."""
     return hashlib.sha256(conversation_id.encode("utf-8", "replace")).hexdigest()
-
-
-def engine_for(url: str, *, read_only: bool = False) -> sa.Engine:
-    """An engine for a ``sqlite:///path`` or ``postgresql://`` URL (psycopg 3)."""
-    if url.startswith("postgresql://"):
-        return sa.create_engine("postgresql+psycopg://" + url.removeprefix("postgresql://"), pool_pre_ping=True, pool_size=2, max_overflow=2)
-    if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        if read_only:
-            return sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"timeout": 10})
-        return sa.create_engine(url, connect_args={"timeout": 10})
-    return sa.create_engine(url, pool_pre_ping=True)
 
 
 @dataclass(frozen=True)
@@ -139,29 +102,19 @@ class TicketTiming:
 class InsightsStore:
     """Feedback and topic marks in the catalogue database; tickets and replies read from it."""
 
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
-        # Our own threads, so that close() can wait for a call still running (the hourly purge cancelled by
-        # shutdown) to give its connection back before the pool is disposed; none is left open.
-        self._worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="insights-db")
+    def __init__(self, database: Database, *, owned: bool = False) -> None:
+        self.database = database
+        self._owned = owned  # opened by ``open``: closed by ``close``
 
     @classmethod
     async def open(cls, url: str) -> InsightsStore:
-        """Connect and create our two tables when they are missing."""
-        store = cls(await asyncio.to_thread(engine_for, url))
-        await asyncio.to_thread(metadata.create_all, store.engine)
-        return store
+        """A store over a ``Database`` of its own (migrated on opening), for the command line and tests."""
+        return cls(await Database.open(url), owned=True)
 
     async def close(self) -> None:
-        await asyncio.to_thread(self._worker.shutdown, True)
-        await asyncio.to_thread(self.engine.dispose)
-
-    async def _run(self, work: Callable[[sa.Connection], T]) -> T:
-        def call() -> T:
-            with self.engine.begin() as connection:
-                return work(connection)
-
-        return await asyncio.get_running_loop().run_in_executor(self._worker, call)
+        """Close the database if the store opened it (the service's is closed by the service)."""
+        if self._owned:
+            await self.database.close()
 
     async def add_feedback(self, item: Feedback) -> bool:
         """Store a rating; False when this conversation already rated this answer."""
@@ -170,7 +123,7 @@ class InsightsStore:
             connection.execute(feedback_table.insert().values(**item.__dict__))
 
         try:
-            await self._run(insert)
+            await self.database.write(insert)
         except IntegrityError:
             return False
         return True
@@ -179,16 +132,16 @@ class InsightsStore:
         """Every rating given from ``since`` on, oldest first."""
         columns = [feedback_table.c[name] for name in Feedback.__dataclass_fields__]
         query = sa.select(*columns).where(feedback_table.c.created_at >= iso(since)).order_by(feedback_table.c.created_at)
-        rows = await self._run(lambda c: c.execute(query).all())
+        rows = await self.database.read(lambda c: c.execute(query).all())
         return [Feedback(*row) for row in rows]
 
     async def purge_feedback(self, retention_days: int, now: float) -> int:
         """Delete ratings older than ``retention_days``; the number deleted."""
         cut = iso(now - retention_days * 86400)
-        return await self._run(lambda c: c.execute(feedback_table.delete().where(feedback_table.c.created_at < cut)).rowcount)
+        return await self.database.write(lambda c: c.execute(feedback_table.delete().where(feedback_table.c.created_at < cut)).rowcount)
 
     async def marks(self) -> dict[str, Mark]:
-        rows = await self._run(lambda c: c.execute(sa.select(*marks_table.c)).all())
+        rows = await self.database.read(lambda c: c.execute(sa.select(*marks_table.c)).all())
         return {row[0]: Mark(*row) for row in rows}
 
     async def set_mark(self, topic: str, status: str | None, label: str, by: str, now: float) -> None:
@@ -199,7 +152,7 @@ class InsightsStore:
             if status is not None:
                 connection.execute(marks_table.insert().values(topic=topic, status=status, label=mask(label)[:300], marked_by=by, marked_at=iso(now)))
 
-        await self._run(upsert)
+        await self.database.write(upsert)
 
     async def ticket_timings(self, since: float, until: float) -> list[TicketTiming]:
         """Tickets created in ``[since, until)`` with the time of the console's first reply to each.
@@ -231,7 +184,7 @@ class InsightsStore:
                         first[number] = moment
             return [TicketTiming(n, epoch(c) or 0.0, ch or "unknown", lang or "unknown", first.get(n)) for n, c, ch, lang in tickets]
 
-        return await self._run(read)
+        return await self.database.read(read)
 
     async def open_tickets(self) -> int:
         """How many tickets are open (for the metrics gauge); 0 before the first one."""
@@ -242,7 +195,7 @@ class InsightsStore:
             status: sa.ColumnClause[str] = sa.column("status")
             return int(connection.execute(sa.select(sa.func.count()).select_from(sa.table("tickets", status)).where(status == "open")).scalar_one())
 
-        return await self._run(count)
+        return await self.database.read(count)
 
 
 def _ticket_of(detail: Any) -> str | None:

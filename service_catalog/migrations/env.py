@@ -10,11 +10,10 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from service_catalog.db_schema import metadata
-from service_catalog.insights.store import metadata as insights_metadata  # the feedback tables share the database
 
 connection: Connection | None = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations through `python -m service_catalog db upgrade` (or Database.open), which passes the connection")
-context.configure(connection=connection, target_metadata=[metadata, insights_metadata], render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
 with context.begin_transaction():
     context.run_migrations()

@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from common.language import detect_language
+
 from ._stopwords import EN_STOP, ZH_STOP
 
 __all__ = [
@@ -54,10 +56,9 @@ def normalise(text: str) -> str:
 
 
 def detect_lang(text: str) -> str:
-    """``zh`` when the text is mostly Chinese characters, else ``en``."""
-    han = len(HAN.findall(text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    return "zh" if han and han * 3 >= latin else "en"
+    """``zh`` or ``en`` for a query, by the rule the action server uses for replies (``common/language.py``);
+    ``en`` for a query without a language of its own (``12345``)."""
+    return detect_language(text)
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,8 +1,7 @@
 """Insights: citizens' ratings of answers (feedback) and supervisors' marks on unmet-need topics.
 
-The tables are described in ``service_catalog/insights/store.py``, which also creates them when
-missing (``InsightsStore.open``); a database where it did so before this revision existed keeps
-them (``if_not_exists``).
+The tables are described in ``service_catalog/db_schema.py`` and used by ``insights/store.py``. A
+database where an earlier store created them before this revision existed keeps them (``if_not_exists``).
 
 Revision ID: 0003
 Revises: 0002

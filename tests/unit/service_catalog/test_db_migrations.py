@@ -29,7 +29,6 @@ from service_catalog import migrations
 from service_catalog.__main__ import main
 from service_catalog.db import CITY_TZ, Database, DatabaseUnavailable, make_engine
 from service_catalog.db_schema import metadata
-from service_catalog.insights.store import metadata as insights_metadata
 
 HEAD = migrations.head()
 TABLES = {"tickets", "handoff_tokens", "handoff_handles", "audit", "agents", "agent_sessions", "feedback", "unmet_marks"}
@@ -102,11 +101,11 @@ def schema_differences(url: str) -> list[Any]:
     """What autogenerate would write: differences between the database and the tables in code."""
     with connection(url) as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        differences = list(compare_metadata(context, [metadata, insights_metadata]))
+        differences = list(compare_metadata(context, metadata))
     if url.startswith("sqlite"):
         # Files from before Alembic declared "jti TEXT PRIMARY KEY" without NOT NULL, which SQLite (alone)
         # reads as nullable. Nothing writes a NULL key; rebuilding the tables to say so is not worth the risk.
-        primary_keys = {(t.name, c.name) for m in (metadata, insights_metadata) for t in m.tables.values() for c in t.primary_key}
+        primary_keys = {(t.name, c.name) for t in metadata.tables.values() for c in t.primary_key}
         differences = [d for d in differences if not (isinstance(d, list) and d[0][0] == "modify_nullable" and (d[0][2], d[0][3]) in primary_keys)]
     return differences
 
