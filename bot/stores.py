@@ -11,6 +11,22 @@ Masking happens in place, after the turn's actions have run, so the turn itself 
 citizen wrote; the next turn reads the masked history. Conversations older than the retention
 (``python -m service_catalog purge --tracker-db ...``) are deleted.
 
+What a save costs (measured by ``benchmarks/rasa_profile.py --stores``, docs/operations.md "The
+cost of a turn"): Rasa's ``SQLTrackerStore.save`` first reloads the whole conversation from the
+database (``stream_events``: a query, JSON decoding and replaying every event) only to learn which
+events are new, and the earlier version of this store masked every event of the conversation on
+every save, so both grew with the conversation. Here one save counts the stored rows (the query
+Rasa itself uses to choose what to insert), masks, publishes and inserts only the events after
+them, and turns each event into its dict once. Everything stored or published is still masked:
+the events masked are exactly those written; older ones were masked when they were written, and
+the next turn's tracker is read back from those rows.
+
+On SQLite (the embedded stack) the file is in WAL mode with ``synchronous=NORMAL`` and a busy
+timeout, as the event broker's file already is (bot/brokers.py): a commit appends to the
+write-ahead log instead of syncing the database twice, and a reader never blocks a turn. A power
+cut may lose the last turns committed before it; the file stays consistent. Connections are
+pooled (SQLAlchemy 1.4 opens a new SQLite connection per session otherwise).
+
 ``bot/endpoints.yml``::
 
     tracker_store:
@@ -21,6 +37,10 @@ citizen wrote; the next turn reads the masked history. Conversations older than 
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -45,16 +65,52 @@ def mask_event(event: Event) -> None:
         event.value = mask_obj(event.value)
 
 
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL keeps the file consistent; a power cut may lose the last turns
+    cursor.close()
+
+
 class MaskingSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` whose stored and published events carry no personal data."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
+            url = self.engine.url
+            self.engine.dispose()
+            # Rasa calls the store from the event loop's thread only; one pooled connection per concurrent session.
+            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        for event in tracker.events:
-            mask_event(event)
+        """Mask, publish and store the events of ``tracker`` that are not stored yet."""
         for slot in tracker.slots.values():
             if isinstance(slot.value, str):
                 slot.value = mask(slot.value)
-        await super().save(tracker)
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))  # after the rows already stored
+            for event in new_events:
+                mask_event(event)
+            dicts = [event.as_dict() for event in new_events]
+            if self.event_broker is not None:
+                for data in dicts:
+                    self.event_broker.publish({"sender_id": tracker.sender_id, **data})
+            for event, data in zip(new_events, dicts, strict=True):
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=((data.get("parse_data") or {}).get("intent") or {}).get("name"),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
 
     def __repr__(self) -> str:  # pragma: no cover - logging only
         return f"MaskingSQLTrackerStore({self.engine.url!r})" if hasattr(self, "engine") else "MaskingSQLTrackerStore"
