@@ -1,11 +1,20 @@
 """Load: 100 concurrent ten-turn conversations over the REST channel (benchmarks/locustfile.py, run by
 ``locust --headless`` in a subprocess with CSV output), against one replica of each process and then
-two, in the same run; turns/s, p50/p95/p99, errors, and each process's memory (RSS, with its children)
-after a warm-up and after the run.
+two, in the same run; turns/s, p50/p95/p99, errors, and each process's memory after a warm-up and
+after the run.
+
+Memory is reported as PSS (proportional set size: a page shared by n processes counts 1/n to each), with
+RSS beside it, each summed over a process and its children, and the floor (after the run within 1.1x of
+after warm-up) is checked on PSS. Why: RSS counts a shared page once per process that touched it, so
+PostgreSQL's sum over its backends counts ``shared_buffers`` again for every backend and grows as they
+touch more of it, while the machine spends it once; PSS sums to what the machine spends. The warm-up is
+the measured scenario itself (the same conversations and number of users), so that pools, PostgreSQL
+backends, caches and lazily loaded code are all in place before the first reading; ``--rounds N``
+repeats the measured run and reads memory after each: a leak grows every round, a cache levels off.
 
 Usage (from the repository root)::
 
-    .venv/bin/python -m benchmarks.load [--users 100] [--replicas 1,2] [--embedded] [--model models/bot-<hash>.tar.gz]
+    .venv/bin/python -m benchmarks.load [--users 100] [--replicas 1,2] [--embedded] [--rounds 1] [--model models/bot-<hash>.tar.gz]
 
 ``--embedded`` measures the embedded stack (scripts/stack.py: SQLite, one of each, REST straight to
 Rasa) instead of the scaled one (scripts/scaled.py: PostgreSQL, Redis, nginx; the REST channel through
@@ -35,24 +44,31 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 LOCUST = str(ROOT / ".venv/bin/locust")
 BENCH_DIR = ROOT / "var" / "bench"
-WARM_UP_USERS = 10
-MEMORY_FLOOR = 1.1  # RSS after the run within 1.1x of after warm-up (issue 15)
+MEMORY_FLOOR = 1.1  # PSS after the run within 1.1x of after warm-up (issue 15)
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB (PostgreSQL's backends, Rasa's workers)."""
+def memory_mb(pid: int) -> tuple[float, float]:
+    """``(PSS, RSS)`` of a process and all its descendants (PostgreSQL's backends, Rasa's workers), in MB.
+
+    PSS where /proc allows reading it (``smaps_rollup``: as root, or as the processes' owner), else RSS.
+    """
     import psutil
 
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0.0
-    total = 0
+        return 0.0, 0.0
+    pss = rss = 0
     for p in procs:
         with suppress(psutil.NoSuchProcess):
-            total += p.memory_info().rss
-    return total / 2**20
+            try:
+                full = p.memory_full_info()
+                pss, rss = pss + full.pss, rss + full.rss
+            except psutil.AccessDenied:
+                resident = p.memory_info().rss
+                pss, rss = pss + resident, rss + resident
+    return pss / 2**20, rss / 2**20
 
 
 def run_locust(host: str, token: str, users: int, out: Path, think: str | None = None) -> dict[str, float]:
@@ -87,13 +103,16 @@ def run_locust(host: str, token: str, users: int, out: Path, think: str | None =
     }
 
 
-def measure(name: str, host: str, token: str, processes: list[dict[str, Any]], users: int, out_dir: Path) -> dict[str, Any]:
-    """Warm-up, memory, the measured run, memory again."""
-    run_locust(host, token, WARM_UP_USERS, out_dir / f"{name}-warmup", think="0.2,0.5")
-    before = {f"{p['role']}{p.get('replica', '')}": rss_mb(p["pid"]) for p in processes}
-    result = run_locust(host, token, users, out_dir / name)
-    after = {key: rss_mb(p["pid"]) for key, p in zip(before, processes, strict=True)}
-    return {"name": name, **result, "memory": {k: (before[k], after[k]) for k in before}}
+def measure(name: str, host: str, token: str, processes: list[dict[str, Any]], users: int, out_dir: Path, rounds: int = 1) -> dict[str, Any]:
+    """Warm-up (the measured scenario itself), memory, the measured run (``rounds`` times, memory after each)."""
+    run_locust(host, token, users, out_dir / f"{name}-warmup")
+    keys = [f"{p['role']}{p.get('replica', '')}" for p in processes]
+    readings = [{key: memory_mb(p["pid"]) for key, p in zip(keys, processes, strict=True)}]
+    result: dict[str, Any] = {}
+    for i in range(rounds):
+        result = run_locust(host, token, users, out_dir / f"{name}-{i + 1}")
+        readings.append({key: memory_mb(p["pid"]) for key, p in zip(keys, processes, strict=True)})
+    return {"name": name, **result, "memory": {k: [r[k] for r in readings] for k in keys}}
 
 
 @contextmanager
@@ -128,17 +147,24 @@ def trained_model() -> Path:
 
 
 def report(results: list[dict[str, Any]]) -> str:
+    rounds = max(len(next(iter(r["memory"].values()), [0, 0])) - 1 for r in results)
+    later = "".join(f" {'round ' + str(i + 1):>8}" for i in range(rounds - 1))
     lines = [
         f"{'setup':24} {'turns':>6} {'errors':>6} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
         *(f"{r['name']:24} {r['turns']:6d} {r['errors']:6d} {r['turns_per_s']:8.1f} {r['p50']:8.0f} {r['p95']:8.0f} {r['p99']:8.0f}" for r in results),
         "",
-        f"{'memory (RSS MB, with children)':34} {'after warm-up':>14} {'after run':>10} {'ratio':>6}",
+        "memory in MB, each process with its children: PSS (shared pages divided among their users), RSS beside it",
+        f"{'process':30} {'PSS warm':>9}{later} {'PSS after':>9} {'ratio':>6}   {'RSS warm':>9} {'RSS after':>9} {'ratio':>6}",
     ]
     for r in results:
-        for process, (before, after) in r["memory"].items():
-            ratio = after / before if before else 0.0
+        for process, readings in r["memory"].items():
+            (pss0, rss0), (pss1, rss1) = readings[0], readings[-1]
+            between = "".join(f" {pss:8.0f}" for pss, _ in readings[1:-1])
+            ratio = pss1 / pss0 if pss0 else 0.0
             flag = "" if ratio <= MEMORY_FLOOR else f"  over {MEMORY_FLOOR}x"
-            lines.append(f"{r['name'] + ' ' + process:34} {before:14.0f} {after:10.0f} {ratio:6.2f}{flag}")
+            lines.append(
+                f"{r['name'] + ' ' + process:30} {pss0:9.0f}{between} {pss1:9.0f} {ratio:6.2f}   {rss0:9.0f} {rss1:9.0f} {rss1 / rss0 if rss0 else 0.0:6.2f}{flag}"
+            )
     return "\n".join(lines)
 
 
@@ -147,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100, help="concurrent conversations (default 100)")
     parser.add_argument("--replicas", default="1,2", help="replica counts to compare, e.g. 1,2 (scaled stack)")
     parser.add_argument("--embedded", action="store_true", help="the embedded stack (scripts/stack.py) instead of the scaled one")
+    parser.add_argument("--rounds", type=int, default=1, help="measured runs after the warm-up, memory read after each (a leak grows every round)")
     parser.add_argument("--model", type=Path, default=None, help="a trained model (default: scripts/train.sh, which trains when the bot changed)")
     args = parser.parse_args(argv)
     model = args.model or trained_model()
@@ -154,11 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as out:
         if args.embedded:
             with embedded(model) as (host, token, processes):
-                results.append(measure("embedded x1", host, token, processes, args.users, Path(out)))
+                results.append(measure("embedded x1", host, token, processes, args.users, Path(out), args.rounds))
         else:
             for n in (int(x) for x in args.replicas.split(",")):
                 with scaled(n, model) as (host, token, processes):
-                    results.append(measure(f"scaled x{n}", host, token, processes, args.users, Path(out)))
+                    results.append(measure(f"scaled x{n}", host, token, processes, args.users, Path(out), args.rounds))
     print(f"Load: {args.users} concurrent conversations x 10 turns over the REST channel (think time {os.environ.get('LOAD_THINK_S', '0.5,1.5')} s)")
     print(report(results))
     return 0
