@@ -35,8 +35,9 @@ lint: setup ## ruff, mypy and the import contracts (import-linter) on our packag
 	@$(PY) -m mypy
 	@.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 
-eval: setup ## search quality on the evaluation set (BM25, dense, hybrid side by side)
+eval: setup ## search quality (BM25, dense, hybrid side by side), then the conversation scripts against the assistant
 	@$(PY) -m service_catalog eval
+	@model=$$(scripts/train.sh) && $(PY) -m service_catalog index build >/dev/null && $(PY) scripts/conversation_eval.py --model "$$model"
 
 bench: setup ## benchmarks: search latency and index build, conversation turn latency
 	@$(PY) -m benchmarks.run
