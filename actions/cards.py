@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CHECKLIST", "LABELS", "card_payload", "card_text", "checklist_text", "followup_text", "next_steps", "select_button"]
+__all__ = ["CHECKLIST", "LABELS", "card_payload", "card_text", "checklist_text", "followup_text", "select_button"]
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
@@ -202,17 +202,6 @@ def checklist_text(event: dict[str, Any], lang: str) -> str:
     if steps:
         lines.append(W["pick"].format(example=steps[min(1, len(steps) - 1)]["title"]))
     return "\n".join(lines)
-
-
-def next_steps(steps: list[dict[str, Any]], done: set[str]) -> list[dict[str, Any]]:
-    """The steps that come next: after the last step done, with everything they come after done.
-
-    A step done counts the steps before it in the order as behind the person (whoever
-    registered the birth has the birth certificate and is past the pregnancy handbook).
-    """
-    reached = max((int(s["order"]) for s in steps if s["id"] in done), default=0)
-    finished = {int(s["order"]) for s in steps if int(s["order"]) <= reached or s["id"] in done}
-    return [s for s in steps if int(s["order"]) not in finished and all(int(a) in finished for a in s.get("after") or [])]
 
 
 def select_button(hit: dict[str, Any]) -> dict[str, str]:

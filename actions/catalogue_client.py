@@ -75,8 +75,34 @@ class CatalogueClient:
             log.warning("catalogue service unavailable: %s %s: %s", method, path, type(exc).__name__)
             raise CatalogueUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
 
-    async def search(self, q: str, lang: str, limit: int = 5, district: str | None = None, audience: str | None = None) -> dict[str, Any]:
-        return dict(await self._request("GET", "/api/search", params={"q": q[:500], "lang": lang, "limit": limit, "district": district, "audience": audience}))
+    async def turn(
+        self,
+        text: str,
+        lang: str,
+        *,
+        mode: str = "find",
+        shown: list[dict[str, Any]] | None = None,
+        selected: str | None = None,
+        district: str | None = None,
+        audience: str | None = None,
+        intent: str | None = None,
+        mention: str | None = None,
+        conversation: str | None = None,
+    ) -> dict[str, Any]:
+        """What one turn about finding a service does (``POST /api/search/turn``): ``kind`` and what it
+        needs (the card, the hits, the checklist, the next steps), the list to keep and the district settled on."""
+        body = {
+            "text": text[:500],
+            "lang": lang,
+            "mode": mode,
+            "shown": [_shown(s) for s in (shown or [])[:100]],
+            "selected": selected,
+            "district": district,
+            "audience": audience,
+            "intent": intent,
+            "mention": mention[:500] if mention else None,
+        }
+        return dict(await self._request("POST", "/api/search/turn", json=body, conversation=conversation))
 
     async def resolve_pick(self, text: str, lang: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
         """What ``text`` picks from the list shown (``POST /api/picks/resolve``): kind, count, id, position."""
@@ -123,6 +149,14 @@ class CatalogueClient:
     async def feedback(self, body: dict[str, Any], conversation: str) -> dict[str, Any]:
         """A citizen's rating of an answer (``POST /api/feedback``); ``AlreadyDone`` when it was rated before."""
         return dict(await self._request("POST", "/api/feedback", json=body, conversation=conversation))
+
+
+def _shown(item: dict[str, Any]) -> dict[str, Any]:
+    """An item of the ``shown`` slot as the catalogue service takes it (a checklist step keeps its order)."""
+    out: dict[str, Any] = {"id": str(item["id"]), "title": str(item.get("title") or "")[:300] or None}
+    if isinstance(item.get("order"), int):
+        out.update(order=item["order"], after=[a for a in item.get("after") or [] if isinstance(a, int)], event=item.get("event"), done=bool(item.get("done")))
+    return out
 
 
 client = CatalogueClient()

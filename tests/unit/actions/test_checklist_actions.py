@@ -1,5 +1,6 @@
 """Life-event checklists in the conversation, steps already done, the browse menu, and districts that
-never switch the selected service (issue 14), against an in-process fake catalogue service."""
+never switch the selected service (issue 14), against an in-process fake catalogue service whose
+``POST /api/search/turn`` runs the real policy over scripted searches (turnkit.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from turnkit import turn_route
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "websockets.connection was renamed", DeprecationWarning)
@@ -17,8 +19,8 @@ with warnings.catch_warnings():
     from rasa_sdk.events import SlotSet
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions import followup, resolve, search
-    from actions.cards import checklist_text, next_steps
+    from actions import resolve, search
+    from actions.cards import checklist_text
     from actions.catalogue_client import CatalogueClient
     from actions.search import ActionBrowseEvents, ActionSearchServices
 
@@ -49,11 +51,7 @@ SEARCHES: dict[str, dict[str, Any]] = {
     "I'm in Pudong, where do I go": results("pudong-listing-support", "business-registration", district="pudong"),
 }
 REQUESTS: list[tuple[str, str]] = []
-
-
-async def _search(request: web.Request) -> web.Response:
-    REQUESTS.append(("search", request.query["q"]))
-    return web.json_response({"query": request.query["q"], "lang": "en", **SEARCHES.get(request.query["q"], results(confident=False))})
+TURNS: list[dict[str, Any]] = []
 
 
 async def _service(request: web.Request) -> web.Response:
@@ -80,17 +78,18 @@ async def _events(request: web.Request) -> web.Response:
 @pytest.fixture
 async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[list[tuple[str, str]]]:
     app = web.Application()
-    app.router.add_get("/api/search", _search)
     app.router.add_get("/api/services/{id}", _service)
     app.router.add_get("/api/events/{id}/checklist", _checklist)
     app.router.add_get("/api/events", _events)
+    app.router.add_post("/api/search/turn", turn_route(lambda _request: SEARCHES, {PASSPORT["id"]: PASSPORT}, TURNS))
     server = TestServer(app, port=0)
     await server.start_server()
     monkeypatch.setenv("CATALOG_INTERNAL_TOKEN", INTERNAL_TOKEN)
     client = CatalogueClient(str(server.make_url("")), timeout_s=2.0)
-    for module in (search, resolve, followup):
+    for module in (search, resolve):
         monkeypatch.setattr(module, "client", client)
     REQUESTS.clear()
+    TURNS.clear()
     try:
         yield REQUESTS
     finally:
@@ -129,12 +128,6 @@ def test_the_checklist_text_lists_the_steps_in_order_with_what_comes_first() -> 
     assert "already" in lines[-1]
 
 
-def test_after_a_step_the_next_steps_are_those_it_unlocks() -> None:
-    after_birth = [s["id"] for s in next_steps(BABY["steps"], {"birth-registration"})]
-    assert after_birth == ["resident-medical-insurance-enrolment", "childcare-subsidy"]
-    assert [s["id"] for s in next_steps(BABY["steps"], set())] == ["maternal-child-health-handbook", "birth-medical-certificate"]
-
-
 # -- the conversation ---------------------------------------------------------------------------
 
 
@@ -148,6 +141,7 @@ async def test_a_situational_question_gets_the_checklist_with_a_button_per_step(
     shown = slot(events, "shown")
     assert [s["order"] for s in shown] == [1, 2, 3, 4, 5] and all(s["event"] == "having-a-baby" for s in shown)
     assert not any(kind == "service" for kind, _ in fake), "no single service card"
+    assert len(TURNS) == 1, "one catalogue call"
 
 
 async def test_a_step_already_done_gets_the_next_steps(fake: list[tuple[str, str]]) -> None:
@@ -162,16 +156,33 @@ async def test_a_step_already_done_gets_the_next_steps(fake: list[tuple[str, str
         "5. Childcare subsidy",
     ]
     assert [s["id"] for s in slot(events, "shown") if s.get("done")] == ["birth-registration"]
+    assert TURNS[-1]["shown"][2] == {
+        "id": "birth-registration",
+        "title": "Register a newborn's birth",
+        "order": 3,
+        "after": [2],
+        "event": "having-a-baby",
+        "done": False,
+    }
 
 
 async def test_a_district_after_a_service_answers_where_for_that_service(fake: list[tuple[str, str]]) -> None:
     dispatcher = CollectingDispatcher()
     state = {"service_id": "passport-application", "district": "pudong"}
     events = await ActionSearchServices().run(dispatcher, tracker("I'm in Pudong, where do I go", state), {})
-    assert ("service", "passport-application") in fake
+    assert fake == [] and len(TURNS) == 1, "one call: the card comes with the decision"
     assert not [e for e in events if e.get("name") == "service_id" and e.get("value") != "passport-application"]
     assert dispatcher.messages[0]["response"] == "utter_followup"
     assert "Passport" in dispatcher.messages[0]["answer"]
+
+
+async def test_a_district_correction_is_settled_by_the_catalogue_service_and_kept(fake: list[tuple[str, str]]) -> None:
+    dispatcher = CollectingDispatcher()
+    state = {"service_id": "passport-application", "district": "minhang"}
+    events = await ActionSearchServices().run(dispatcher, tracker("sorry I meant Pudong, not Minhang", state), {})
+    assert TURNS[-1]["district"] == "minhang" and TURNS[-1]["selected"] == "passport-application"
+    assert SlotSet("district", "pudong") in events
+    assert dispatcher.messages[0]["answer"].startswith("Passport")
 
 
 async def test_the_browse_menu_reaches_every_event(fake: list[tuple[str, str]]) -> None:

@@ -1,5 +1,6 @@
 """Handoff actions, and how they find the service a message is about, against an in-process fake
-catalogue service (a real aiohttp app on a free port)."""
+catalogue service (a real aiohttp app on a free port; its ``POST /api/search/turn`` runs the real
+policy over the fake's scripted searches, turnkit.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from turnkit import turn_route
 
 with warnings.catch_warnings():
     # rasa-sdk's sanic imports websockets.connection, deprecated in websockets 14; nothing we can act on.
@@ -52,6 +54,7 @@ class FakeCatalogue:
     accepted: tuple[str, ...] = (INTERNAL_TOKEN,)  # service credentials the fake accepts
     searches: dict[str, dict[str, Any]] = field(default_factory=dict)  # query -> search response
     position: int = 3  # the place in the queue the fake answers
+    turns: list[dict[str, Any]] = field(default_factory=list)  # the bodies of POST /api/search/turn (reading: not in requests)
 
 
 FAKE = web.AppKey("fake", FakeCatalogue)
@@ -121,11 +124,18 @@ async def _picks(request: web.Request) -> web.Response:
 def fake_catalogue_app() -> web.Application:
     app = web.Application()
     app[FAKE] = FakeCatalogue()
+    turn = turn_route(lambda request: request.app[FAKE].searches, SERVICES, app[FAKE].turns)
+
+    async def _turn(request: web.Request) -> web.Response:
+        request.app[FAKE].headers.append(("turn", dict(request.headers)))
+        return await turn(request)
+
     app.router.add_post("/api/tickets", _tickets)
     app.router.add_post("/api/handoff/application", _application)
     app.router.add_get("/api/services/{id}", _service)
     app.router.add_get("/api/search", _search)
     app.router.add_post("/api/picks/resolve", _picks)
+    app.router.add_post("/api/search/turn", _turn)
     return app
 
 
@@ -401,7 +411,7 @@ async def test_number_5_after_a_list_of_two_says_there_are_only_two(fake: FakeCa
     (message,) = dispatcher.messages
     assert message["response"] == "utter_followup" and "only 2" in message["answer"] and "number 5" in message["answer"]
     assert [b["payload"] for b in message["buttons"]] == ['/select_service{"service_id":"centre-only"}', '/select_service{"service_id":"pension-claim"}']
-    assert [kind for kind, _ in fake.requests] == ["picks"]  # no search of the words "number 5"
+    assert fake.requests == [] and len(fake.turns) == 1  # one call, no search of the words "number 5"
 
 
 async def test_a_pick_read_as_a_request_for_a_person_shows_the_service_and_opens_no_ticket(fake: FakeCatalogue) -> None:
@@ -427,10 +437,6 @@ async def test_asking_for_a_person_after_a_list_still_opens_a_ticket(fake: FakeC
     await ActionHandoffHuman().run(dispatcher, t, {})
     assert [kind for kind, _ in fake.requests] == ["picks", "ticket"]
     assert responses(dispatcher) == ["utter_handoff_ticket"]
-
-
-def test_trimmed_drops_far_weaker_hits() -> None:
-    assert [h["id"] for h in resolve.trimmed([hit("a", 1.0), hit("b", 0.5), hit("c", 0.3)])] == ["a", "b"]
 
 
 async def test_confirm_sends_the_prefilled_link(fake: FakeCatalogue) -> None:
@@ -498,28 +504,8 @@ def test_action_names() -> None:
 
 
 async def test_the_second_one_picks_the_second_service_offered(fake: FakeCatalogue) -> None:
-    t = tracker({"service_id": "some-earlier-service", "shown": SHOWN}, text="how long does the second one take")
+    t = tracker({"service_id": "centre-only", "shown": SHOWN}, text="how long does the second one take")
     assert await resolve.resolve_service(CollectingDispatcher(), t, "en") == ("pension-claim", [SlotSet("service_id", "pension-claim")])
-
-
-def _district(value: str, start: int) -> dict[str, Any]:
-    return {"entity": "district", "value": value, "start": start}
-
-
-@pytest.mark.parametrize(
-    ("text", "entities", "expected"),
-    [
-        ("sorry I meant Pudong, not Minhang", [_district("pudong", 14), _district("minhang", 26)], "pudong"),
-        ("not Minhang, Pudong", [_district("minhang", 4), _district("pudong", 13)], "pudong"),
-        ("我住闵行，不是浦东", [_district("minhang", 2), _district("pudong", 7)], "minhang"),
-        ("where in Xuhui", [_district("xuhui", 9)], "xuhui"),
-        ("how much is it", [], None),
-    ],
-)
-def test_the_district_settled_on_is_the_one_not_ruled_out(text: str, entities: list[dict[str, Any]], expected: str | None) -> None:
-    from actions.slots import chosen_district
-
-    assert chosen_district(text, entities) == expected
 
 
 # -- the service credential ----------------------------------------------------------------------
@@ -529,8 +515,9 @@ async def test_every_call_carries_the_service_credential(fake: FakeCatalogue) ->
     fake.searches["pension"] = {"confident": True, "results": [hit("pension-claim", 1.0)], "best": "pension-claim"}
     t = tracker({"service_id": None}, text="pension", entities=[{"entity": "service", "value": "pension"}])
     await resolve.resolve_service(CollectingDispatcher(), t, "en")
-    ((headers),) = sent_headers(fake, "search")
+    ((headers),) = sent_headers(fake, "turn")
     assert headers["X-Internal-Token"] == INTERNAL_TOKEN
+    assert headers["X-Conversation-Id"] == SENDER
 
 
 def test_the_credential_is_the_first_of_new_and_old(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -586,7 +573,6 @@ async def test_no_credential_at_all_is_refused_too(monkeypatch: pytest.MonkeyPat
 async def test_where_to_go_in_person_is_marked_as_a_centre_referral(fake: FakeCatalogue, monkeypatch: pytest.MonkeyPatch) -> None:
     from actions import followup
 
-    monkeypatch.setattr(followup, "client", handoff.client)
     where = await followup.ActionAnswerFollowup().run(CollectingDispatcher(), tracker(intent="ask_where", text="where do I go?"), {})
     assert where[-1] == outcome("centre", "en", service_id="pension-claim")
     cost = await followup.ActionAnswerFollowup().run(CollectingDispatcher(), tracker(intent="ask_cost", text="how much?"), {})
