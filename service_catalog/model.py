@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 __all__ = [
+    "PERSON_PLACEHOLDERS",
     "AllOf",
     "AnyOf",
     "Audience",
@@ -126,6 +128,10 @@ class Question(_Strict):
     id: Annotated[str, Field(pattern=SLUG.pattern)]
     type: Literal["boolean", "number", "choice", "date"]
     text: LocalizedText
+    # The question asked about someone else (a parent, a child: issue 14), with the person as
+    # placeholders: {who} "your mother"/"您母亲", {whose} "your mother's"/"您母亲的", {their},
+    # {them}, {they} (eligibility/subjects.py fills them). Without it, the text is prefixed.
+    text_other: LocalizedText | None = None
     why: LocalizedText
     options: list[Choice] = Field(default_factory=list)
     unit: LocalizedText | None = None
@@ -149,7 +155,24 @@ class Question(_Strict):
             raise ValueError("unit, min and max only apply to number questions")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is above max {self.max}")
+        if self.text_other is not None:
+            for lang in ("zh", "en"):
+                _check_person_placeholders(self.text_other.get(lang), lang)
         return self
+
+
+PERSON_PLACEHOLDERS = frozenset({"who", "whose", "their", "them", "they"})
+"""The placeholders a question's ``text_other`` may use for the person it is asked about."""
+
+
+def _check_person_placeholders(text: str, lang: str) -> None:
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        raise ValueError(f"text_other.{lang} is not a valid template ({exc}); write a literal brace as {{{{ or }}}}") from None
+    unknown = sorted(fields - PERSON_PLACEHOLDERS)
+    if unknown:
+        raise ValueError(f"text_other.{lang} uses unknown placeholders {unknown}; valid: {', '.join(sorted(PERSON_PLACEHOLDERS))}")
 
 
 Operator = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "within_days", "before_days", "within_years", "before_years"]

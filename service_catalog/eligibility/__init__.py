@@ -22,12 +22,16 @@ from .parse import (
     understand_turn,
 )
 from .questions import next_question, open_questions
+from .subjects import RELATIONS, SELF, Person, person, question_text
 
 __all__ = [
     "CONFIDENT",
+    "RELATIONS",
+    "SELF",
     "Assessment",
     "InvalidAnswer",
     "InvalidCriterion",
+    "Person",
     "Reading",
     "Reason",
     "Turn",
@@ -44,6 +48,8 @@ __all__ = [
     "parse_district",
     "parse_number",
     "parse_yes_no",
+    "person",
+    "question_text",
     "read_answer",
     "said_phrase",
     "understand_turn",

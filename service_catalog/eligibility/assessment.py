@@ -18,6 +18,7 @@ from ._tree import conditions, conditions_with_polarity
 from .errors import InvalidCriterion
 from .evaluation import Verdict, condition_truth, evaluate
 from .questions import next_question, open_conditions, open_questions
+from .subjects import Person
 from .wording import fix_text, reason_text
 
 __all__ = ["Assessment", "Reason", "assess"]
@@ -75,6 +76,7 @@ def assess(
     lang: str,
     today: dt.date,
     readings: Mapping[str, str] | None = None,
+    who: Person | None = None,
 ) -> Assessment:
     """Evaluate, choose the next question and explain, in ``lang``.
 
@@ -87,6 +89,8 @@ def assess(
         readings: Question id to how the person's own words were read ("you said “about
             3 years” — counted as 36 months"), added to that question's reasons so that a
             wrong reading can be seen.
+        who: The person the check is for when it is not the citizen (``subjects.person``): the
+            reasons quote the questions as asked about them.
 
     Returns:
         The :class:`Assessment`.
@@ -109,7 +113,7 @@ def assess(
         if value is None and id(cond) not in open_ids:
             continue
         met = None if value is None else value != negated
-        text = reason_text(cond, negated, bank[cond.q], answers.get(cond.q), lang)
+        text = reason_text(cond, negated, bank[cond.q], answers.get(cond.q), lang, who)
         if readings and cond.q in readings and cond.q in answers:
             text = f"{text}（{readings[cond.q]}）" if lang == "zh" else f"{text} ({readings[cond.q]})"
         reason = Reason(text, met, cond.q)
@@ -120,7 +124,7 @@ def assess(
     would: tuple[str, ...] = ()
     if status is Verdict.INELIGIBLE:
         fixes = _repairs(criterion, answers, today, want=True) or []
-        would = tuple(dict.fromkeys(fix_text(cond, negated, bank[cond.q], answers.get(cond.q), lang) for cond, negated in fixes))
+        would = tuple(dict.fromkeys(fix_text(cond, negated, bank[cond.q], answers.get(cond.q), lang, who) for cond, negated in fixes))
     return Assessment(status, bank[nxt] if nxt else None, tuple(reasons), missing, would)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from ..model import Condition, Question
 from ._templates import END_MARKS, Wording, wording
 from ._values import DATE_OPS, as_date, flat, number_text
+from .subjects import Person, question_text
 
 __all__ = ["fix_text", "reason_text"]
 
@@ -29,7 +30,7 @@ _NEGATION = {
 }
 
 
-def reason_text(cond: Condition, negated: bool, question: Question, answer: Any, lang: str) -> str:
+def reason_text(cond: Condition, negated: bool, question: Question, answer: Any, lang: str, who: Person | None = None) -> str:
     """A condition and the answer given, e.g. "How old are you? Must be at least 60 years (you said 58)".
 
     Args:
@@ -38,6 +39,7 @@ def reason_text(cond: Condition, negated: bool, question: Question, answer: Any,
         question: The question the condition is about.
         answer: The answer given, or None.
         lang: ``"zh"`` for Chinese; anything else gives English.
+        who: The person the check is for, when not the citizen: the question is worded for them.
 
     Returns:
         The sentence: the condition's label if it has one, else the question and its requirement.
@@ -50,12 +52,12 @@ def reason_text(cond: Condition, negated: bool, question: Question, answer: Any,
             label = w.not_the_case.format(label=label)
         return w.reason_label.format(label=label, said=said)
     need = _requirement(cond, negated, question, w)
-    asked = question.text.get(w.lang)
+    asked = question_text(question, who, w.lang)
     template = w.reason_question if asked.endswith(END_MARKS) else w.reason_statement
     return template.format(asked=asked, need=need, said=said)
 
 
-def fix_text(cond: Condition, negated: bool, question: Question, answer: Any, lang: str) -> str:
+def fix_text(cond: Condition, negated: bool, question: Question, answer: Any, lang: str, who: Person | None = None) -> str:
     """A failed condition that would have to change, e.g. "This would have to be true: ...".
 
     Args:
@@ -64,6 +66,7 @@ def fix_text(cond: Condition, negated: bool, question: Question, answer: Any, la
         question: The question the condition is about.
         answer: The answer given.
         lang: ``"zh"`` for Chinese; anything else gives English.
+        who: The person the check is for, when not the citizen.
 
     Returns:
         One sentence, ending with a full stop.
@@ -74,7 +77,7 @@ def fix_text(cond: Condition, negated: bool, question: Question, answer: Any, la
         label = cond.label.get(w.lang).rstrip("。.")
         return (w.fix_false if negated else w.fix_true).format(label=label, said=said)
     need = _requirement(cond, negated, question, w)
-    asked = question.text.get(w.lang)
+    asked = question_text(question, who, w.lang)
     return w.fix_question.format(asked=asked, need=need, said=said)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from ..eligibility import Person, person, question_text
 from ..model import Question, Service
 
 _TEMPLATES = Environment(loader=PackageLoader("service_catalog", "templates"), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
@@ -73,6 +74,7 @@ _TEXT = {
         "yes": "是",
         "no": "否",
         "channel": "来源渠道",
+        "for_whom": "代办对象",
     },
     "en": {
         "portal": "One-stop Government Services (demo)",
@@ -84,6 +86,7 @@ _TEXT = {
         "yes": "Yes",
         "no": "No",
         "channel": "Came from channel",
+        "for_whom": "Applying on behalf of",
     },
 }
 
@@ -99,14 +102,15 @@ def _raw(value: Any) -> str:
     return str(value)
 
 
-def _field(index: int, qid: str, value: Any, question: Question | None, lang: str) -> dict[str, Any]:
-    """One form field as the template draws it: ``kind`` is select, number, date or text."""
+def _field(index: int, qid: str, value: Any, question: Question | None, lang: str, who: Person | None = None) -> dict[str, Any]:
+    """One form field as the template draws it: ``kind`` is select, number, date or text; the label
+    is the question as it was asked (about ``who`` when the citizen applies for someone else)."""
     raw = _raw(value)
     field: dict[str, Any] = {"id": f"answer-{index}", "name": qid, "value": raw, "label": qid, "kind": "text"}
     if question is None:
         return field
     words = _TEXT[lang]
-    field["label"] = question.text.get(lang)
+    field["label"] = question_text(question, who, lang)
     if question.type in {"choice", "boolean"}:
         options = [(o.value, o.label.get(lang)) for o in question.options] if question.type == "choice" else [("true", words["yes"]), ("false", words["no"])]
         if raw not in {v for v, _ in options}:
@@ -125,10 +129,17 @@ def application_page(service: Service, questions: Mapping[str, Question], claims
     Args:
         service: the service applied for.
         questions: the question bank (labels and choice options).
-        claims: the verified token claims (``answers``, ``lang``, ``channel``).
+        claims: the verified token claims (``answers``, ``lang``, ``channel``, and ``on_behalf_of``
+            when the citizen applies for someone else: the page says for whom).
     """
     lang = "zh" if claims.get("lang") == "zh" else "en"
     words = _TEXT[lang]
+    relation = claims.get("on_behalf_of")
+    try:
+        who = person(relation, lang) if isinstance(relation, str) else None
+    except ValueError:  # a relation this version does not know (a newer signer): named as it is
+        who = None
+    for_whom = who.who if who else relation if isinstance(relation, str) else None
     answers: Mapping[str, Any] = claims.get("answers") or {}
     title = service.title.get(lang)
     return _TEMPLATES.get_template("portal/apply.html").render(
@@ -138,7 +149,8 @@ def application_page(service: Service, questions: Mapping[str, Question], claims
         service_title=title,
         demo_note=_DEMO_NOTE[lang],
         summary=service.summary.get(lang),
-        fields=[_field(i, str(qid), value, questions.get(str(qid)), lang) for i, (qid, value) in enumerate(answers.items(), 1)],
+        fields=[_field(i, str(qid), value, questions.get(str(qid)), lang, who) for i, (qid, value) in enumerate(answers.items(), 1)],
+        for_whom=for_whom,
         documents=[d.get(lang) for d in service.documents],
         channel=claims.get("channel") or "",
     )

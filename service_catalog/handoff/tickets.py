@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..eligibility import Person
 from ..errors import InvalidRequest
 from ..privacy import mask
 
@@ -14,6 +15,7 @@ MAX_ENTRIES = 200
 MAX_ENTRY_CHARS = 2000
 MAX_SUMMARY_CHARS = 200
 SPEAKERS = frozenset({"user", "bot"})
+_FOR_WHOM = {"zh": "（代{noun}咨询）", "en": "(for their {noun}) "}
 
 
 def _cut(text: str, limit: int) -> str:
@@ -54,11 +56,14 @@ def clean_transcript(raw: Any) -> list[dict[str, Any]]:
     return entries
 
 
-def summarise(transcript: Sequence[dict[str, Any]], service_title: str | None, given: str | None = None) -> str:
+def summarise(
+    transcript: Sequence[dict[str, Any]], service_title: str | None, given: str | None = None, for_whom: Person | None = None, lang: str = "en"
+) -> str:
     """A short summary for the queue, with personal data masked.
 
     The given summary when there is one; otherwise the service title and the citizen's last
-    message. At most 200 characters.
+    message. A citizen asking for someone else is said first ("(for their mother)" / "（代母亲咨询）"),
+    so the agent knows whose answers the ticket holds. At most 200 characters.
     """
     if given and given.strip():
         text = " ".join(given.split())
@@ -66,4 +71,6 @@ def summarise(transcript: Sequence[dict[str, Any]], service_title: str | None, g
         last = next((" ".join(e["text"].split()) for e in reversed(transcript) if e["who"] == "user" and e["text"].strip()), "")
         text = f"[{service_title}] {last}" if service_title else last
         text = text.strip() or "—"
+    if for_whom is not None:
+        text = _FOR_WHOM["zh" if lang == "zh" else "en"].format(noun=for_whom.noun) + text
     return _cut(mask(text), MAX_SUMMARY_CHARS)

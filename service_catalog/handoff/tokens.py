@@ -251,7 +251,9 @@ class Signer:
 
     # -- tokens --------------------------------------------------------------------------------
 
-    def issue(self, service_id: str, answers: dict[str, Any], lang: str, channel: str, now: float | None = None) -> tuple[str, str, int]:
+    def issue(
+        self, service_id: str, answers: dict[str, Any], lang: str, channel: str, now: float | None = None, on_behalf_of: str | None = None
+    ) -> tuple[str, str, int]:
         """Sign a token carrying the answers the citizen agreed to share.
 
         Args:
@@ -260,6 +262,8 @@ class Signer:
             lang: ``zh`` or ``en``.
             channel: the chat channel the citizen used.
             now: the issue time in seconds (default: the clock).
+            on_behalf_of: the relation the citizen applies for (``mother``...), when not for
+                themself; the answers are that person's. The claim is left out for the citizen.
 
         Returns:
             ``(token, jti, exp)``.
@@ -279,6 +283,8 @@ class Signer:
             "iat": issued,
             "exp": expires,
         }
+        if on_behalf_of:
+            claims["on_behalf_of"] = on_behalf_of
         token = jwt.encode(claims, self._private, algorithm="EdDSA", headers={"kid": self._kid})
         return token, jti, expires
 

@@ -9,14 +9,29 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from ..catalogue import Catalogue, iter_conditions
-from ..eligibility import Reading, Turn, Verdict, assess, coerce_answers, evaluate, open_questions, parse_district, read_answer, said_phrase, understand_turn
+from ..eligibility import (
+    Person,
+    Reading,
+    Turn,
+    Verdict,
+    assess,
+    coerce_answers,
+    evaluate,
+    open_questions,
+    parse_district,
+    person,
+    question_text,
+    read_answer,
+    said_phrase,
+    understand_turn,
+)
 from ..errors import InvalidRequest, NotFoundError, ServiceNotFound
 from ..model import Question, Service
 from .params import MAX_BODY, body_model, json_body, refusal
 from .schemas import EligibilityRequest, ParseRequest, TurnRequest
 from .typedefs import CATALOGUE
 
-__all__ = ["assess_json", "question_json", "setup"]
+__all__ = ["assess_json", "question_json", "setup", "subject_json"]
 
 MAX_ANSWERS = 100
 MAX_TEXT = 500
@@ -28,11 +43,12 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/services/{id}/eligibility/turn", turn)
 
 
-def question_json(question: Question, lang: str) -> dict[str, Any]:
+def question_json(question: Question, lang: str, who: Person | None = None) -> dict[str, Any]:
+    """A question as the bot asks it, worded for ``who`` when the check is for someone else."""
     return {
         "id": question.id,
         "type": question.type,
-        "text": question.text.get(lang),
+        "text": question_text(question, who, lang),
         "why": question.why.get(lang),
         "options": [{"value": o.value, "label": o.label.get(lang)} for o in question.options],
         "unit": question.unit.get(lang) if question.unit else None,
@@ -59,8 +75,16 @@ def _alternatives(cat: Catalogue, service: Service, answers: dict[str, Any], lan
     return [{"id": o.id, "title": o.title.get(lang), "status": v.value} for *_, o, v in scored[:limit]]
 
 
+def subject_json(who: Person | None) -> dict[str, str] | None:
+    """Who a check is for, as the responses name them: ``{relation, who}``; None for the citizen."""
+    return {"relation": who.relation, "who": who.who} if who else None
+
+
 def assess_json(cat: Catalogue, service: Service, body: dict[str, Any]) -> dict[str, Any]:
-    """The verdict over a request body ``{answers, lang}``: shared by the public route and the agent console.
+    """The verdict over a request body ``{answers, lang, said?, subject?}``: shared by the public route and the agent console.
+
+    With a ``subject`` (``mother``, ``son``...), the next question and the reasons are worded
+    for that person ("How old is your mother?"); the answers are theirs.
 
     Raises:
         InvalidRequest: malformed answers or lang (``field`` names it); InvalidAnswer for a wrong value.
@@ -74,10 +98,12 @@ def assess_json(cat: Catalogue, service: Service, body: dict[str, Any]) -> dict[
     answers = {k: v for k, v in answers.items() if v is not None}
     today = dt.date.today()
     readings = {q: said_phrase(cat.questions[q], words, answers[q], lang, today) for q, words in checked.said.items() if q in answers and q in cat.questions}
-    result = assess(service.eligibility, answers, cat.questions, lang, today, readings)
+    who = person(checked.subject, lang)
+    result = assess(service.eligibility, answers, cat.questions, lang, today, readings, who)
     body_out: dict[str, Any] = result.to_json()
     body_out["service_id"] = service.id
-    body_out["next_question"] = question_json(result.next_question, lang) if result.next_question else None
+    body_out["next_question"] = question_json(result.next_question, lang, who) if result.next_question else None
+    body_out["subject"] = subject_json(who)
     body_out["alternatives"] = _alternatives(cat, service, answers, lang, today) if result.status is Verdict.INELIGIBLE else []
     return body_out
 
@@ -145,6 +171,7 @@ async def turn(request: web.Request) -> web.Response:
     """What one utterance does in a service's check: answer, confirm, deny, correct an earlier answer, or start over.
 
     Returns the answers and words (``said``) to keep from now on, so that the bot keeps no logic of its own.
+    The answers are those of the person the check is for (``subject``); ``question`` is worded for them.
     """
     cat: Catalogue = request.app[CATALOGUE].catalogue
     sid = request.match_info["id"]
@@ -192,6 +219,7 @@ async def turn(request: web.Request) -> web.Response:
                 out["pending"] = {"question_id": question.id, "value": value, "said": req.text[:MAX_TEXT]}
     jsonable = {q: v.isoformat() if isinstance(v, dt.date) else v for q, v in answers.items()}
     out.update(answers=jsonable, said={q: w for q, w in said.items() if q in answers})
-    out["question"] = cat.questions[result.question_id].text.get(lang) if result.question_id in cat.questions else None
+    who = person(req.subject, lang)
+    out["question"] = question_text(cat.questions[result.question_id], who, lang) if result.question_id in cat.questions else None
     out["open"] = open_questions(service.eligibility, answers, today) if service.eligibility else []
     return web.json_response(out)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from aiohttp import web
 from pydantic import ValidationError
 
-from ..eligibility import coerce_answers
+from ..eligibility import SELF, coerce_answers, person
 from ..errors import InvalidRequest, NotFoundError, ServiceNotFound
 from ..handoff import (
     TokenError,
@@ -155,12 +155,13 @@ async def mint_application_link(app: web.Application, body: dict[str, Any], chan
     coerced = coerce_answers(cat.questions, checked.answers)  # InvalidAnswer (400) names the question
     answers = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in coerced.items() if v is not None}
     signer = app[SIGNER]
-    token, jti, expires = signer.issue(service_id, answers, lang, channel)
+    subject = None if checked.subject in (None, SELF) else checked.subject
+    token, jti, expires = signer.issue(service_id, answers, lang, channel, on_behalf_of=subject)
     handle = secrets.token_urlsafe(HANDLE_BYTES)
     db = app[DATABASE]
     await db.record_token(jti, service_id, expires - signer.ttl, expires)
     await db.store_handle(handle_digest(handle), jti, service_id, token, expires)
-    detail = {"jti": jti, "questions": sorted(answers), "expires_at": expires, **(audit or {})}
+    detail = {"jti": jti, "questions": sorted(answers), "expires_at": expires, **({"on_behalf_of": subject} if subject else {}), **(audit or {})}
     await db.audit("application_link", outcome="issued", channel=channel, service_id=service_id, detail=detail)
     url = f"{app[SETTINGS].portal_url.rstrip('/')}/{quote(service_id, safe='')}?h={handle}"
     return {"url": url, "expires_in": signer.ttl, "service_id": service_id}
@@ -226,7 +227,8 @@ async def redeem_handle(request: web.Request) -> web.Response:
         raise
     await _redeemed(request, service_id, claims)
     keys = ("service_id", "answers", "lang", "channel", "jti", "iat", "exp")
-    return web.json_response({**{k: claims.get(k) for k in keys}, "token": token}, headers=NO_STORE)
+    for_whom = {"on_behalf_of": claims["on_behalf_of"]} if claims.get("on_behalf_of") else {}  # answers about someone else
+    return web.json_response({**{k: claims.get(k) for k in keys}, **for_whom, "token": token}, headers=NO_STORE)
 
 
 async def jwks(request: web.Request) -> web.Response:
@@ -300,7 +302,9 @@ async def create_ticket(request: web.Request) -> web.Response:
         raise InvalidRequest("summary must be a string", field="summary")
     conversation = request.headers.get("X-Conversation-Id", "").strip()[:MAX_CONVERSATION_ID] or None
     service = _catalogue(request).services.get(service_id) if service_id else None
-    summary = summarise(transcript, service.title.get(lang) if service else None, given)
+    checked_subject = body.get("subject")
+    subject = None if checked_subject in (None, SELF) else str(checked_subject)
+    summary = summarise(transcript, service.title.get(lang) if service else None, given, person(subject, lang), lang)
     db = _db(request)
     ticket, created = await db.open_ticket(
         lang=lang, channel=channel, summary=summary, transcript=transcript, answers=answers, service_id=service_id, conversation_id=conversation
