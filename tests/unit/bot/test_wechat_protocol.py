@@ -241,12 +241,14 @@ OPTIONS = [("是", "是"), ("否", "否"), ("同意共享", "/affirm")]
         (" 3 ", "/affirm"),
         ("3.", "/affirm"),
         ("3。", "/affirm"),
-        ("第一个", "是"),
-        ("第二项", "否"),
         ("第3个", "/affirm"),
         ("#2", "否"),
-        ("the second one", "否"),
-        ("First", "是"),
+        ("option 2", "否"),
+        ("第一个", None),  # ordinal words go to the bot, which resolves them against the list it showed
+        ("第二项", None),
+        ("the second one", None),
+        ("First", None),
+        ("the last one", None),
         ("同意共享", "/affirm"),
         ("否", "否"),
         ("４", None),  # out of range: an answer, not a pick
@@ -258,14 +260,15 @@ OPTIONS = [("是", "是"), ("否", "否"), ("同意共享", "/affirm")]
         ("", None),
     ],
 )
-def test_choose_reads_numbers_ordinals_and_titles(text: str, payload: str | None) -> None:
+def test_choose_reads_menu_numbers_and_titles_only(text: str, payload: str | None) -> None:
     assert choose(text, OPTIONS) == payload
 
 
 def test_choose_without_options_leaves_the_text_alone() -> None:
     assert choose("1", []) is None
     assert choose("yes", [("Yes", "/affirm")]) == "/affirm"  # case-insensitive title
-    assert choose("第十二个", [(str(i), f"/p{i}") for i in range(1, 13)]) == "/p12"
+    assert choose("12", [(str(i), f"/p{i}") for i in range(1, 13)]) == "/p12"
+    assert choose("第十二个", [(str(i), f"/p{i}") for i in range(1, 13)]) is None  # to the bot
 
 
 # -- the API's answers ----------------------------------------------------------------------------------

@@ -84,6 +84,8 @@ def test_after_a_step_the_next_steps_are_those_it_unlocks() -> None:
     [
         ("sorry I meant Pudong, not Minhang", "minhang", "pudong", "pudong"),
         ("not Minhang but Pudong", None, "pudong", "pudong"),
+        ("not Minhang, Pudong", None, "pudong", "pudong"),
+        ("我住闵行，不是浦东", "pudong", "minhang", "minhang"),
         ("是浦东不是闵行", "minhang", "pudong", "pudong"),
         ("我不在闵行，在浦东", None, "pudong", "pudong"),
         ("I'm not in Minhang", "minhang", None, None),  # only ruled out: the conversation drops it
