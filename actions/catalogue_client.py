@@ -150,6 +150,23 @@ class CatalogueClient:
         """A citizen's rating of an answer (``POST /api/feedback``); ``AlreadyDone`` when it was rated before."""
         return dict(await self._request("POST", "/api/feedback", json=body, conversation=conversation))
 
+    # -- on behalf of someone else (issue 14): the same calls with the person the check is for ----------
+
+    async def eligibility_for(
+        self, service_id: str, answers: dict[str, Any], lang: str, said: dict[str, str] | None = None, subject: str | None = None
+    ) -> dict[str, Any]:
+        """The check for ``subject`` (a relation: ``mother``, ``son``...; None for the citizen): the next
+        question and the reasons come worded for that person, and ``subject.who`` names them."""
+        body = {"answers": answers, "lang": lang, "said": said or {}, "subject": subject}
+        return dict(await self._request("POST", f"/api/services/{service_id}/eligibility", json=body))
+
+    async def handoff_link_for(
+        self, service_id: str, answers: dict[str, Any], lang: str, channel: str, subject: str | None, conversation: str | None = None
+    ) -> dict[str, Any]:
+        """An application link whose answers are about ``subject`` (the portal says for whom); None: the citizen's own."""
+        body = {"service_id": service_id, "answers": answers, "lang": lang, "channel": channel, "consent": True, "subject": subject}
+        return dict(await self._request("POST", "/api/handoff/application", json=body, conversation=conversation))
+
 
 def _shown(item: dict[str, Any]) -> dict[str, Any]:
     """An item of the ``shown`` slot as the catalogue service takes it (a checklist step keeps its order)."""
