@@ -287,6 +287,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         dense_fields=args.dense_fields,
         dense_langs=args.dense_langs,
         queries_file=Path(args.queries) if args.queries else None,
+        written=[Path(w) for w in args.written or ()],
+        show_failures=args.show_failures,
     )
 
 
@@ -368,6 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--split", choices=["all", "tune", "holdout"], default="all")
     ev.add_argument("--queries", help="another query file in the same format (e.g. evaluation/fresh_queries.yaml); reported, never fitted on")
     ev.add_argument("--check", action="store_true", help="exit 1 when a floor is not met")
+    ev.add_argument("--written", action="append", metavar="DIR", help="only a set written by other hands (evaluation/written/dev or holdout); repeatable")
+    ev.add_argument("--show-failures", action="store_true", help="with --written: also print a held-out set's failures (only after the last change)")
     ev.add_argument("--dense-fields", help="override the embedded texts, e.g. card,keywords,phrasings (for measurement)")
     ev.add_argument("--dense-langs", help="override the embedded languages, e.g. en or en,zh (for measurement)")
     ev.set_defaults(func=cmd_eval)

@@ -298,6 +298,8 @@ def run_eval(
     dense_fields: str | None = None,
     dense_langs: str | None = None,
     queries_file: Path | None = None,
+    written: Sequence[Path] = (),
+    show_failures: bool = False,
 ) -> int:
     from ..catalogue import load_catalogue
     from ..search import build_index
@@ -305,9 +307,11 @@ def run_eval(
     from ..search.place import other_place
     from ..search.tuned import TUNED_FILE
 
-    if fit and queries_file is not None:
+    if fit and (queries_file is not None or written):
         print("error: --fit only uses the tune split of the main evaluation set", file=sys.stderr)
         return 2
+    if written:
+        return _run_written(settings, written, show_failures)
     try:
         queries = load_queries(queries_file or EVAL_FILE)
     except ValueError as exc:
@@ -371,7 +375,30 @@ def run_eval(
     if queries_file is None and not fit:
         from .event_eval import print_event_eval
         from .foreign import run_foreign_eval
+        from .written_eval import print_written_eval
 
         print_event_eval(index)  # issue 14: checklists for situational questions
+        print_written_eval(index)  # sets written by other hands (dev and held out)
         run_foreign_eval(settings.model, settings.embed_backend)  # a catalogue we never tuned on
     return 1 if floors and failures else 0
+
+
+def _run_written(settings: Settings, folders: Sequence[Path], show_failures: bool) -> int:
+    """``eval --written DIR``: only the written sets named, on the deployment's index."""
+    from ..catalogue import load_catalogue
+    from ..search import build_index
+    from ..search.embedder import make_embedder
+    from .written_eval import print_written_eval
+
+    missing = [str(f) for f in folders if not f.is_dir()]
+    if missing:
+        print(f"error: no such set folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    catalogue = load_catalogue(settings.catalog_path)
+    index = build_index(settings, catalogue, make_embedder(settings.model, settings.embed_backend))
+    try:
+        print_written_eval(index, folders, show_failures)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
