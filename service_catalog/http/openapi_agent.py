@@ -101,7 +101,10 @@ AGENT_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "security": SESSION,
         "parameters": query(SearchQuery),
         "responses": {
-            "200": ok("query, lang, confident, results [{id, title, summary, score}], suggestions (limit: default 8)", AgentSearchResponse),
+            "200": ok(
+                "query, lang, confident, results [{id, title, summary, score}], suggestions (limit: default 8); best and offered: the assistant's own decision",
+                AgentSearchResponse,
+            ),
             "400": _err("empty or over-long query, or an invalid parameter"),
             **NO_SESSION,
             "503": _err("the index is still loading"),

@@ -16,6 +16,7 @@ from ..console.answer import ready_answer
 from ..console.sms import mask_phone, normalise_phone
 from ..errors import Conflict, InvalidRequest, NotFoundError, ServiceNotFound
 from ..handoff import refer
+from ..search.turn import clear_winner, trimmed
 from .agent_auth import NO_STORE, require_agent
 from .params import MAX_BODY, json_body
 from .routes_eligibility import assess_json
@@ -67,7 +68,12 @@ async def session_info(request: web.Request) -> web.Response:
 
 
 async def search(request: web.Request) -> web.Response:
-    """Search as the agent types: ``{query, lang, confident, results: [{id, title, summary, score}], suggestions}``."""
+    """Search as the agent types: ``{query, lang, confident, results: [{id, title, summary, score}], suggestions, best, offered}``.
+
+    ``best`` and ``offered`` are the assistant's own decision on the same words (``search/turn.py``):
+    the service it would show at once, and the services it would offer, so the agent sees what the
+    citizen was told.
+    """
     session = await require_agent(request)
     found = await run_search(request, default_limit=8)
     cat = _catalogue(request)
@@ -83,6 +89,8 @@ async def search(request: web.Request) -> web.Response:
         "confident": found.confident,
         "results": [hit(h) for h in found.results],
         "suggestions": [hit(h) for h in found.suggestions],
+        "best": clear_winner(found),
+        "offered": [h.id for h in trimmed(found.results)] if found.confident else [],
     }
     await _db(request).audit(
         "agent_search", outcome="ok", channel="hotline", detail={"agent": session.agent, "q": found.query[:100], "results": len(found.results)}

@@ -443,6 +443,8 @@ class AgentSearchResponse(Response):
     confident: bool
     results: list[AgentSearchHit]
     suggestions: list[AgentSearchHit]
+    best: Annotated[str | None, Field(description="the service the assistant would show at once for these words (its clear winner)")] = None
+    offered: Annotated[list[str], Field(description="the services the assistant would offer (the trimmed list; empty when not confident)")] = []
 
 
 class NextQuestion(Response):

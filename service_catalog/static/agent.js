@@ -25,6 +25,7 @@
       verdict: { eligible: "符合条件", ineligible: "不符合条件", unknown: "尚需更多信息" }, wouldQualify: "以下情况可符合：",
       error: "出错了：", channels: { socketio: "网页", rest: "REST", telegram: "Telegram", wechat: "微信", wecom: "企业微信" },
       languages: { zh: "中文", en: "英文" },
+      best: "智能客服会直接给出这一项",
     },
     en: {
       skip: "Skip to search", title: "12345 Agent console", lang: "中文", logout: "Sign out", insights: "Insights", lookup: "Look up a service",
@@ -42,6 +43,7 @@
       verdict: { eligible: "Eligible", ineligible: "Not eligible", unknown: "More information needed" }, wouldQualify: "Would qualify if:",
       error: "Error: ", channels: { socketio: "web", rest: "REST", telegram: "Telegram", wechat: "WeChat", wecom: "WeCom" },
       languages: { zh: "Chinese", en: "English" },
+      best: "The assistant would answer with this one",
     },
   };
   const $ = (id) => document.getElementById(id);
@@ -63,7 +65,7 @@
   const state = {
     ui: stored("ac:lang") === "en" ? "en" : "zh",
     csrf: "", agent: "", role: "",
-    searchAbort: null, searchTimer: 0, results: [], service: null,
+    searchAbort: null, searchTimer: 0, results: [], best: null, offered: [], service: null,
     answers: {}, tickets: new Map(), ticket: null, unread: new Set(),
   };
   const t = () => T[state.ui];
@@ -124,6 +126,8 @@
       const data = await api("GET", "/agent/api/search?" + new URLSearchParams({ q, lang: "auto" }), undefined, controller.signal);
       if (controller.signal.aborted) return;
       state.results = data.results.length ? data.results : data.suggestions || [];
+      state.best = data.best || null; // the assistant's own decision (the same policy as the bot's search turn)
+      state.offered = data.offered || [];
       renderResults();
       showResults();
     } catch (error) {
@@ -144,6 +148,8 @@
       button.type = "button";
       button.dataset.index = String(i);
       button.appendChild(el("span", "ac-result-title", hit.title));
+      if (hit.id === state.best) button.appendChild(el("span", "ac-result-best", t().best));
+      else if (state.offered.length && !state.offered.includes(hit.id)) button.classList.add("ac-result-weak");
       button.appendChild(el("span", "ac-result-summary", hit.summary));
       button.addEventListener("click", () => openService(hit.id, i));
       li.appendChild(button);

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from agentkit import add_agent, login
 from aiohttp.test_utils import TestClient
 from testkit import INTERNAL
 
@@ -105,3 +106,17 @@ async def test_a_bad_body_is_refused_naming_the_field(client: TestClient, body: 
     response = await client.post("/api/search/turn", json=body, headers=INTERNAL)
     assert response.status == 400, body
     assert (await response.json())["field"] == field
+
+
+@pytest.mark.parametrize("text", ["how do I register my newborn's birth", "护照", "passport application"])
+async def test_the_agent_console_shows_the_assistants_own_decision(client: TestClient, text: str) -> None:
+    await add_agent(client)
+    await login(client)
+    console = await (await client.get("/agent/api/search", params={"q": text, "lang": "auto"})).json()
+    answer = await turn(client, text=text, lang="auto")
+    if answer["kind"] == "list":
+        assert console["best"] is None and console["offered"] == [h["id"] for h in answer["hits"]]
+    elif answer["kind"] == "service":
+        assert console["best"] == answer["service"]["id"]
+    else:
+        assert answer["kind"] == "nothing" and console["best"] is None and console["offered"] == []
