@@ -14,6 +14,7 @@ The scoring is in service_catalog/tooling/conversations.py; docs/evaluation.md e
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -54,6 +55,7 @@ def main() -> int:
     parser.add_argument("--scripts", default=str(CONVERSATIONS_DIR), help="the folder with dev/ and holdout/")
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     parser.add_argument("--workers", type=int, default=3, help="conversations played at a time (default 3)")
+    parser.add_argument("--transcripts", metavar="FILE", help="also write every script's turns and the bot's replies to FILE (JSON)")
     args = parser.parse_args()
 
     catalogue = load_catalogue(PACKAGE_DIR / "data")
@@ -72,7 +74,7 @@ def main() -> int:
         except OSError as exc:
             print(f"\033[31merror:\033[0m cannot read the tokens in {secrets}: {exc}", file=sys.stderr)
             return 2
-        return report(RestAssistant(args.rasa_url, rest, api), scripts, args.workers)
+        return report(RestAssistant(args.rasa_url, rest, api), scripts, args.workers, args.transcripts)
 
     with tempfile.TemporaryDirectory(prefix="conv-eval-") as tmp:
         data = Path(tmp) / "data"
@@ -97,15 +99,29 @@ def main() -> int:
             return 1
         print(f"  ready in {time.monotonic() - started:.0f} s", flush=True)
         try:
-            return report(RestAssistant(f"http://127.0.0.1:{stack.ports['rasa']}", stack.rest_token, stack.rasa_token), scripts, args.workers)
+            return report(RestAssistant(f"http://127.0.0.1:{stack.ports['rasa']}", stack.rest_token, stack.rasa_token), scripts, args.workers, args.transcripts)
         finally:
             stack.stop()
             print("  the assistant is stopped.", flush=True)
 
 
-def report(assistant: RestAssistant, scripts: list[Script], workers: int) -> int:
+def report(assistant: RestAssistant, scripts: list[Script], workers: int, transcripts: str | None) -> int:
     started = time.monotonic()
     outcomes = run_scripts(assistant, scripts, workers=workers, progress=progress)
+    if transcripts:
+        rows = [
+            {
+                "id": o.script.id,
+                "split": o.script.split,
+                "lang": o.script.lang,
+                "selected": o.selected,
+                "verdict": o.verdict,
+                "failures": o.failures,
+                "transcript": o.transcript,
+            }
+            for o in outcomes
+        ]
+        Path(transcripts).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\n{format_report(outcomes)}\n\n({len(scripts)} scripts in {time.monotonic() - started:.0f} s)", flush=True)
     return 0
 
