@@ -4,6 +4,7 @@ catalogues for benchmarks, and content checks for catalogue authors (``catalog v
 | module | used by |
 |---|---|
 | ``evaluation.py`` | ``python -m service_catalog eval``, ``tests/integration/test_search_quality.py`` |
+| ``conversations.py`` | ``scripts/conversation_eval.py`` (``make eval``), ``tests/e2e/test_conversation_scripts.py`` |
 | ``synthetic.py`` | ``python -m service_catalog catalog generate``, ``make bench`` |
 | ``quality.py`` | ``python -m service_catalog catalog validate`` (near-duplicate services) |
 """
