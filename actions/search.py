@@ -3,7 +3,7 @@
 The catalogue service decides what a search turn does (``POST /api/search/turn``;
 ``service_catalog/search/turn.py``): a step of the checklist shown is done ("I already
 registered the birth"), a pick from the list shown ("number 5", 第七个), the service card when
-one service stands out, the trimmed list to choose from, a life event's checklist, "I'm in
+one service stands out, the services to choose from, a life event's checklist, "I'm in
 Pudong, where do I go" answered about the selected service, or nothing. It answers with the card
 itself, the list to remember in the ``shown`` slot and the district the conversation settles on;
 the actions below only word that answer.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 from pathlib import Path
 
@@ -30,3 +31,18 @@ def test_modules_stay_under_400_lines_or_say_why() -> None:
             if LONG_REASON not in docstring:
                 long.append(f"{path.relative_to(REPO_ROOT)} ({lines} lines)")
     assert long == [], f"modules over {LIMIT} lines whose docstring does not say '{LONG_REASON} ...': {long}"
+
+
+# The search policy lives in the catalogue service (service_catalog/search/turn.py, POST /api/search/turn);
+# these are the pieces that used to be copied into the action server.
+POLICY_IN_ACTIONS = re.compile(r"\brapidfuzz\b|\bclear_winner\b|\btrimmed\b|partial_ratio|NEGATED_BEFORE|chosen_district|\bnext_steps\b|\"/api/search\"")
+
+
+def test_the_action_server_holds_no_search_policy() -> None:
+    """Margins, cut-offs, fuzzy step matches, the second filtered search and district negation are the catalogue's."""
+    found = [
+        f"{path.name}: {match.group(0)}"
+        for path in sorted((REPO_ROOT / "actions").glob("*.py"))
+        for match in POLICY_IN_ACTIONS.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], f"search policy in actions/ (it belongs in service_catalog/search/turn.py): {found}"

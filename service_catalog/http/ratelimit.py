@@ -77,6 +77,7 @@ class Rule:
 
 RULES = (
     Rule("search", "GET", "/api/search", "20/10 seconds;600/hour", "30/minute"),
+    Rule("search-turn", "POST", "/api/search/turn", "20/10 seconds;600/hour", "30/minute"),  # a search turn: at most two searches
     Rule("answers", "POST", "/api/questions/", "60/minute", "60/minute"),
     Rule("eligibility", "POST", "/api/services/", "60/minute", "60/minute"),
     Rule("tickets", "POST", "/api/tickets", "10/hour", "3/10 minutes"),

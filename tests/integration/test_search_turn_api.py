@@ -120,3 +120,12 @@ async def test_the_agent_console_shows_the_assistants_own_decision(client: TestC
         assert console["best"] == answer["service"]["id"]
     else:
         assert answer["kind"] == "nothing" and console["best"] is None and console["offered"] == []
+
+
+async def test_anonymous_turns_are_limited_per_address_like_search_but_not_the_action_server(client: TestClient) -> None:
+    body = {"text": "number 1", "shown": SHOWN}
+    for _ in range(20):
+        assert (await client.post("/api/search/turn", json=body)).status == 200
+    refused = await client.post("/api/search/turn", json=body)
+    assert refused.status == 429 and "Retry-After" in refused.headers
+    assert (await client.post("/api/search/turn", json=body, headers=INTERNAL)).status == 200
