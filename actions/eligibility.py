@@ -10,6 +10,10 @@ an earlier answer, "start over") is decided by the catalogue service's turn endp
 module only keeps what it returns: ``answers``, the person's own words per answer
 (``answers_said``, shown back in the verdict's reasons) and a reading waiting for
 confirmation (``elig_pending``).
+
+A check can be for someone else ("what about for my mother?", "我妈能办吗"): the ``subject`` slot
+holds the relation, the catalogue service words the questions and the verdict for that person,
+and the answers are that person's (``actions/subject.py`` keeps them per person).
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ from .followup import ActionAnswerFollowup
 from .language import lang_of, text_of
 from .resolve import entity, resolve_service
 from .search import ActionSearchServices
+from .subject import named_subject, subject_of, switch_to
 
 __all__ = [
     "ActionAskEligAnswer",
+    "ActionCheckForWhom",
     "ActionEligibilityResult",
     "ActionExplainQuestion",
     "ActionPickServiceToCheck",
@@ -41,6 +47,16 @@ __all__ = [
 ]
 
 YES_NO = {"zh": [("是", "是"), ("否", "否")], "en": [("Yes", "yes"), ("No", "no")]}
+VERDICT = {"eligible": "utter_elig_eligible", "ineligible": "utter_elig_ineligible", "alternatives": "utter_elig_alternatives", "unknown": "utter_elig_unknown"}
+VERDICT_FOR_OTHER = {
+    "eligible": "utter_elig_eligible_other",
+    "ineligible": "utter_elig_ineligible_other",
+    "alternatives": "utter_elig_alternatives_other",
+    "unknown": "utter_elig_unknown_other",
+}
+APPLY_LABEL = {"zh": ("申请并带入我的回答", "申请并带入以上回答"), "en": ("Apply with my answers", "Apply with these answers")}
+# Intents that may name the person a check is for ("can my son get this?", "what about for my mother?").
+NAMES_THE_PERSON = {"check_eligibility", "for_whom"}
 
 
 def answers_of(tracker: Tracker) -> dict[str, Any]:
@@ -57,13 +73,32 @@ def said_of(tracker: Tracker) -> dict[str, str]:
 def turn_state(tracker: Tracker, asked: str | None) -> dict[str, Any]:
     """The check so far, as the catalogue service's turn endpoint takes it."""
     pending = tracker.get_slot("elig_pending")
-    return {"answers": answers_of(tracker), "said": said_of(tracker), "asked": asked, "pending": pending if isinstance(pending, dict) else None}
+    return {
+        "answers": answers_of(tracker),
+        "said": said_of(tracker),
+        "asked": asked,
+        "pending": pending if isinstance(pending, dict) else None,
+        "subject": subject_of(tracker),
+    }
 
 
 def kept(turn: dict[str, Any]) -> dict[str, Any]:
     """The slots to set from a turn's result."""
     pending = turn.get("pending")
     return {"answers": turn["answers"], "answers_said": turn["said"], "elig_pending": {**pending, "confirm": turn.get("confirm")} if pending else None}
+
+
+async def assessed(tracker: Tracker, lang: str, said: bool = False) -> dict[str, Any]:
+    """The catalogue service's check of the selected service for the person it is for, worded for them.
+
+    Raises:
+        CatalogueUnavailable, NotFound, ValueError: from the client.
+    """
+    return await client.eligibility_for(tracker.get_slot("service_id"), answers_of(tracker), lang, said_of(tracker) if said else None, subject_of(tracker))
+
+
+def intent_of(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
 
 
 def question_buttons(question: dict[str, Any], lang: str) -> list[dict[str, str]]:
@@ -91,7 +126,8 @@ class ActionPickServiceToCheck(Action):
         except CatalogueUnavailable:
             dispatcher.utter_message(response="utter_catalogue_down")
             return []
-        return events
+        # "Can my son get this?": the check is for the person the question names.
+        return events + [SlotSet(name, value) for name, value in switch_to(tracker, named_subject(tracker) or subject_of(tracker)).items()]
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -105,7 +141,7 @@ class ValidateEligibilityForm(FormValidationAction):
         if not service_id:
             return []
         try:
-            result = await client.eligibility(service_id, answers_of(tracker), lang_of(tracker))
+            result = await assessed(tracker, lang_of(tracker))
         except (CatalogueUnavailable, NotFound, ValueError):
             return []
         return ["elig_answer"] if result.get("next_question") else []
@@ -114,6 +150,9 @@ class ValidateEligibilityForm(FormValidationAction):
         """Keep what the catalogue service says the words do: an answer, a confirmation, a correction, a restart."""
         service_id = tracker.get_slot("service_id")
         text = str(slot_value or text_of(tracker))[:500]
+        person = named_subject(tracker)
+        if person and intent_of(tracker) in NAMES_THE_PERSON and switch_to(tracker, person):
+            return {"elig_answer": None, **await _now_for(dispatcher, tracker, person)}  # "actually, can my mum get it?"
         try:
             turn = await client.eligibility_turn(service_id, text, lang_of(tracker), turn_state(tracker, tracker.get_slot("elig_question")))
         except CatalogueUnavailable:
@@ -122,6 +161,8 @@ class ValidateEligibilityForm(FormValidationAction):
         except (NotFound, ValueError):
             turn = {"kind": "unknown"}
         kind = turn["kind"]
+        if kind == "unknown" and person not in (None, "self") and switch_to(tracker, person):  # "it's for my father" read as an answer
+            return {"elig_answer": None, **await _now_for(dispatcher, tracker, person)}
         if kind == "unknown":
             dispatcher.utter_message(response="utter_elig_not_understood")
             return {"elig_answer": None}
@@ -147,7 +188,7 @@ class ActionAskEligAnswer(Action):
             dispatcher.utter_message(response="utter_elig_question", question=pending["confirm"], buttons=[{"title": t, "payload": p} for t, p in YES_NO[lang]])
             return [SlotSet("elig_question", pending.get("question_id"))]
         try:
-            result = await client.eligibility(tracker.get_slot("service_id"), answers_of(tracker), lang)
+            result = await assessed(tracker, lang)
         except (CatalogueUnavailable, NotFound, ValueError):
             dispatcher.utter_message(response="utter_catalogue_down")
             return [SlotSet("requested_slot", None)]
@@ -157,6 +198,63 @@ class ActionAskEligAnswer(Action):
         unit = f"（{question['unit']}）" if question.get("unit") and lang == "zh" else f" ({question['unit']})" if question.get("unit") else ""
         dispatcher.utter_message(response="utter_elig_question", question=question["text"] + unit, buttons=question_buttons(question, lang))
         return [SlotSet("elig_question", question["id"])]
+
+
+class ActionCheckForWhom(Action):
+    """ "What about for my mother?", "那我自己呢", "actually it's for my father": the check of the selected
+    service (or the one the message names) for that person, with their own answers; "and for me?"
+    brings mine back, so my verdict comes again without a question.
+
+    In the form the rule runs the form next; outside it the form follows (and ends at once with the
+    verdict when that person's answers already settle it).
+    """
+
+    def name(self) -> str:
+        return "action_check_for_whom"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        person = named_subject(tracker)
+        if person is None:  # "what about for her?" with no one named before
+            dispatcher.utter_message(response="utter_ask_for_whom")
+            return []
+        in_form = tracker.active_loop_name == "eligibility_form"
+        events: list[EventType] = []
+        service_id = tracker.get_slot("service_id")
+        if not in_form:
+            try:
+                service_id, events = await resolve_service(dispatcher, tracker, lang_of(tracker))
+            except CatalogueUnavailable:
+                dispatcher.utter_message(response="utter_catalogue_down")
+                return []
+            if not service_id:  # candidates offered or "which service?" asked: the check starts once one is chosen
+                return events + [SlotSet(name, value) for name, value in switch_to(tracker, person).items()]
+        slots = await _now_for(dispatcher, tracker, person, service_id)
+        events += [SlotSet(name, value) for name, value in slots.items()]
+        return events if in_form else [*events, FollowupAction("eligibility_form")]
+
+
+async def _now_for(dispatcher: CollectingDispatcher, tracker: Tracker, person: str, service_id: str | None = None) -> dict[str, Any]:
+    """The slot values that switch the check to ``person``, having said so ("OK, now for your mother")."""
+    slots = switch_to(tracker, person)
+    if not slots:
+        return {}
+    lang = lang_of(tracker)
+    if not slots["subject"]:
+        dispatcher.utter_message(response="utter_elig_for_self")
+        return slots
+    who = None
+    service_id = service_id or tracker.get_slot("service_id")
+    if service_id:
+        try:  # the catalogue service words the person ("your mother" / "您母亲")
+            result = await client.eligibility_for(service_id, slots["answers"], lang, subject=slots["subject"])
+            who = (result.get("subject") or {}).get("who")
+        except (CatalogueUnavailable, NotFound, ValueError):
+            who = None
+    if who:
+        dispatcher.utter_message(response="utter_elig_for_whom", who=who)
+    else:
+        dispatcher.utter_message(response="utter_elig_for_someone")
+    return slots
 
 
 class ActionExplainQuestion(Action):
@@ -172,7 +270,7 @@ class ActionExplainQuestion(Action):
             dispatcher.utter_message(response="utter_explain_general")
             return []
         try:
-            result = await client.eligibility(service_id, answers_of(tracker), lang)
+            result = await assessed(tracker, lang)
         except (CatalogueUnavailable, NotFound, ValueError):
             dispatcher.utter_message(response="utter_catalogue_down")
             return []
@@ -196,7 +294,7 @@ class ActionEligibilityResult(Action):
         if not service_id:
             return []  # action_pick_service_to_check has already offered candidates or asked
         try:
-            result = await client.eligibility(service_id, answers_of(tracker), lang, said_of(tracker))
+            result = await assessed(tracker, lang, said=True)
             service = await client.service(service_id)
         except (CatalogueUnavailable, NotFound, ValueError):
             dispatcher.utter_message(response="utter_catalogue_down")
@@ -204,17 +302,20 @@ class ActionEligibilityResult(Action):
         title = service["title"][lang]
         reasons = "\n".join(f"{'✓' if r['met'] else '✗' if r['met'] is False else '?'} {r['text']}" for r in result["reasons"])
         status = result["status"]
+        who = (result.get("subject") or {}).get("who")
+        other = {"who": who} if who else {}
+        words = VERDICT_FOR_OTHER if who else VERDICT  # the verdict is worded for the person the check is for
         if status == "eligible":
-            apply = [{"title": "申请并带入我的回答" if lang == "zh" else "Apply with my answers", "payload": "/apply"}]
-            dispatcher.utter_message(response="utter_elig_eligible", service=title, reasons=reasons or "—", buttons=apply)
+            apply = [{"title": APPLY_LABEL[lang][bool(who)], "payload": "/apply"}]
+            dispatcher.utter_message(response=words["eligible"], service=title, reasons=reasons or "—", buttons=apply, **other)
         elif status == "ineligible":
             change = "\n".join(result.get("would_qualify_if") or [])
-            dispatcher.utter_message(response="utter_elig_ineligible", service=title, reasons=reasons, change=change or "—")
+            dispatcher.utter_message(response=words["ineligible"], service=title, reasons=reasons, change=change or "—", **other)
             alternatives = result.get("alternatives") or []
             if alternatives:
-                dispatcher.utter_message(response="utter_elig_alternatives", buttons=[select_button(a) for a in alternatives])
+                dispatcher.utter_message(response=words["alternatives"], buttons=[select_button(a) for a in alternatives], **other)
         else:
-            dispatcher.utter_message(response="utter_elig_unknown", service=title, reasons=reasons)
+            dispatcher.utter_message(response=words["unknown"], service=title, reasons=reasons, **other)
         return [SlotSet("elig_question", None), rateable(dispatcher, "verdict", lang, service_id=service_id, status=status)]
 
 

@@ -3,6 +3,10 @@
 The application link carries the citizen's answers only after they say yes to sharing them:
 ``action_apply`` asks and sets ``awaiting_consent``; the rules send ``affirm`` to
 ``action_confirm_apply`` and ``deny`` to ``action_decline_apply``.
+
+When the check was for someone else ("what about for my mother?"), the consent question, the link
+and the ticket say for whom (``subject``): the answers shared are that person's, the portal shows
+the relation, and the agent's queue line starts with it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from .feedback import marker
 from .language import lang_of
 from .resolve import beyond_the_list, pick_from_shown, resolve_service
 from .search import show_service
+from .subject import subject_of
 
 __all__ = ["ActionApply", "ActionConfirmApply", "ActionDeclineApply", "ActionHandoffHuman", "transcript_of"]
 
@@ -55,6 +60,19 @@ async def _title(service_id: str, lang: str) -> str:
     except (CatalogueUnavailable, NotFound, ValueError):
         return service_id
     return str(service["title"][lang])
+
+
+async def _who(tracker: Tracker, service_id: str, lang: str) -> str | None:
+    """The person the answers are about, as the catalogue service words them ("your mother"); None for the citizen."""
+    subject = subject_of(tracker)
+    if not subject:
+        return None
+    try:
+        result = await client.eligibility_for(service_id, answers_of(tracker), lang, subject=subject)
+    except (CatalogueUnavailable, NotFound, ValueError):
+        return None
+    who = (result.get("subject") or {}).get("who")
+    return str(who) if who else None
 
 
 async def _without_sharing(dispatcher: CollectingDispatcher, service_id: str, lang: str, response: str = "utter_apply_without_sharing") -> list[EventType]:
@@ -110,6 +128,8 @@ class ActionHandoffHuman(Action):
         payload: dict[str, Any] = {"transcript": transcript_of(tracker), "lang": lang_of(tracker), "channel": _channel(tracker), "answers": answers_of(tracker)}
         if tracker.get_slot("service_id"):
             payload["service_id"] = tracker.get_slot("service_id")
+        if subject_of(tracker):
+            payload["subject"] = subject_of(tracker)  # the agent sees for whom the citizen asks
         try:
             ticket = await client.create_ticket(payload, conversation=tracker.sender_id)
         except (CatalogueUnavailable, NotFound, ValueError):
@@ -149,7 +169,9 @@ class ActionApply(Action):
         if count == 0:
             # Nothing to share, so nothing to consent to: the service's own online application.
             return await _without_sharing(dispatcher, service_id, lang, "utter_apply_online")
-        dispatcher.utter_message(response="utter_ask_share_consent", service=await _title(service_id, lang), count=count, buttons=CONSENT_BUTTONS[lang])
+        who = await _who(tracker, service_id, lang)
+        response, other = ("utter_ask_share_consent_other", {"who": who}) if who else ("utter_ask_share_consent", {})
+        dispatcher.utter_message(response=response, service=await _title(service_id, lang), count=count, buttons=CONSENT_BUTTONS[lang], **other)
         return [SlotSet("awaiting_consent", True)]
 
 
@@ -167,7 +189,7 @@ class ActionConfirmApply(Action):
             dispatcher.utter_message(response="utter_ask_which_service")
             return done
         try:
-            link = await client.handoff_link(service_id, answers_of(tracker), lang, _channel(tracker), conversation=tracker.sender_id)
+            link = await client.handoff_link_for(service_id, answers_of(tracker), lang, _channel(tracker), subject_of(tracker), conversation=tracker.sender_id)
         except CatalogueUnavailable:
             dispatcher.utter_message(response="utter_catalogue_down")
             return done
@@ -176,8 +198,13 @@ class ActionConfirmApply(Action):
             return done + await _without_sharing(dispatcher, service_id, lang)
         url = link["url"]
         minutes = max(1, int(link.get("expires_in", 600)) // 60)
+        who = await _who(tracker, service_id, lang)
         dispatcher.utter_message(
-            response="utter_handoff_link", url=url, minutes=minutes, json_message={"data": {"type": "handoff_link", "url": url, "label": LINK_LABEL[lang]}}
+            response="utter_handoff_link_other" if who else "utter_handoff_link",
+            url=url,
+            minutes=minutes,
+            json_message={"data": {"type": "handoff_link", "url": url, "label": LINK_LABEL[lang]}},
+            **({"who": who} if who else {}),
         )
         return [*done, marker("application_link", lang, service_id=service_id)]
 

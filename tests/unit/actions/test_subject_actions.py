@@ -1,0 +1,192 @@
+"""On behalf of someone else (issue 14), in the action server against the real catalogue service in
+process: who a message names, each person's answers kept apart, the questions, verdict, link and
+ticket worded or marked for that person."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from aiohttp.test_utils import TestClient
+from testkit import INTERNAL_TOKEN, READ_TOKEN, bearer
+
+with warnings.catch_warnings():
+    # rasa-sdk's sanic imports websockets.connection, deprecated in websockets 14; nothing we can act on.
+    warnings.filterwarnings("ignore", "websockets.connection was renamed", DeprecationWarning)
+    from rasa_sdk import Tracker
+    from rasa_sdk.events import FollowupAction, SlotSet
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import eligibility, handoff, resolve
+    from actions.catalogue_client import CatalogueClient
+    from actions.eligibility import ActionAskEligAnswer, ActionCheckForWhom, ActionEligibilityResult, ActionPickServiceToCheck, ValidateEligibilityForm
+    from actions.handoff import ActionConfirmApply, ActionHandoffHuman
+    from actions.subject import named_subject, switch_to
+
+CARD = "senior-citizen-card"
+
+
+@pytest.fixture
+async def catalogue_client(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[CatalogueClient]:
+    """The actions' client, pointed at the in-process catalogue service, with the service credential."""
+    actions_client = CatalogueClient(str(client.server.make_url("")), timeout_s=5.0, internal_token=INTERNAL_TOKEN)
+    for module in (eligibility, handoff, resolve):
+        monkeypatch.setattr(module, "client", actions_client)
+    yield actions_client
+    await actions_client.close()
+
+
+def subjects(text: str, *found: tuple[str, str]) -> list[dict[str, Any]]:
+    """Entities as the NLU gives them: (words as typed, relation after the synonym mapper)."""
+    out = []
+    for words, relation in found:
+        start = text.index(words)
+        out.append({"entity": "subject", "value": relation, "start": start, "end": start + len(words), "extractor": "RegexEntityExtractor"})
+    return out
+
+
+def tracker(
+    text: str, slots: dict[str, Any], entities: list[dict[str, Any]] | None = None, intent: str = "for_whom", loop: str | None = None, lang: str = "en"
+) -> Tracker:
+    return Tracker.from_dict(
+        {
+            "sender_id": "test-user",
+            "slots": {
+                "lang": lang,
+                "service_id": CARD,
+                "answers": {},
+                "answers_said": {},
+                "elig_pending": None,
+                "elig_question": None,
+                "subject": None,
+                **slots,
+            },
+            "latest_message": {"text": text, "intent": {"name": intent}, "entities": entities or []},
+            "events": [{"event": "user", "text": text, "timestamp": 1.0, "parse_data": {"intent": {"name": intent}}}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {"name": loop} if loop else {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+def slots_of(events: list[Any]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "expected"),
+    [
+        ("what about for my mother", [("mother", "mother")], "mother"),
+        ("talk to a person", [("son", "son")], None),  # "son" inside "person"
+        ("is there a minimum age", [("mum", "mother")], None),
+        ("what about my sons", [("son", "son")], "son"),
+        ("can i apply on behalf of my mother", [("can i", "self"), ("mother", "mother")], "mother"),
+        ("我可以给我妈申请吗", [("我可以", "self"), ("我妈", "mother")], "mother"),
+        ("孩子出生了我能领吗", [("孩子", "child"), ("我能", "self")], "self"),  # the child is context: the citizen asks for themself
+        ("那我自己呢", [("我自己", "self")], "self"),
+        ("my dad is 70, can he get it", [("dad", "father")], "father"),
+        ("what about the passport", [], None),
+    ],
+)
+def test_the_person_a_message_names(text: str, found: list[tuple[str, str]], expected: str | None) -> None:
+    assert named_subject(tracker(text, {}, subjects(text, *found))) == expected
+
+
+def test_answers_are_kept_per_person() -> None:
+    mine = {"answers": {"age": 40}, "answers_said": {"age": "40"}}
+    to_mother = switch_to(tracker("x", mine), "mother")
+    assert to_mother["subject"] == "mother" and to_mother["answers"] == {} and to_mother["answers_said"] == {}
+    assert to_mother["subject_answers"] == {"self": {"answers": {"age": 40}, "said": {"age": "40"}}}
+    hers = {**to_mother, "answers": {"age": 72}, "answers_said": {}}
+    back = switch_to(tracker("x", hers), "self")
+    assert back["subject"] is None and back["answers"] == {"age": 40} and back["answers_said"] == {"age": "40"}
+    assert back["subject_answers"] == {"mother": {"answers": {"age": 72}, "said": {}}}
+    assert switch_to(tracker("x", hers), "mother") == {}  # already for her: nothing changes
+
+
+async def test_what_about_my_mother_asks_her_questions_and_gives_her_verdict(catalogue_client: CatalogueClient) -> None:
+    text = "what about for my mother"
+    mine = {"answers": {"age": 40}, "answers_said": {"age": "I'm 40"}}
+    dispatcher = CollectingDispatcher()
+    events = await ActionCheckForWhom().run(dispatcher, tracker(text, mine, subjects(text, ("mother", "mother"))), {})
+    slots = slots_of(events)
+    assert slots["subject"] == "mother" and slots["answers"] == {}  # my age is not hers
+    assert events[-1] == FollowupAction("eligibility_form")
+    assert [(m["response"], m.get("who")) for m in dispatcher.messages] == [("utter_elig_for_whom", "your mother")]
+
+    hers = {**mine, **slots}
+    asked = CollectingDispatcher()
+    await ActionAskEligAnswer().run(asked, tracker("", hers, loop="eligibility_form", intent="inform"), {})
+    assert asked.messages[0]["question"] == "How old is your mother? (years)"
+    zh = CollectingDispatcher()
+    await ActionAskEligAnswer().run(zh, tracker("", hers, loop="eligibility_form", intent="inform", lang="zh"), {})
+    assert zh.messages[0]["question"] == "您母亲今年多少岁？（岁）"
+
+    verdict = CollectingDispatcher()
+    answered = {**hers, "answers": {"age": 72, "hukou_shanghai": True}}
+    await ActionEligibilityResult().run(verdict, tracker("yes", answered, intent="affirm"), {})
+    message = verdict.messages[0]
+    assert (message["response"], message["who"]) == ("utter_elig_eligible_other", "your mother")
+    assert "How old is your mother? Must be at least 65 years" in message["reasons"]
+
+
+async def test_and_for_me_brings_my_answers_back(catalogue_client: CatalogueClient) -> None:
+    text = "and for me?"
+    hers = {"subject": "mother", "answers": {"age": 72, "hukou_shanghai": True}, "subject_answers": {"self": {"answers": {"age": 40}, "said": {}}}}
+    dispatcher = CollectingDispatcher()
+    events = await ActionCheckForWhom().run(dispatcher, tracker(text, hers, subjects(text, ("for me", "self"))), {})
+    slots = slots_of(events)
+    assert slots["subject"] is None and slots["answers"] == {"age": 40}
+    assert slots["subject_answers"] == {"mother": {"answers": {"age": 72, "hukou_shanghai": True}, "said": {}}}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_elig_for_self"]
+    mine = CollectingDispatcher()
+    await ActionEligibilityResult().run(mine, tracker(text, {**hers, **slots}), {})
+    assert mine.messages[0]["response"] == "utter_elig_ineligible"  # my own verdict, no question asked
+
+
+async def test_no_one_named_asks_who(catalogue_client: CatalogueClient) -> None:
+    dispatcher = CollectingDispatcher()
+    assert await ActionCheckForWhom().run(dispatcher, tracker("what about for her?", {}), {}) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_for_whom"]
+
+
+async def test_can_my_son_get_this_starts_the_check_for_him(catalogue_client: CatalogueClient) -> None:
+    text = "can my son get this"
+    dispatcher = CollectingDispatcher()
+    events = await ActionPickServiceToCheck().run(
+        dispatcher, tracker(text, {"answers": {"age": 40}}, subjects(text, ("son", "son")), intent="check_eligibility"), {}
+    )
+    assert SlotSet("subject", "son") in events and SlotSet("answers", {}) in events
+
+
+async def test_mid_check_actually_its_for_my_father_switches(catalogue_client: CatalogueClient) -> None:
+    text = "actually can my dad get it?"
+    mine = {"answers": {"age": 40}, "elig_question": "hukou_shanghai"}
+    dispatcher = CollectingDispatcher()
+    result = await ValidateEligibilityForm().validate_elig_answer(
+        text, dispatcher, tracker(text, mine, subjects(text, ("dad", "father")), intent="check_eligibility", loop="eligibility_form"), {}
+    )
+    assert result["subject"] == "father" and result["answers"] == {} and result["elig_answer"] is None
+    assert [(m["response"], m.get("who")) for m in dispatcher.messages] == [("utter_elig_for_whom", "your father")]
+
+
+async def test_the_link_and_the_ticket_say_for_whom(catalogue_client: CatalogueClient, client: TestClient) -> None:
+    hers = {"subject": "mother", "answers": {"age": 72, "hukou_shanghai": True}, "awaiting_consent": True}
+    dispatcher = CollectingDispatcher()
+    await ActionConfirmApply().run(dispatcher, tracker("yes", hers, intent="affirm"), {})
+    link = dispatcher.messages[0]
+    assert (link["response"], link["who"]) == ("utter_handoff_link_other", "your mother")
+    url = urlsplit(link["url"])
+    form = await (await client.post(url.path, data={"h": parse_qs(url.query)["h"][0]})).text()
+    assert "Applying on behalf of: <strong>your mother</strong>" in form
+
+    asked = CollectingDispatcher()
+    await ActionHandoffHuman().run(asked, tracker("I want to talk to a person", hers, intent="human_handoff", lang="zh"), {})
+    number = asked.messages[0]["ticket"]
+    ticket = await (await client.get(f"/api/tickets/{number}", headers=bearer(READ_TOKEN))).json()
+    assert ticket["summary"].startswith("（代母亲咨询）") and ticket["answers"] == {"age": 72, "hukou_shanghai": True}
