@@ -40,7 +40,9 @@ _UNSURE = re.compile(
     r"not sure|don'?t know|do not know|dunno|no idea|unsure|not certain|maybe|perhaps|idk|can'?t remember"
     r"|不知道|不清楚|不确定|不记得|说不好|说不清|不好说|也许|可能吧|忘了"
 )
-_CLAUSE = re.compile(r"[,，。.;；!！?？、]|\bbut\b|\bthough\b|但是?|不过|可是")
+# A space between two Chinese characters ends a clause too: chat messages often use it for a comma
+# ("没有 还在学车": the 没有 answers the question, it does not negate 还在学车).
+_CLAUSE = re.compile(r"[,，。.;；!！?？、]|\bbut\b|\bthough\b|但是?|不过|可是|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _ZH_NEG = re.compile(r"(?:没有?|不是?|未|无|别|非)[^没不未无别非]{0,3}$")
 _EN_NEG = re.compile(r"(?:\bnot|n't|\bnever|\bno)\b(?:\s+\S+){0,2}\s*$")
 _DOUBLE_NEG = re.compile(
@@ -88,8 +90,10 @@ def _cue_votes(question: Question, norm: str) -> list[bool]:
         if any(s < end and start < e for s, e in taken):
             continue
         taken.append((start, end))
-        clause_start = max((m.end() for m in _CLAUSE.finditer(norm, 0, start)), default=0)
+        clause_start = max((m.end() for m in _CLAUSE.finditer(norm) if m.end() <= start), default=0)  # whole text: the space rule looks ahead
         before = norm[clause_start:start]
+        if clause_start == 0 and (lead := _LEAD_NO.match(norm)) and lead.end() <= start:
+            before = norm[lead.end() : start]  # "no just a tourist trip": the leading no answers; it does not negate "tourist"
         negated = bool(_ZH_NEG.search(before) or _EN_NEG.search(before)) and not _DOUBLE_NEG.search(before)
         votes.append(side != negated)
     return votes
