@@ -320,7 +320,11 @@ class ActionEligibilityResult(Action):
 
 
 class ActionHandleInform(Action):
-    """A bare answer outside the check: a correction re-checks, a district answers "where", else search."""
+    """A bare answer outside the check: a correction re-checks, a district answers "where", else search.
+
+    After a check, an answer about someone else ("my mother is 72") starts the check for that person
+    instead of changing the citizen's own answers.
+    """
 
     def name(self) -> str:
         return "action_handle_inform"
@@ -329,6 +333,10 @@ class ActionHandleInform(Action):
         lang = lang_of(tracker)
         text = text_of(tracker)[:500]
         service_id = tracker.get_slot("service_id")
+        person = named_subject(tracker)
+        if service_id and answers_of(tracker) and person not in (None, "self") and switch_to(tracker, person):
+            slots = await _now_for(dispatcher, tracker, str(person))
+            return [*(SlotSet(name, value) for name, value in slots.items()), FollowupAction("eligibility_form")]
         if service_id and answers_of(tracker):
             try:
                 turn = await client.eligibility_turn(service_id, text, lang, turn_state(tracker, None))

@@ -22,7 +22,14 @@ with warnings.catch_warnings():
 
     from actions import eligibility, handoff, resolve
     from actions.catalogue_client import CatalogueClient
-    from actions.eligibility import ActionAskEligAnswer, ActionCheckForWhom, ActionEligibilityResult, ActionPickServiceToCheck, ValidateEligibilityForm
+    from actions.eligibility import (
+        ActionAskEligAnswer,
+        ActionCheckForWhom,
+        ActionEligibilityResult,
+        ActionHandleInform,
+        ActionPickServiceToCheck,
+        ValidateEligibilityForm,
+    )
     from actions.handoff import ActionConfirmApply, ActionHandoffHuman
     from actions.subject import named_subject, switch_to
 
@@ -190,3 +197,12 @@ async def test_the_link_and_the_ticket_say_for_whom(catalogue_client: CatalogueC
     number = asked.messages[0]["ticket"]
     ticket = await (await client.get(f"/api/tickets/{number}", headers=bearer(READ_TOKEN))).json()
     assert ticket["summary"].startswith("（代母亲咨询）") and ticket["answers"] == {"age": 72, "hukou_shanghai": True}
+
+
+async def test_after_my_verdict_an_answer_about_my_mother_starts_her_check(catalogue_client: CatalogueClient) -> None:
+    text = "my mother is 72"
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleInform().run(dispatcher, tracker(text, {"answers": {"age": 40}}, subjects(text, ("mother", "mother")), intent="inform"), {})
+    slots = slots_of(events)
+    assert slots["subject"] == "mother" and slots["subject_answers"]["self"]["answers"] == {"age": 40}  # my age is not corrected to 72
+    assert events[-1] == FollowupAction("eligibility_form")
