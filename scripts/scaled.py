@@ -37,7 +37,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -49,7 +48,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 from engines import NginxEdge, PostgresCluster, RedisServer, die_with_parent, traversable_tmpdir  # noqa: E402
-from stack import Proc, StackError, actions_healthy, catalogue_healthy, channel_credentials, free_port, port_free, port_owner, rasa_healthy, tail  # noqa: E402
+from processes import (  # noqa: E402  (launching, health-waiting and stopping, shared with scripts/stack.py)
+    Proc,
+    StackError,
+    actions_argv,
+    actions_healthy,
+    catalogue_argv,
+    catalogue_healthy,
+    exited,
+    free_port,
+    launch,
+    port_free,
+    port_owner,
+    rasa_argv,
+    rasa_healthy,
+    tail,
+    wait_healthy,
+)
+from processes import stop as stop_processes  # noqa: E402
+from stack import channel_credentials  # noqa: E402
 
 from service_catalog.secrets import shared_secrets  # noqa: E402
 
@@ -74,38 +91,8 @@ EDGE_RULES = ROOT / "docker" / "edge.conf"
 NO_ACTION_SERVER = json.dumps({"events": [], "responses": [{"response": "utter_catalogue_down"}]})
 
 
-# -- the commands each replica runs (the Docker images run the same ones) ---------------------------
-
-
-def rasa_argv(model: str, port: int, credentials: str, token: str = "$RASA_AUTH_TOKEN", host: str = "127.0.0.1", rasa: str = "rasa") -> list[str]:
-    """``rasa run`` of one replica: API on (token), scaled endpoints, generated channel credentials."""
-    return [
-        rasa,
-        "run",
-        "--enable-api",
-        "--auth-token",
-        token,
-        "--port",
-        str(port),
-        "-i",
-        host,
-        "--model",
-        model,
-        "--credentials",
-        credentials,
-        "--endpoints",
-        "bot/endpoints-scaled.yml",
-        "--logging-config-file",
-        "bot/logging.yml",
-    ]
-
-
-def actions_argv(port: int, python: str = "python") -> list[str]:
-    return [python, "-m", "actions.server", "--port", str(port)]
-
-
-def catalogue_argv(port: int, python: str = "python") -> list[str]:
-    return [python, "-m", "service_catalog", "serve", "--port", str(port)]
+# The commands each replica runs (rasa_argv, actions_argv, catalogue_argv) are scripts/processes.py's; the Docker
+# images run the same ones (tests/scaled/test_deployment.py).
 
 
 # A replica is taken out of rotation after 3 failed attempts (refused or timed out) and tried again after
@@ -167,11 +154,10 @@ http {{
 
 @dataclass
 class Replica(Proc):
-    """One replica: scripts/stack.py's process record plus its role and 0-based index."""
+    """One replica: scripts/processes.py's process record plus its role and 0-based index."""
 
     role: str = ""
     index: int = 0
-    launched: float = 0.0  # time.monotonic() of the last start
 
 
 class ScaledStack:
@@ -429,34 +415,14 @@ class ScaledStack:
     def _launch(self, role: str, i: int, progress: Callable[[str], None], append: bool = False) -> Replica:
         proc = self.procs.get((role, i)) or self._proc(role, i)
         self.procs[(role, i)] = proc
-        proc.log = self.log_dir / f"{proc.name}.log"
-        with proc.log.open("ab" if append else "wb") as handle:
-            # Own session (Ctrl-C reaches us, not them); SIGTERM when this process dies (no orphans); umask 077.
-            proc.popen = subprocess.Popen(
-                proc.argv, cwd=ROOT, env=proc.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, umask=0o077, preexec_fn=die_with_parent
-            )
-        proc.launched = time.monotonic()
-        progress(f"started {proc.name} (pid {proc.popen.pid}) on port {proc.port}, log {proc.log}")
+        # SIGTERM when this process dies (no orphans), besides processes.launch's own session and umask 077.
+        launch(proc, self.log_dir, progress, append=append, preexec_fn=die_with_parent)
         return proc
 
     def _wait(self, waiting: list[Replica], timeout: float, progress: Callable[[str], None], then: Callable[[Replica], list[Replica]] = lambda p: []) -> None:
         """Wait until every process is healthy, each at most ``timeout`` seconds after its start; ``then(p)``
         may start more, which are waited for too."""
-        waiting = list(waiting)
-        while waiting:
-            for proc in list(waiting):
-                assert proc.popen is not None
-                if proc.popen.poll() is not None:
-                    raise StackError(f"{proc.name} exited with code {proc.popen.returncode}; last lines of {proc.log}:\n{tail(proc.log)}")
-                if proc.health(proc.port):
-                    waiting.remove(proc)
-                    progress(f"{proc.name} is healthy")
-                    waiting.extend(then(proc))
-            late = [p for p in waiting if time.monotonic() > p.launched + timeout]
-            if late:
-                logs = "\n".join(f"  {p.name} ({p.log}):\n{tail(p.log)}" for p in late)
-                raise StackError(f"not healthy {timeout:.0f} s after its start: {', '.join(p.name for p in late)}\n{logs}")
-            time.sleep(0.5)
+        wait_healthy(waiting, timeout, progress, then=lambda p: list(then(p)) if isinstance(p, Replica) else [])
 
     def _write_run_file(self) -> None:
         self.run_file.parent.mkdir(mode=0o700, exist_ok=True)
@@ -488,19 +454,7 @@ class ScaledStack:
         if not self._started:
             return
         self.edge.stop()
-        for proc in self.procs.values():
-            if proc.popen is not None and proc.popen.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.popen.pid, signal.SIGTERM)
-        for proc in self.procs.values():
-            if proc.popen is None:
-                continue
-            try:
-                proc.popen.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.popen.pid, signal.SIGKILL)
-                proc.popen.wait(timeout=5)
+        stop_processes(self.procs.values())
         self.redis.stop()
         self.postgres.stop()
         self.run_file.unlink(missing_ok=True)
@@ -607,14 +561,11 @@ def main() -> int:
     print(_banner(stack, time.monotonic() - started), flush=True)
     try:
         while not stop["now"]:
-            for proc in stack.procs.values():
+            proc = exited(stack.procs.values())
+            if proc is not None:
                 assert proc.popen is not None
-                if proc.popen.poll() is not None:
-                    print(
-                        f"\033[31merror:\033[0m {proc.name} stopped (exit {proc.popen.returncode}); last lines of {proc.log}:\n{tail(proc.log)}",
-                        file=sys.stderr,
-                    )
-                    return 1
+                print(f"\033[31merror:\033[0m {proc.name} stopped (exit {proc.popen.returncode}); last lines of {proc.log}:\n{tail(proc.log)}", file=sys.stderr)
+                return 1
             time.sleep(0.5)
     finally:
         print("\nstopping…", flush=True)

@@ -9,94 +9,52 @@ Used by ``make run`` and by the end-to-end tests (``Stack`` below).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+# Launching, health checks and stopping are shared with scripts/scaled.py; re-exported for the tests and benchmarks.
+from processes import (  # noqa: E402
+    Proc,
+    StackError,
+    actions_argv,
+    actions_healthy,
+    catalogue_argv,
+    catalogue_healthy,
+    exited,
+    free_port,
+    launch,
+    port_free,
+    port_owner,
+    rasa_argv,
+    rasa_healthy,
+    tail,
+    wait_healthy,
+)
+from processes import stop as stop_processes  # noqa: E402
+
 from service_catalog.secrets import shared_secrets  # noqa: E402
 
-
-class StackError(RuntimeError):
-    """A process could not start or did not become healthy; the message says why."""
-
-
-@dataclass
-class Proc:
-    name: str
-    argv: list[str]
-    port: int
-    health: Callable[[int], bool]
-    env: dict[str, str] = field(default_factory=dict)
-    popen: subprocess.Popen[bytes] | None = None
-    log: Path | None = None
-
-
-def port_owner(port: int) -> str:
-    """Who listens on a port, as `ss` tells it (best effort)."""
-    try:
-        out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, timeout=5).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown process"
-    if "users:((" in out:
-        users = out.split("users:((", 1)[1].rstrip(")")
-        return users.replace('"', "")
-    return out or "unknown process"
-
-
-def port_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-    except (urllib.error.URLError, OSError, TimeoutError):
-        return 0, b""
-
-
-def catalogue_healthy(port: int) -> bool:
-    status, body = _get(f"http://127.0.0.1:{port}/health")
-    return status == 200 and json.loads(body or b"{}").get("status") == "ok"
-
-
-def actions_healthy(port: int) -> bool:
-    return _get(f"http://127.0.0.1:{port}/health")[0] == 200
-
-
-def rasa_healthy(token: str) -> Callable[[int], bool]:
-    """Rasa's /status needs the API token (``--auth-token``)."""
-
-    def healthy(port: int) -> bool:
-        status, body = _get(f"http://127.0.0.1:{port}/status?token={token}")
-        return status == 200 and bool(json.loads(body or b"{}").get("model_file"))
-
-    return healthy
+__all__ = [
+    "CHANNELS",
+    "Proc",
+    "Stack",
+    "StackError",
+    "actions_healthy",
+    "catalogue_healthy",
+    "channel_credentials",
+    "free_port",
+    "port_free",
+    "port_owner",
+    "rasa_healthy",
+    "tail",
+]
 
 
 # Messaging channels, each enabled when the variable that names its credentials is set (docs/channels.md).
@@ -114,13 +72,6 @@ def channel_credentials(env: dict[str, str]) -> str:
         if env.get(variable):
             text += f"\n# enabled because {variable} is set\n{channel}:\n"
     return text
-
-
-def tail(path: Path | None, n: int = 20) -> str:
-    if path is None or not path.exists():
-        return "(no log)"
-    lines = path.read_text(errors="replace").splitlines()
-    return "\n".join("    " + line for line in lines[-n:])
 
 
 class Stack:
@@ -164,42 +115,19 @@ class Stack:
         credentials = self.data_dir / "credentials.yml"
         credentials.write_text(channel_credentials(base), encoding="utf-8")
         origins = f"http://127.0.0.1:{catalogue_port},http://localhost:{catalogue_port}"
+        python = str(ROOT / ".venv/bin/python")
         self.procs = [
-            Proc(
-                "catalogue",
-                [str(ROOT / ".venv/bin/python"), "-m", "service_catalog", "serve", "--port", str(catalogue_port)],
-                catalogue_port,
-                catalogue_healthy,
-                catalogue_env,
-            ),
+            Proc("catalogue", catalogue_argv(catalogue_port, python), catalogue_port, catalogue_healthy, catalogue_env),
             Proc(
                 "actions",
-                [str(ROOT / ".venv/bin/python"), "-m", "actions.server", "--port", str(actions_port)],
+                actions_argv(actions_port, python),
                 actions_port,
                 actions_healthy,
                 {**base, "CATALOG_URL": actions_catalogue_url or f"http://127.0.0.1:{catalogue_port}", "ACTION_SERVER_HOST": "127.0.0.1"},
             ),
             Proc(
                 "rasa",
-                [
-                    str(ROOT / ".venv-rasa/bin/rasa"),
-                    "run",
-                    "--enable-api",
-                    "--auth-token",
-                    self.rasa_token,
-                    "--port",
-                    str(rasa_port),
-                    "-i",
-                    "127.0.0.1",
-                    "--model",
-                    str(model),
-                    "--credentials",
-                    str(credentials),
-                    "--endpoints",
-                    "bot/endpoints.yml",
-                    "--logging-config-file",
-                    "bot/logging.yml",
-                ],
+                rasa_argv(str(model), rasa_port, str(credentials), self.rasa_token, rasa=str(ROOT / ".venv-rasa/bin/rasa"), endpoints="bot/endpoints.yml"),
                 rasa_port,
                 rasa_healthy(self.rasa_token),
                 {
@@ -235,66 +163,28 @@ class Stack:
                 raise StackError(f"port {proc.port} (for the {proc.name} server) is already in use by {port_owner(proc.port)}; stop it or choose another port")
         self.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         for proc in self.procs:
-            self._launch(proc, progress)
+            launch(proc, self.log_dir, progress)
         self._wait(list(self.procs), timeout, progress)
 
     def start_one(self, name: str, timeout: float = 120.0) -> None:
         """Start one stopped process again (its log is appended to) and wait until it is healthy."""
         (proc,) = [p for p in self.procs if p.name == name]
-        if proc.popen is not None and proc.popen.poll() is None:
+        if proc.running:
             return
-        self._launch(proc, lambda s: None, append=True)
-        self._wait([proc], timeout, lambda s: None)
-
-    def _launch(self, proc: Proc, progress: Callable[[str], None], append: bool = False) -> None:
-        proc.log = self.log_dir / f"{proc.name}.log"
-        handle = proc.log.open("ab" if append else "wb")
-        # umask 077: databases, logs, index files and keys are readable by this user only.
-        proc.popen = subprocess.Popen(proc.argv, cwd=ROOT, env=proc.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, umask=0o077)
-        handle.close()
-        progress(
-            f"started {proc.name} (pid {proc.popen.pid}) on port {proc.port}, log {proc.log.relative_to(ROOT) if proc.log.is_relative_to(ROOT) else proc.log}"
-        )
+        self._wait([launch(proc, self.log_dir, append=True)], timeout, lambda s: None)
 
     def _wait(self, waiting: list[Proc], timeout: float, progress: Callable[[str], None]) -> None:
-        deadline = time.monotonic() + timeout
-        while waiting:
-            for proc in list(waiting):
-                assert proc.popen is not None
-                if proc.popen.poll() is not None:
-                    self.stop()
-                    raise StackError(f"the {proc.name} server exited with code {proc.popen.returncode}; last lines of {proc.log}:\n{tail(proc.log)}")
-                if proc.health(proc.port):
-                    waiting.remove(proc)
-                    progress(f"{proc.name} is healthy")
-            if waiting and time.monotonic() > deadline:
-                names = ", ".join(p.name for p in waiting)
-                logs = "\n".join(f"  {p.name} ({p.log}):\n{tail(p.log)}" for p in waiting)
-                self.stop()
-                raise StackError(f"not healthy after {timeout:.0f} s: {names}\n{logs}")
-            time.sleep(0.5)
+        try:
+            wait_healthy(waiting, timeout, progress)
+        except StackError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
-        for proc in reversed(self.procs):
-            if proc.popen is not None and proc.popen.poll() is None:
-                try:
-                    os.killpg(proc.popen.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    continue
-        for proc in self.procs:
-            if proc.popen is None:
-                continue
-            try:
-                proc.popen.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.popen.pid, signal.SIGKILL)
-                proc.popen.wait(timeout=5)
+        stop_processes(reversed(self.procs))  # Rasa first: no new turns reach the others
 
     def stop_one(self, name: str) -> None:
-        for proc in self.procs:
-            if proc.name == name and proc.popen is not None and proc.popen.poll() is None:
-                os.killpg(proc.popen.pid, signal.SIGTERM)
-                proc.popen.wait(timeout=15)
+        stop_processes(p for p in self.procs if p.name == name)
 
     def __enter__(self) -> Stack:
         return self
@@ -343,15 +233,15 @@ def main() -> int:
     )
     try:
         while not stop["now"]:
-            for proc in stack.procs:
+            proc = exited(stack.procs)
+            if proc is not None:
                 assert proc.popen is not None
-                if proc.popen.poll() is not None:
-                    print(
-                        f"\033[31merror:\033[0m the {proc.name} server stopped (exit {proc.popen.returncode}); last lines of {proc.log}:\n{tail(proc.log)}",
-                        file=sys.stderr,
-                    )
-                    stack.stop()
-                    return 1
+                print(
+                    f"\033[31merror:\033[0m the {proc.name} server stopped (exit {proc.popen.returncode}); last lines of {proc.log}:\n{tail(proc.log)}",
+                    file=sys.stderr,
+                )
+                stack.stop()
+                return 1
             time.sleep(0.5)
     finally:
         print("\nstopping…", flush=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _searches(limiters: list[RateLimiter], address: str, count: int) -> list[bool]:
