@@ -11,7 +11,7 @@ COPY common/ /app/common/
 # bot/stores.py masks personal data with the project's one masking module; scripts/scaled.py writes the
 # channel credentials from the environment (pure standard library, as are the modules it imports).
 COPY service_catalog/__init__.py service_catalog/privacy.py service_catalog/secrets.py /app/service_catalog/
-COPY scripts/scaled.py scripts/stack.py scripts/engines.py /app/scripts/
+COPY scripts/scaled.py scripts/stack.py scripts/processes.py scripts/engines.py /app/scripts/
 COPY models/ /app/models/
 USER 1001
 EXPOSE 5005
