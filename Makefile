@@ -30,8 +30,8 @@ test-fast: setup ## unit tests only (no model, no processes)
 	@$(PY) -m pytest -m "not slow and not e2e and not browser" $(PYTEST_ARGS)
 
 lint: setup ## ruff, mypy and the import contracts (import-linter) on our packages
-	@$(PY) -m ruff check service_catalog actions scripts tests bot benchmarks
-	@$(PY) -m ruff format --check service_catalog actions scripts tests bot benchmarks
+	@$(PY) -m ruff check service_catalog actions common scripts tests bot benchmarks
+	@$(PY) -m ruff format --check service_catalog actions common scripts tests bot benchmarks
 	@$(PY) -m mypy
 	@.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 
