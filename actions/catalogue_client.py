@@ -157,14 +157,14 @@ class CatalogueClient:
     ) -> dict[str, Any]:
         """The check for ``subject`` (a relation: ``mother``, ``son``...; None for the citizen): the next
         question and the reasons come worded for that person, and ``subject.who`` names them."""
-        body = {"answers": answers, "lang": lang, "said": said or {}, "subject": subject}
+        body = {"answers": answers, "lang": lang, "said": said or {}, **({"subject": subject} if subject else {})}
         return dict(await self._request("POST", f"/api/services/{service_id}/eligibility", json=body))
 
     async def handoff_link_for(
         self, service_id: str, answers: dict[str, Any], lang: str, channel: str, subject: str | None, conversation: str | None = None
     ) -> dict[str, Any]:
         """An application link whose answers are about ``subject`` (the portal says for whom); None: the citizen's own."""
-        body = {"service_id": service_id, "answers": answers, "lang": lang, "channel": channel, "consent": True, "subject": subject}
+        body = {"service_id": service_id, "answers": answers, "lang": lang, "channel": channel, "consent": True, **({"subject": subject} if subject else {})}
         return dict(await self._request("POST", "/api/handoff/application", json=body, conversation=conversation))
 
 
