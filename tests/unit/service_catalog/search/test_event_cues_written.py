@@ -1,0 +1,57 @@
+"""Situational questions as people write them (issue 14, found on the written dev set
+evaluation/written/dev): colloquial and Shanghainese cues (办点啥, 哪能弄, 有啥补贴, "what support is
+there", "any government help"), and dialect words that no service or event has (阿拉, 侬) not
+counted against an event's share of a question's words. The sentences here are new, not the set's.
+The real model's figures: tests/integration/test_written_sets.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from service_catalog.catalogue import Catalogue
+from service_catalog.search import load_or_build, tuned_config
+from service_catalog.search.embedder import FakeEmbedder
+from service_catalog.search.events import situational
+from service_catalog.search.index import SearchIndex
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "屋里老人走了 要办点啥",
+        "失业了社保哪能弄",
+        "养小孩有啥补贴",
+        "开店从哪里开始",
+        "能领点啥",
+        "what support is there for new parents",
+        "any government help for people who lost their job",
+        "what are my options",
+        "is there any startup help",
+        "what do they need to do after moving here",
+        "which licences does a cafe need",
+    ],
+)
+def test_colloquial_cues_ask_for_a_checklist(text: str) -> None:
+    assert situational(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how do I book my driving test", "my dog licence expires next month, how do I renew it", "护照啥时候能拿到", "去哪办啥时候开门", "办护照要带啥"],
+)
+def test_questions_about_one_service_are_not_cued(text: str) -> None:
+    assert not situational(text)
+
+
+@pytest.fixture(scope="module")
+def index(catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    return load_or_build(catalogue, FakeEmbedder(32), tmp_path_factory.mktemp("index"), tuned_config())
+
+
+def test_dialect_words_do_not_dilute_a_chinese_situation(index: SearchIndex) -> None:
+    """The same question with and without Shanghainese chatter gets the same checklist (counting the chatter,
+    the chatty one covered 0.20 of its words, under the bar)."""
+    plain = index.search("生意做不下去了 公司要关门注销 要走啥流程", lang="zh").event
+    chatty = index.search("阿拉屋里厢个生意老早就做勿下去了 侬讲讲看 阿拉公司要关门注销 要走啥流程伐 搞勿清爽", lang="zh").event
+    assert plain is not None and plain["id"] == "closing-a-company"
+    assert chatty is not None and chatty["id"] == "closing-a-company"
