@@ -9,8 +9,12 @@ Why not py-spy: it is not installed, and timing Rasa's own graph nodes answers t
 Rasa's terms (component by component). ``GraphNode.__call__`` is wrapped to add up the wall time of
 every node; a turn is ``Agent.handle_message`` with an in-memory tracker store and no action server
 (a custom action fails fast and Rasa carries on, so the action call's own cost is excluded here and
-measured over HTTP by ``benchmarks/load.py``). Prints one line per node: calls, total ms and ms per
-turn, and the share of the turn.
+measured over HTTP by ``benchmarks/load.py``). Prints one line per node: calls, wall ms per turn,
+the share of the turn, and CPU ms per turn (``time.process_time``: all threads of the process, so
+TensorFlow's pool counts). On a machine busy with other work the wall figures stretch; the CPU
+figures barely move, and they are what decides turns per second per core. ``--stores`` adds the
+embedded stores (SQLite tracker store and event broker), whose saving is outside the graph.
+docs/operations.md ("The cost of a turn") has the figures.
 """
 
 from __future__ import annotations
@@ -95,15 +99,17 @@ def main() -> int:
     from rasa.utils.endpoints import EndpointConfig
 
     spent: dict[str, float] = defaultdict(float)
+    cpu: dict[str, float] = defaultdict(float)
     calls: dict[str, int] = defaultdict(int)
     original = GraphNode.__call__
 
     def timed(self: Any, *inputs: Any) -> Any:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             return original(self, *inputs)
         finally:
             spent[self._node_name] += time.perf_counter() - t0
+            cpu[self._node_name] += time.process_time() - c0
             calls[self._node_name] += 1
 
     GraphNode.__call__ = timed  # type: ignore[method-assign]
@@ -126,13 +132,14 @@ def main() -> int:
 
     asyncio.run(run(40, 0))  # warm-up
     spent.clear()
+    cpu.clear()
     calls.clear()
     profiler = cProfile.Profile() if args.cprofile else None
     if profiler:
         profiler.enable()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     durations = asyncio.run(run(args.turns, 1000))
-    wall = time.perf_counter() - t0
+    wall, used = time.perf_counter() - t0, time.process_time() - c0
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.cprofile)
@@ -140,17 +147,19 @@ def main() -> int:
     durations.sort()
     print(f"stores: {'bot/endpoints.yml (SQLite tracker store, SQL event broker)' if args.stores else 'in memory'}")
     print(
-        f"model {Path(model).name}: {turns} turns, {wall / turns * 1000:.1f} ms per turn (p50 {durations[turns // 2] * 1000:.1f}, p95 {durations[int(turns * 0.95)] * 1000:.1f})"
+        f"model {Path(model).name}: {turns} turns, {wall / turns * 1000:.1f} ms per turn (p50 {durations[turns // 2] * 1000:.1f}, p95 {durations[int(turns * 0.95)] * 1000:.1f}), "
+        f"CPU {used / turns * 1000:.1f} ms per turn"
     )
-    print(f"{'graph node':58} {'calls':>6} {'ms/turn':>8} {'share':>6}")
+    print(f"{'graph node':58} {'calls':>6} {'ms/turn':>8} {'share':>6} {'CPU ms':>7}")
     for name, total in sorted(spent.items(), key=lambda kv: -kv[1]):
         if total / turns * 1000 < 0.05:
             continue
-        print(f"{name:58} {calls[name]:6d} {total / turns * 1000:8.2f} {total / wall * 100:5.1f}%")
-    graph = sum(spent.values())
-    print(f"{'(all graph nodes)':58} {'':6} {graph / turns * 1000:8.2f} {graph / wall * 100:5.1f}%")
+        print(f"{name:58} {calls[name]:6d} {total / turns * 1000:8.2f} {total / wall * 100:5.1f}% {cpu[name] / turns * 1000:7.2f}")
+    graph, graph_cpu = sum(spent.values()), sum(cpu.values())
+    print(f"{'(all graph nodes)':58} {'':6} {graph / turns * 1000:8.2f} {graph / wall * 100:5.1f}% {graph_cpu / turns * 1000:7.2f}")
     print(
-        f"{'(outside the graph: tracker, processor, failed action calls)':58} {'':6} {(wall - graph) / turns * 1000:8.2f} {(wall - graph) / wall * 100:5.1f}%"
+        f"{'(outside the graph: tracker, processor, failed action calls)':58} {'':6} {(wall - graph) / turns * 1000:8.2f} {(wall - graph) / wall * 100:5.1f}% "
+        f"{(used - graph_cpu) / turns * 1000:7.2f}"
     )
     return 0
 
