@@ -19,6 +19,11 @@ import aiohttp
 __all__ = ["AlreadyDone", "CatalogueClient", "CatalogueUnavailable", "NotFound", "client"]
 
 log = logging.getLogger(__name__)
+# A search turn is one call doing what used to be up to four (a pick, two searches, the card), each
+# of which had the session's 4 s: it may take longer before the citizen gets "the catalogue is
+# unavailable". A turn slower than a messaging platform's window is still answered: the channels
+# deliver late replies through the platform's API (docs/channels.md).
+TURN_TIMEOUT_S = 6.0
 
 
 class CatalogueUnavailable(RuntimeError):
@@ -56,11 +61,21 @@ class CatalogueClient:
             await self._session.close()
             self._session = None
 
-    async def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None, conversation: str | None = None) -> Any:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        conversation: str | None = None,
+        timeout_s: float | None = None,
+    ) -> Any:
         clean = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in (params or {}).items() if v is not None}
         headers = {"X-Conversation-Id": conversation[:128]} if conversation else None
+        timeout = aiohttp.ClientTimeout(total=timeout_s, connect=self.timeout.connect) if timeout_s else self.timeout
         try:
-            async with self._http().request(method, self.base_url + path, params=clean, json=json, headers=headers) as response:
+            async with self._http().request(method, self.base_url + path, params=clean, json=json, headers=headers, timeout=timeout) as response:
                 if response.status == 404:
                     raise NotFound(path)
                 if response.status >= 500:
@@ -102,7 +117,7 @@ class CatalogueClient:
             "intent": intent,
             "mention": mention[:500] if mention else None,
         }
-        return dict(await self._request("POST", "/api/search/turn", json=body, conversation=conversation))
+        return dict(await self._request("POST", "/api/search/turn", json=body, conversation=conversation, timeout_s=TURN_TIMEOUT_S))
 
     async def resolve_pick(self, text: str, lang: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
         """What ``text`` picks from the list shown (``POST /api/picks/resolve``): kind, count, id, position."""

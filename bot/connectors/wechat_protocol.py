@@ -16,8 +16,8 @@ decides what to accept. Both Rasa (Python 3.10) and the tests (3.11) import it.
 - Every check compares in constant time and refuses a ``timestamp`` more than ``MAX_SKEW_S``
   away from now, so an old callback cannot be replayed after its dedup key is forgotten.
 - ``choose(text, options)`` reads an answer to numbered options by its menu number (``1``, ``２``,
-  ``#2``, ``第2个``) or the option's exact title; ordinal words (``第二个``, ``the second one``) go to
-  the bot, which resolves them against the list it showed.
+  ``#2``, ``第2个``) or the option's exact title; ordinal words (``第二个``, ``the second one``) too,
+  except on a list of services, where they go to the bot, which resolves them against the list it showed.
 - ``check_api_result`` sorts the platform API's answers into ``outbound``'s ``Retryable`` /
   ``Final`` (and ``TokenRejected``: fetch a new access token once).
 
@@ -323,11 +323,14 @@ def _nonce() -> str:
 
 # -- numbered options ------------------------------------------------------------------------------
 
-# Only what names the channel's own numbered menu: the digit shown before an option ("2", "２", "#2",
-# "no. 2", "option 2", 第2个) or an option's exact title. Ordinal words ("the second one", 第二个,
-# "the last one") reach the bot as text: it resolves them against the list it showed, the same
-# way for every channel (the catalogue service's POST /api/search/turn).
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_EN_ORDINALS = {w: i for i, w in enumerate(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"], 1)}
 _NUMBER = re.compile(r"(?:#|no\.?\s*|option\s*|选项\s*|第\s*)?([0-9]{1,3})\s*(?:个|项|条|号)?\s*[.。、)）]?")
+_CN_ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]{1,3})\s*(?:个|项|条|号)?")
+_EN_ORDINAL = re.compile(r"(?:the\s+)?(" + "|".join(_EN_ORDINALS) + r")(?:\s+one|\s+option)?")
+# The buttons of a list of services the bot showed: it keeps that list (its ``shown`` slot) and
+# resolves ordinal words against it itself, the same way on every channel.
+_SERVICE_PICK = "/select_service"
 
 
 def _fold(text: str) -> str:
@@ -335,11 +338,24 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().strip().strip("!?！？~")
 
 
-def choose(text: str, options: Sequence[tuple[str, str]]) -> str | None:
-    """The payload of the option that ``text`` picks by its menu number or exact title, else None.
+def _chinese_number(text: str) -> int | None:
+    """一 … 九十九."""
+    if text in _CN_DIGITS:
+        return _CN_DIGITS[text]
+    tens, ten, units = text.partition("十")
+    if not ten or (tens and tens not in _CN_DIGITS) or (units and units not in _CN_DIGITS):
+        return None
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
 
+
+def choose(text: str, options: Sequence[tuple[str, str]]) -> str | None:
+    """The payload of the option that ``text`` picks, else None.
+
+    The menu's own number (``1``, ``２``, ``#2``, ``第2个``) or an option's exact title always picks.
+    Ordinal words (``第二个``, ``the second one``) pick from the channel's other menus (yes/no,
+    consent, the next steps after a verdict), but not from a list of services: those words go to
+    the bot as written, which resolves them against the list it showed, like on every channel.
     A number outside the options (``66`` when two were offered) is not a pick: it stays an answer.
-    Ordinal words are not read here; they go to the bot as the person wrote them.
     """
     if not options or not text or len(text) > 200:
         return None
@@ -347,8 +363,15 @@ def choose(text: str, options: Sequence[tuple[str, str]]) -> str | None:
     for title, payload in options:
         if title and _fold(title) == folded:
             return payload
-    match = _NUMBER.fullmatch(folded)
-    number = int(match.group(1)) if match else None
+    number: int | None = None
+    if match := _NUMBER.fullmatch(folded):
+        number = int(match.group(1))
+    elif any(payload.startswith(_SERVICE_PICK) for _, payload in options):
+        return None
+    elif match := _CN_ORDINAL.fullmatch(folded):
+        number = _chinese_number(match.group(1))
+    elif match := _EN_ORDINAL.fullmatch(folded):
+        number = _EN_ORDINALS[match.group(1)]
     if number is not None and 1 <= number <= len(options):
         return options[number - 1][1]
     return None

@@ -244,10 +244,10 @@ OPTIONS = [("是", "是"), ("否", "否"), ("同意共享", "/affirm")]
         ("第3个", "/affirm"),
         ("#2", "否"),
         ("option 2", "否"),
-        ("第一个", None),  # ordinal words go to the bot, which resolves them against the list it showed
-        ("第二项", None),
-        ("the second one", None),
-        ("First", None),
+        ("第一个", "是"),  # the channel's own menus (yes/no, consent) read ordinal words ...
+        ("第二项", "否"),
+        ("the second one", "否"),
+        ("First", "是"),
         ("the last one", None),
         ("同意共享", "/affirm"),
         ("否", "否"),
@@ -260,15 +260,26 @@ OPTIONS = [("是", "是"), ("否", "否"), ("同意共享", "/affirm")]
         ("", None),
     ],
 )
-def test_choose_reads_menu_numbers_and_titles_only(text: str, payload: str | None) -> None:
+def test_choose_reads_numbers_ordinals_and_titles(text: str, payload: str | None) -> None:
     assert choose(text, OPTIONS) == payload
 
 
 def test_choose_without_options_leaves_the_text_alone() -> None:
     assert choose("1", []) is None
     assert choose("yes", [("Yes", "/affirm")]) == "/affirm"  # case-insensitive title
-    assert choose("12", [(str(i), f"/p{i}") for i in range(1, 13)]) == "/p12"
-    assert choose("第十二个", [(str(i), f"/p{i}") for i in range(1, 13)]) is None  # to the bot
+    assert choose("第十二个", [(str(i), f"/p{i}") for i in range(1, 13)]) == "/p12"
+
+
+SERVICES = [(f"Service {i}", f'/select_service{{"service_id":"s{i}"}}') for i in range(1, 4)]
+
+
+@pytest.mark.parametrize(
+    ("text", "payload"),
+    [("2", SERVICES[1][1]), ("#3", SERVICES[2][1]), ("Service 1", SERVICES[0][1]), ("第二个", None), ("the second one", None), ("first", None)],
+)
+def test_on_a_list_of_services_ordinal_words_go_to_the_bot(text: str, payload: str | None) -> None:
+    """... but on a list of services the bot resolves them against the list it showed (one policy for every channel)."""
+    assert choose(text, SERVICES) == payload
 
 
 # -- the API's answers ----------------------------------------------------------------------------------
