@@ -12,7 +12,8 @@ failed action with the request body (the conversation) in the error. Here:
 - an error answers ``{"error": "internal_error"}`` without echoing the request;
 - ``GET /metrics``: run time and errors by action, for Prometheus on the internal network
   (``actions/metrics.py`` says who may read it);
-- the catalogue client is closed when the server stops.
+- the catalogue client is closed when the server stops;
+- an action call's payload is let go once answered, not kept by the idle keep-alive connection.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rasa_sdk import endpoint
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from .metrics import install as install_metrics
 
@@ -65,6 +66,16 @@ def create_app(executor: ActionExecutor, internal_tokens: str) -> Sanic:
         return response.json({"error": "internal_error"}, status=500)
 
     app.error_handler.add(Exception, quiet_errors)
+
+    async def release_payload(request: Request, answer: BaseHTTPResponse) -> None:
+        # Sanic keeps a keep-alive connection's last request until the next request arrives on it, and an
+        # action call carries the whole tracker and domain (about 250 KB once parsed): each idle connection
+        # from Rasa held one, so memory grew with the connections open (benchmarks/actions_memory.py).
+        request.parsed_json = None
+        request.body = b""
+
+    # Response middleware runs in reverse order of registration: this one after the metrics have read the action's name.
+    app.register_middleware(release_payload, "response")
     install_metrics(app, executor.actions)
 
     async def close_client(app: Sanic) -> None:
