@@ -10,6 +10,7 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from agentkit import add_agent, login
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from testkit import INTERNAL, PORTAL_TOKEN, READ_TOKEN, bearer
@@ -133,3 +134,11 @@ async def test_a_ticket_for_an_unknown_relation_is_refused(client: TestClient) -
     response = await client.post("/api/tickets", json={"transcript": [{"who": "user", "text": "help"}], "subject": "boss"}, headers=INTERNAL)
     assert response.status == 400
     assert (await response.json())["field"] == "subject"
+
+
+async def test_an_agent_checks_for_the_callers_father(client: TestClient) -> None:
+    await add_agent(client)
+    csrf = await login(client)
+    response = await client.post(f"/agent/api/services/{CARD.split('/')[3]}/eligibility", json={"lang": "zh", "subject": "father"}, headers=csrf)
+    body = await response.json()
+    assert body["next_question"]["text"] == "您父亲今年多少岁？" and body["subject"] == {"relation": "father", "who": "您父亲"}
