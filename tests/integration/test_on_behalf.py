@@ -139,6 +139,6 @@ async def test_a_ticket_for_an_unknown_relation_is_refused(client: TestClient) -
 async def test_an_agent_checks_for_the_callers_father(client: TestClient) -> None:
     await add_agent(client)
     csrf = await login(client)
-    response = await client.post(f"/agent/api/services/{CARD.split('/')[3]}/eligibility", json={"lang": "zh", "subject": "father"}, headers=csrf)
+    response = await client.post("/agent/api/services/senior-citizen-card/eligibility", json={"lang": "zh", "subject": "father"}, headers=csrf)
     body = await response.json()
     assert body["next_question"]["text"] == "您父亲今年多少岁？" and body["subject"] == {"relation": "father", "who": "您父亲"}
