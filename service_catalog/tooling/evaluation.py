@@ -311,7 +311,9 @@ def run_eval(
         print("error: --fit only uses the tune split of the main evaluation set", file=sys.stderr)
         return 2
     if written:
-        return _run_written(settings, written, show_failures)
+        from .written_eval import run_written
+
+        return run_written(settings, written, show_failures)
     try:
         queries = load_queries(queries_file or EVAL_FILE)
     except ValueError as exc:
@@ -381,24 +383,3 @@ def run_eval(
         print_written_eval(index)  # sets written by other hands (dev and held out)
         run_foreign_eval(settings.model, settings.embed_backend)  # a catalogue we never tuned on
     return 1 if floors and failures else 0
-
-
-def _run_written(settings: Settings, folders: Sequence[Path], show_failures: bool) -> int:
-    """``eval --written DIR``: only the written sets named, on the deployment's index."""
-    from ..catalogue import load_catalogue
-    from ..search import build_index
-    from ..search.embedder import make_embedder
-    from .written_eval import print_written_eval
-
-    missing = [str(f) for f in folders if not f.is_dir()]
-    if missing:
-        print(f"error: no such set folder: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    catalogue = load_catalogue(settings.catalog_path)
-    index = build_index(settings, catalogue, make_embedder(settings.model, settings.embed_backend))
-    try:
-        print_written_eval(index, folders, show_failures)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0

@@ -28,6 +28,7 @@ bot confirms with the person before using it).
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..settings import REPO_DIR
+from ..settings import REPO_DIR, Settings
 
 if TYPE_CHECKING:
     from ..catalogue import Catalogue
@@ -49,6 +50,7 @@ __all__ = [
     "load_written_set",
     "oos_rows",
     "print_written_eval",
+    "run_written",
     "yes_no_rows",
 ]
 
@@ -290,3 +292,23 @@ def _cell(f: dict[str, float], kind: str, key: str) -> str:
     if not n:
         return f"{'—':>16}"
     return f"{f[f'{kind}_{key}']:.3f} ({int(n):3d})".rjust(16)
+
+
+def run_written(settings: Settings, folders: Sequence[Path], show_failures: bool) -> int:
+    """``eval --written DIR``: only the written sets named, on the deployment's index."""
+    from ..catalogue import load_catalogue
+    from ..search import build_index
+    from ..search.embedder import make_embedder
+
+    missing = [str(f) for f in folders if not f.is_dir()]
+    if missing:
+        print(f"error: no such set folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    catalogue = load_catalogue(settings.catalog_path)
+    index = build_index(settings, catalogue, make_embedder(settings.model, settings.embed_backend))
+    try:
+        print_written_eval(index, folders, show_failures)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
