@@ -41,7 +41,8 @@ _START_OVER = re.compile(
 )
 _CORRECTION = re.compile(
     r"\bactually\b|\bi said\b|\bi meant\b|\bi mean\b|\bsorry\b|\bcorrection\b|\bno wait\b|\bwait\b|\bmistake\b|\bwrong\b|\bnot \S+ but\b"
-    r"|不对|说错|搞错|弄错|写错|打错|其实|应该是|我是说|更正|纠正|改成|改为|改一下|不是\S{1,8}而是"
+    r"|\boops\b|\bwhoops\b|\btypo\b|\btyped\b|\bmistyped\b|\bmisspoke\b|\bmy bad\b|\bscratch that\b|\bi got that wrong\b"
+    r"|不对|说错|搞错|弄错|写错|打错|输错|答错|填错|说反|手滑|其实|应该是|我是说|更正|纠正|改成|改为|改一下|不是\S{1,8}而是"
 )
 _STOP_EN = frozenset(
     [
@@ -129,12 +130,17 @@ def _words(text: str) -> set[str]:
     return english | pairs
 
 
+def _shared(question: Question, text: str) -> int:
+    """How many content words the words share with ``question`` (its text and unit, both languages)."""
+    return len(_words(question.text.zh + " " + question.text.en + " " + (question.unit.en if question.unit else "")) & _words(text))
+
+
 def _fits(question: Question, text: str, today: dt.date) -> tuple[int, Reading] | None:
     """How well the words answer ``question`` (higher is better), with the reading; None if not at all."""
     reading = read_answer(question, text, today)
     if reading is None:
         return None
-    fit = len(_words(question.text.zh + " " + question.text.en + " " + (question.unit.en if question.unit else "")) & _words(text))
+    fit = _shared(question, text)
     if question.type == "number":
         has_duration = find_duration(text) is not None
         fit += 3 if has_duration == (duration_unit(question) is not None) else -3
@@ -205,8 +211,13 @@ def understand_turn(
             accept = here is None or fit >= here[0]
         elif asked is None:  # after the verdict: a bare answer must fit the earlier question ("3 years" to one in months)
             accept = fit >= 1
+        elif here is None:
+            accept = fit >= 2
         else:
-            accept = fit >= 2 if here is None else fit >= here[0] + 2
+            # The words answer the question asked: they correct another one only when they restate
+            # it (share its words), never because their kind fits it ("没有，我是租房住的" to
+            # "do you own a home?" is a "no", not a change of the work situation).
+            accept = fit >= here[0] + 2 and _shared(question, words) >= 1
         if accept:
             return Turn("correction", question.id, reading)
     if here is not None and asked is not None:

@@ -221,3 +221,20 @@ def test_a_pending_reading_is_confirmed_denied_or_the_check_restarted(catalogue:
 def test_no_with_a_new_amount_answers_instead_of_denying(catalogue: Catalogue) -> None:
     turn = _turn(catalogue, "no, 4 years", None, {}, pending=("lived_in_city_months", 36))
     assert (turn.kind, turn.reading.value if turn.reading else None) == ("answer", 48)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("oops, I mistyped — I'm 70", 70), ("my bad, 68", 68), ("不好意思输错了，是七十一", 71), ("刚才说错了，我今年六十九", 69)],
+)
+def test_a_correction_after_the_verdict_changes_the_answer(catalogue: Catalogue, text: str, value: int) -> None:
+    """After a 'no' on age (asked: nothing), an explicit correction in either language changes the age."""
+    turn = _turn(catalogue, text, None, {"age": 61, "hukou_shanghai": True})
+    assert (turn.kind, turn.question_id, turn.reading.value if turn.reading else None) == ("correction", "age", value)
+
+
+@pytest.mark.parametrize(("text", "value"), [("没有，我是租房住的", False), ("no, we rent from a landlord", False), ("有，自己的房子", True)])
+def test_an_answer_to_the_question_asked_is_not_taken_for_a_correction_of_another(catalogue: Catalogue, text: str, value: bool) -> None:
+    """Words that answer the question asked and only fit another one by kind (a 'no' read as 'no work') answer it."""
+    turn = _turn(catalogue, text, "owns_home_in_city", {"employment_status": "employed", "hukou_shanghai": True})
+    assert (turn.kind, turn.question_id, turn.reading.value if turn.reading else None) == ("answer", "owns_home_in_city", value)
