@@ -32,7 +32,7 @@ from .followup import ActionAnswerFollowup
 from .language import lang_of, text_of
 from .resolve import entity, resolve_service
 from .search import ActionSearchServices
-from .subject import named_subject, subject_of, switch_to
+from .subject import named_subject, requested_subject, subject_of, switch_to
 
 __all__ = [
     "ActionAskEligAnswer",
@@ -161,8 +161,9 @@ class ValidateEligibilityForm(FormValidationAction):
         except (NotFound, ValueError):
             turn = {"kind": "unknown"}
         kind = turn["kind"]
-        if kind == "unknown" and person not in (None, "self") and switch_to(tracker, person):  # "it's for my father" read as an answer
-            return {"elig_answer": None, **await _now_for(dispatcher, tracker, person)}
+        asked_for = requested_subject(tracker) if kind == "unknown" else None  # "it's for my father", not "宝宝才两个月大"
+        if asked_for not in (None, "self") and switch_to(tracker, asked_for):
+            return {"elig_answer": None, **await _now_for(dispatcher, tracker, str(asked_for))}
         if kind == "unknown":
             dispatcher.utter_message(response="utter_elig_not_understood")
             return {"elig_answer": None}

@@ -19,7 +19,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-__all__ = ["SELF", "named_subject", "subject_of", "switch_to"]
+__all__ = ["SELF", "named_subject", "requested_subject", "subject_of", "switch_to"]
 
 SELF = "self"
 
@@ -33,6 +33,17 @@ def subject_of(tracker: Tracker) -> str | None:
 # Just before a person, these make them the one the question is for: "can I apply for my mother?",
 # "我可以给我妈办吗" (without them, "孩子出生了我能领吗" is the citizen asking for themself).
 FOR_MARKER = re.compile(r"(?:\bfor|\bbehalf of|给|帮|替|代|为)\s*(?:my|our|the|我|我的|咱|自家|家里)?\s*$", re.I)
+# Just after a person, these make the mention a description of something of theirs, not a request to
+# check for them: "the flat is in my dad's name", "写的我爸名字", "我妈的房子" ("my mother's situation",
+# 我妈的情况, are still about her).
+POSSESSIVE = re.compile(
+    r"^\s*(?:的\s*)?(?:名字|名下|名义)|^的(?!情况|话|呢|吗|资格|申请)\S|^(?:'s|’s|s')\s+(?!eligib|case|situation|applica|turn)[a-z]",
+    re.I,
+)
+# What may surround a person in a message that only says who ("my father", "是我爸", "it's for my mum").
+FILLER = re.compile(
+    r"\b(?:it'?s|it|is|this|that|actually|no|sorry|oh|well|the|one|check|for|my|our|about|what|how)\b|[^\w]|[是其实不那呢吧啊哦的给帮替代为我咱]", re.I
+)
 
 
 def named_subject(tracker: Tracker) -> str | None:
@@ -52,6 +63,8 @@ def named_subject(tracker: Tracker) -> str | None:
         if isinstance(start, int) and isinstance(end, int) and _inside_a_word(text, start, end):
             continue
         marked = isinstance(start, int) and bool(FOR_MARKER.search(text[max(0, start - 16) : start]))
+        if isinstance(end, int) and not marked and POSSESSIVE.search(text[end : end + 12]):
+            continue  # "写的我爸名字": something of theirs, not a check for them
         named.append((str(found["value"]).lower(), marked))
     others = [(n, marked) for n, marked in named if n != SELF]
     if others and (len(others) == len(named) or any(marked for _, marked in others)):
@@ -88,3 +101,26 @@ def switch_to(tracker: Tracker, relation: str | None) -> dict[str, Any]:
         "elig_pending": None,
         "elig_question": None,
     }
+
+
+def requested_subject(tracker: Tracker) -> str | None:
+    """The person the latest message asks the check to be for, when it does more than mention them.
+
+    Inside the check, words that are not an answer switch the check only when they ask for a person:
+    "for" before them ("it's for my father", "给我爸问的"), or nothing but the person ("my mum",
+    "是我爸"). A description ("宝宝才两个月大", "my son is at school") is not a request to check for
+    them: it is about the citizen's own case (the baby in a birth-related check).
+    """
+    person = named_subject(tracker)
+    if person is None:
+        return None
+    text = str(tracker.latest_message.get("text") or "")
+    rest = text
+    for found in tracker.latest_message.get("entities") or []:
+        start, end = found.get("start"), found.get("end")
+        if found.get("entity") != "subject" or not isinstance(start, int) or not isinstance(end, int):
+            continue
+        if FOR_MARKER.search(text[max(0, start - 16) : start]):
+            return person
+        rest = rest.replace(text[start:end], " ")
+    return person if not FILLER.sub("", rest).strip() else None

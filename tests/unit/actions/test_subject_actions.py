@@ -31,7 +31,7 @@ with warnings.catch_warnings():
         ValidateEligibilityForm,
     )
     from actions.handoff import ActionConfirmApply, ActionHandoffHuman
-    from actions.subject import named_subject, switch_to
+    from actions.subject import named_subject, requested_subject, switch_to
 
 CARD = "senior-citizen-card"
 
@@ -206,3 +206,39 @@ async def test_after_my_verdict_an_answer_about_my_mother_starts_her_check(catal
     slots = slots_of(events)
     assert slots["subject"] == "mother" and slots["subject_answers"]["self"]["answers"] == {"age": 40}  # my age is not corrected to 72
     assert events[-1] == FollowupAction("eligibility_form")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("家里在宝山有套房子，写的我爸名字", [("我爸", "father")]),  # the home is in his name
+        ("the flat is in my dad's name", [("dad", "father")]),
+        ("房子在我妈名下", [("我妈", "mother")]),
+    ],
+)
+def test_something_in_a_persons_name_is_not_a_check_for_them(text: str, found: list[tuple[str, str]]) -> None:
+    assert named_subject(tracker(text, {}, subjects(text, *found), intent="inform")) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "expected"),
+    [
+        ("宝宝才两个月大", [("宝宝", "child")], None),  # describes the baby of a birth-related check
+        ("my son is still at school", [("son", "son")], None),
+        ("it's for my father", [("father", "father")], "father"),
+        ("是给我妈问的", [("我妈", "mother")], "mother"),
+        ("my mum", [("mum", "mother")], "mother"),
+    ],
+)
+def test_only_a_request_for_a_person_switches_the_check(text: str, found: list[tuple[str, str]], expected: str | None) -> None:
+    assert requested_subject(tracker(text, {}, subjects(text, *found), intent="inform", loop="eligibility_form")) == expected
+
+
+async def test_mid_check_a_description_of_the_baby_does_not_restart_the_check_for_the_child(catalogue_client: CatalogueClient) -> None:
+    text = "宝宝才两个月大"
+    mine = {"answers": {}, "elig_question": "hukou_shanghai"}
+    dispatcher = CollectingDispatcher()
+    result = await ValidateEligibilityForm().validate_elig_answer(
+        text, dispatcher, tracker(text, mine, subjects(text, ("宝宝", "child")), intent="inform", loop="eligibility_form", lang="zh"), {}
+    )
+    assert "subject" not in result and [m["response"] for m in dispatcher.messages] == ["utter_elig_not_understood"]
