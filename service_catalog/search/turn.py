@@ -22,7 +22,9 @@ Two modes:
   5. the question asks what to do in a situation → ``checklist`` (the event's steps in order);
   6. not confident → ``nothing`` (``off_topic`` when the NLU said out of scope or chitchat;
      otherwise ``no_match`` with up to three suggestions);
-  7. a clear winner → ``service``; else ``list``, trimmed to the hits within reach of the best.
+  7. a clear winner → ``service`` — but only as a list to pick from when a service is selected
+     and the words are an answer or a statement (NLU ``inform``: "租房合同备案过了"), which never
+     switch the selected service; else ``list``, trimmed to the hits within reach of the best.
 
 - ``about`` ("which service is this about", for follow-ups, the eligibility check and applying):
   a service the NLU saw named and search finds clearly (and not the selected one); a pick from the
@@ -69,6 +71,7 @@ ALREADY = re.compile(
     re.I,
 )
 OFF_TOPIC = frozenset({"out_of_scope", "chitchat"})  # NLU intents whose words are not a request for a service
+STATEMENTS = frozenset({"inform"})  # NLU intents of an answer or a statement, not of a request for a service
 STEP_TITLE_SCORE = 80  # rapidfuzz partial_ratio a step's title must reach in "I already did <title>"
 WINNER_RATIO = 1.5  # a first hit this many times the second's fused score is a clear winner
 TRIM_SHARE = 0.4  # hits offered: fused score at least this share of the best's
@@ -303,6 +306,12 @@ def _find(turn: Turn, finder: Finder, named: str | None, district: str | None) -
             return decision("nothing", reason="off_topic")
         suggestions = list(result.suggestions[:3])
         return decision("nothing", reason="no_match", suggestions=suggestions, shown=[ShownItem(h.id, h.title) for h in suggestions] if suggestions else None)
+    if winner and turn.selected and winner != turn.selected and turn.intent in STATEMENTS:
+        # An answer or a statement while a service is selected ("租房合同备案过了" after the rent
+        # subsidy's check) does not name a service as wanted: what it finds is offered to pick from,
+        # the selected service stays selected (no silent switch).
+        hits = trimmed(result.results)
+        return decision("list", confident=True, hits=hits, shown=[ShownItem(h.id, h.title) for h in hits])
     if winner:
         return decision("service", confident=True, service=winner, selects=True)
     hits = trimmed(result.results)

@@ -190,6 +190,15 @@ def test_a_district_with_a_service_selected_answers_about_that_service(catalogue
     assert finder.calls[1] == (text, Filters(district="pudong")), "the district filtered a second search"
 
 
+def test_a_statement_with_a_service_selected_offers_what_it_finds_without_switching(catalogue: Catalogue) -> None:
+    text = "租房合同备案过了"  # said about the selected rent subsidy, not a request for the filing service
+    finder = FakeFinder(catalogue, (text, None, None, found(text, ("rental-contract-registration", 1.0), best="rental-contract-registration")))
+    decision = find(finder, text, selected="talent-rental-subsidy", intent="inform")
+    assert (decision.kind, decision.selects, [h.id for h in decision.hits]) == ("list", False, ["rental-contract-registration"])
+    asked = find(finder, text, selected="talent-rental-subsidy", intent="search_services")
+    assert (asked.kind, asked.service, asked.selects) == ("service", "rental-contract-registration", True)
+
+
 def test_a_confident_filtered_search_breaks_the_tie(catalogue: Catalogue) -> None:
     text = "register a company in Pudong"
     finder = FakeFinder(
