@@ -23,7 +23,7 @@ Two modes:
   6. not confident → ``nothing`` (``off_topic`` when the NLU said out of scope or chitchat;
      otherwise ``no_match`` with up to three suggestions);
   7. a clear winner → ``service`` — but only as a list to pick from when a service is selected
-     and the words are an answer or a statement (NLU ``inform``: "租房合同备案过了"), which never
+     and the words are an answer or say something is done (NLU ``inform``, 租房合同备案过了), which never
      switch the selected service; else ``list``, trimmed to the hits within reach of the best.
 
 - ``about`` ("which service is this about", for follow-ups, the eligibility check and applying):
@@ -67,7 +67,7 @@ Mode = Literal["find", "about"]
 
 # "I already registered the birth", "done the birth certificate", 出生登记已经办好了, 已经上好户口了.
 ALREADY = re.compile(
-    r"\balready\b|\b(?:i'?ve|we'?ve|i have|we have) (?:done|got|registered|applied|finished)\b|\bdone\b|\bfinished\b|已经|办好|办完|办了|拿到了|弄好",
+    r"\balready\b|\b(?:i'?ve|we'?ve|i have|we have) (?:done|got|registered|applied|finished)\b|\bdone\b|\bfinished\b|已经|办好|办完|办了|拿到了|弄好|(?:办|做|弄|交|备案|登记|认证|申请|领)过了",
     re.I,
 )
 OFF_TOPIC = frozenset({"out_of_scope", "chitchat"})  # NLU intents whose words are not a request for a service
@@ -306,10 +306,10 @@ def _find(turn: Turn, finder: Finder, named: str | None, district: str | None) -
             return decision("nothing", reason="off_topic")
         suggestions = list(result.suggestions[:3])
         return decision("nothing", reason="no_match", suggestions=suggestions, shown=[ShownItem(h.id, h.title) for h in suggestions] if suggestions else None)
-    if winner and turn.selected and winner != turn.selected and turn.intent in STATEMENTS:
-        # An answer or a statement while a service is selected ("租房合同备案过了" after the rent
-        # subsidy's check) does not name a service as wanted: what it finds is offered to pick from,
-        # the selected service stays selected (no silent switch).
+    if winner and turn.selected and winner != turn.selected and (turn.intent in STATEMENTS or ALREADY.search(text)):
+        # An answer, or a statement that something is done, while a service is selected
+        # ("租房合同备案过了" after the rent subsidy's check) does not name a service as wanted: what
+        # it finds is offered to pick from, the selected service stays selected (no silent switch).
         hits = trimmed(result.results)
         return decision("list", confident=True, hits=hits, shown=[ShownItem(h.id, h.title) for h in hits])
     if winner:

@@ -195,7 +195,11 @@ def test_a_statement_with_a_service_selected_offers_what_it_finds_without_switch
     finder = FakeFinder(catalogue, (text, None, None, found(text, ("rental-contract-registration", 1.0), best="rental-contract-registration")))
     decision = find(finder, text, selected="talent-rental-subsidy", intent="inform")
     assert (decision.kind, decision.selects, [h.id for h in decision.hits]) == ("list", False, ["rental-contract-registration"])
-    asked = find(finder, text, selected="talent-rental-subsidy", intent="search_services")
+    done = find(finder, text, selected="talent-rental-subsidy", intent="find_service")  # "it is done", whatever the NLU calls it
+    assert (done.kind, done.selects) == ("list", False)
+    wanted = "how do I register my tenancy"
+    finder = FakeFinder(catalogue, (wanted, None, None, found(wanted, ("rental-contract-registration", 1.0), best="rental-contract-registration")))
+    asked = find(finder, wanted, selected="talent-rental-subsidy", intent="find_service")
     assert (asked.kind, asked.service, asked.selects) == ("service", "rental-contract-registration", True)
 
 
