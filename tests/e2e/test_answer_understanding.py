@@ -37,3 +37,15 @@ def test_a_correction_after_the_verdict_flips_it(stack: Any) -> None:
     final = texts(say(stack, sender, "I'm employed"))
     assert "you qualify" in final, final
     assert "you said “I said 3 YEARS” — 3 years, that is 36 months" in final
+
+
+def test_a_chinese_correction_after_the_verdict_re_checks_with_the_new_age(stack: Any) -> None:
+    """不对/说错了 with the new value after a "no" on age is a correction (not a bare no), and the check goes on."""
+    sender = f"e2e-correct-zh-{uuid.uuid4().hex[:8]}"
+    reach_card(stack, sender, "敬老卡怎么办", "senior-citizen-card")
+    assert "多少岁" in texts(say(stack, sender, "我可以办吗"))
+    assert "不符合" in texts(say(stack, sender, "六十二"))
+    corrected = texts(say(stack, sender, "哎呀不对，刚刚说错了，我今年七十五"))
+    assert "已更新" in corrected and "75" in corrected, corrected
+    final = texts(say(stack, sender, "是本市户口"))
+    assert "符合" in final and "不符合" not in final, final
