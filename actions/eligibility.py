@@ -32,7 +32,7 @@ from .followup import ActionAnswerFollowup
 from .language import lang_of, text_of
 from .resolve import entity, resolve_service
 from .search import ActionSearchServices
-from .subject import named_subject, requested_subject, subject_of, switch_to
+from .subject import SELF, named_subject, requested_subject, subject_of, switch_to
 
 __all__ = [
     "ActionAskEligAnswer",
@@ -57,6 +57,7 @@ VERDICT_FOR_OTHER = {
 APPLY_LABEL = {"zh": ("申请并带入我的回答", "申请并带入以上回答"), "en": ("Apply with my answers", "Apply with these answers")}
 # Intents that may name the person a check is for ("can my son get this?", "what about for my mother?").
 NAMES_THE_PERSON = {"check_eligibility", "for_whom"}
+CHILDREN = {"child", "son", "daughter"}  # the relations the child_* questions of a check ask about
 
 
 def answers_of(tracker: Tracker) -> dict[str, Any]:
@@ -68,6 +69,11 @@ def said_of(tracker: Tracker) -> dict[str, str]:
     """The person's own words per answered question (shown back with how they were read)."""
     value = tracker.get_slot("answers_said")
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def about_them(relation: str, question_id: Any) -> bool:
+    """Whether a question asks about the person a message names (the child's age in a childcare check)."""
+    return relation in CHILDREN and str(question_id or "").startswith("child_")
 
 
 def turn_state(tracker: Tracker, asked: str | None) -> dict[str, Any]:
@@ -161,6 +167,8 @@ class ValidateEligibilityForm(FormValidationAction):
         except (NotFound, ValueError):
             turn = {"kind": "unknown"}
         kind = turn["kind"]
+        if kind == "correction" and person not in (None, SELF, subject_of(tracker)) and not about_them(str(person), turn.get("question_id")):
+            kind = "unknown"  # "宝宝才两个月大" is about the baby: it does not change the citizen's age to 2 months
         asked_for = requested_subject(tracker) if kind == "unknown" else None  # "it's for my father", not "宝宝才两个月大"
         if asked_for not in (None, "self") and switch_to(tracker, asked_for):
             return {"elig_answer": None, **await _now_for(dispatcher, tracker, str(asked_for))}

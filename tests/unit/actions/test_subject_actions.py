@@ -242,3 +242,29 @@ async def test_mid_check_a_description_of_the_baby_does_not_restart_the_check_fo
         text, dispatcher, tracker(text, mine, subjects(text, ("宝宝", "child")), intent="inform", loop="eligibility_form", lang="zh"), {}
     )
     assert "subject" not in result and [m["response"] for m in dispatcher.messages] == ["utter_elig_not_understood"]
+
+
+async def test_mid_check_words_about_the_baby_do_not_correct_my_own_answer(catalogue_client: CatalogueClient) -> None:
+    text = "宝宝才两个月大"  # a duration that would otherwise restate my age as 2 months
+    mine = {"answers": {"age": 30}, "answers_said": {"age": "30"}, "elig_question": "hukou_shanghai"}
+    dispatcher = CollectingDispatcher()
+    result = await ValidateEligibilityForm().validate_elig_answer(
+        text, dispatcher, tracker(text, mine, subjects(text, ("宝宝", "child")), intent="inform", loop="eligibility_form", lang="zh"), {}
+    )
+    assert "answers" not in result and "subject" not in result
+    assert [m["response"] for m in dispatcher.messages] == ["utter_elig_not_understood"]
+
+
+async def test_words_about_my_child_still_correct_the_childs_answer(catalogue_client: CatalogueClient) -> None:
+    text = "sorry, my daughter is actually 2 years old"
+    mine = {
+        "service_id": "childcare-subsidy",
+        "answers": {"child_age_years": 5},
+        "answers_said": {"child_age_years": "5"},
+        "elig_question": "child_hukou_or_permit",
+    }
+    dispatcher = CollectingDispatcher()
+    result = await ValidateEligibilityForm().validate_elig_answer(
+        text, dispatcher, tracker(text, mine, subjects(text, ("daughter", "daughter")), intent="inform", loop="eligibility_form"), {}
+    )
+    assert result["answers"]["child_age_years"] == 2 and "subject" not in result
