@@ -14,6 +14,10 @@ confirmation (``elig_pending``).
 A check can be for someone else ("what about for my mother?", "我妈能办吗"): the ``subject`` slot
 holds the relation, the catalogue service words the questions and the verdict for that person,
 and the answers are that person's (``actions/subject.py`` keeps them per person).
+
+Why this module is long: the form, its question, the verdict, "for whom", corrections after the
+verdict and "start over" all set and read the same slots; split apart, each piece would import the
+others' slot conventions.
 """
 
 from __future__ import annotations
