@@ -46,3 +46,15 @@ def test_the_action_server_holds_no_search_policy() -> None:
         for match in POLICY_IN_ACTIONS.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == [], f"search policy in actions/ (it belongs in service_catalog/search/turn.py): {found}"
+
+
+def test_test_modules_have_unique_basenames() -> None:
+    """pytest imports test modules by basename (rootdir import mode): two ``test_x.py`` in different
+    folders stop the whole run at collection."""
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in sorted((REPO_ROOT / "tests").rglob("test_*.py")):
+        if path.name in seen:
+            clashes.append(f"{seen[path.name].relative_to(REPO_ROOT)} and {path.relative_to(REPO_ROOT)}")
+        seen.setdefault(path.name, path)
+    assert not clashes, "rename one of each: " + "; ".join(clashes)
