@@ -215,7 +215,7 @@ def wait_healthy(
         for proc in list(waiting):
             assert proc.popen is not None, f"{proc.name} was not launched"
             if proc.popen.poll() is not None:
-                raise StackError(f"{proc.name} exited with code {proc.popen.returncode}; last lines of {proc.log}:\n{tail(proc.log)}")
+                raise StackError(f"the {proc.name} server exited with code {proc.popen.returncode}; last lines of {proc.log}:\n{tail(proc.log)}")
             if proc.health(proc.port):
                 waiting.remove(proc)
                 progress(f"{proc.name} is healthy")
