@@ -112,6 +112,7 @@ def load_or_build(
     if calibrated:
         index.config = _calibrated(index, folder)
         log.info("search calibrated on %s: thresholds %s", key, {lang: m.threshold for lang, m in index.config.confidence.items()})
+    index.warm()
     return index
 
 
