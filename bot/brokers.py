@@ -28,7 +28,7 @@ from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-__all__ = ["RETRY_DELAYS_S", "ResilientSQLEventBroker"]
+__all__ = ["RETRY_DELAYS_S", "ResilientSQLEventBroker", "pooled_sqlite_engine"]
 
 RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0)
 log = logging.getLogger(__name__)
@@ -44,6 +44,19 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL keeps the file consistent; a power cut may lose the last events
     cursor.close()
+
+
+def pooled_sqlite_engine(url: Any, pool_size: int = 5) -> sa.engine.Engine:
+    """An engine on a SQLite file with pooled connections in WAL mode (``synchronous=NORMAL``, a busy timeout).
+
+    SQLAlchemy 1.4 opens a new connection per checkout for a SQLite file, and closing the last
+    connection to a WAL file checkpoints it. Rasa uses its stores from the event loop's thread;
+    each pooled connection serves one checkout at a time. Shared by the event broker and the
+    tracker store (``bot/stores.py``).
+    """
+    engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=pool_size, connect_args={"check_same_thread": False})
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 class ResilientSQLEventBroker(SQLEventBroker):
@@ -64,8 +77,7 @@ class ResilientSQLEventBroker(SQLEventBroker):
             # SQLAlchemy 1.4 opens a new connection per checkout for a SQLite file (and closing the
             # last connection to a WAL file checkpoints it): about five per turn, a third of a turn's
             # time outside the graph. A pool keeps them; each is used by one checkout at a time.
-            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, connect_args={"check_same_thread": False})
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.engine = pooled_sqlite_engine(url, pool_size=2)
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
         self.Base.metadata.create_all(self.engine)

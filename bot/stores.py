@@ -41,6 +41,7 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
+from bot.brokers import pooled_sqlite_engine
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -65,14 +66,6 @@ def mask_event(event: Event) -> None:
         event.value = mask_obj(event.value)
 
 
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL keeps the file consistent; a power cut may lose the last turns
-    cursor.close()
-
-
 class MaskingSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` whose stored and published events carry no personal data."""
 
@@ -81,9 +74,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
             url = self.engine.url
             self.engine.dispose()
-            # Rasa calls the store from the event loop's thread only; one pooled connection per concurrent session.
-            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.engine = pooled_sqlite_engine(url)  # one pooled connection per concurrent session
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
