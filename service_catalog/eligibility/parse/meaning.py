@@ -25,10 +25,23 @@ When the situation words and the leading yes/no word disagree the situation wins
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from ...model import Question
 from ._text import HAN, normalize
+from .situation import ZH_RHETORICAL as _ZH_RHETORICAL
+from .situation import (
+    contrasted_no,
+    different_districts,
+    expand_contractions,
+    limited,
+    only_answer_words,
+    other_place,
+    others_spans,
+    read_situation,
+    topic_of,
+)
 from .yes_no import parse_yes_no, restates_question
 
 __all__ = ["CONFIDENT", "read_yes_no"]
@@ -38,13 +51,15 @@ CONFIDENT = 0.8
 
 _UNSURE = re.compile(
     r"not sure|don'?t know|do not know|dunno|no idea|unsure|not certain|maybe|perhaps|idk|can'?t remember"
-    r"|不知道|不清楚|不确定|不记得|说不好|说不清|不好说|也许|可能吧|忘了"
+    r"|不知道|不清楚|不确定|不记得|说不好|说不清|不好说|也许|可能吧|^我?忘了[吧啊呀]?$|忘了是"
 )
 # A space between two Chinese characters ends a clause too: chat messages often use it for a comma
 # ("没有 还在学车": the 没有 answers the question, it does not negate 还在学车).
 _CLAUSE = re.compile(r"[,，。.;；!！?？、]|\bbut\b|\bthough\b|但是?|不过|可是|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _ZH_NEG = re.compile(r"(?:没有?|不是?|未|无|别|非)[^没不未无别非]{0,3}$")
-_EN_NEG = re.compile(r"(?:\bnot|n't|\bnever|\bno)\b(?:\s+\S+){0,2}\s*$")
+_EN_NEG = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bnobody|\bno one|\bnone|\bnothing|\bwithout)\b(?:\s+\S+){0,2}\s*$")
+# Chinese puts the negation after the topic too ("认定书还没下来", "居住证没办", "社保一直没交")
+_ZH_NEG_AFTER = re.compile(r"(?:还|都|也|一直|从来|根本|早就|并|就|可|倒)?(?:没|不|未|勿|尚未)(?!错|少|久|得了|停|想到|问题)")
 _DOUBLE_NEG = re.compile(
     r"不是没有?|并非没有?|不是不|没有不[是有]|not that (?:i|we) (?:don't|do not|haven't|have not|didn't)"
     r"|(?:don't|do not|didn't) not|wouldn't say (?:no|i don't)|can't say (?:i|we) (?:don't|haven't)"
@@ -74,8 +89,9 @@ def _cue_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(gap.join(parts))
 
 
-def _cue_votes(question: Question, norm: str) -> list[bool]:
-    """One vote per situation phrase found (longest first; a negation before it flips it)."""
+def _cue_votes(question: Question, norm: str, others: Sequence[tuple[int, int]] = ()) -> list[bool]:
+    """One vote per situation phrase found (longest first; a negation before it flips it). A yes
+    found where the answer tells of somebody else (``others``) does not count: their having it is not yours."""
     hits: list[tuple[int, int, bool]] = []
     for side, cues in ((True, question.yes_when), (False, question.no_when)):
         if cues is None:
@@ -95,7 +111,13 @@ def _cue_votes(question: Question, norm: str) -> list[bool]:
         if clause_start == 0 and (lead := _LEAD_NO.match(norm)) and lead.end() <= start:
             before = norm[lead.end() : start]  # "no just a tourist trip": the leading no answers; it does not negate "tourist"
         negated = bool(_ZH_NEG.search(before) or _EN_NEG.search(before)) and not _DOUBLE_NEG.search(before)
-        votes.append(side != negated)
+        if _ZH_RHETORICAL.search(norm[clause_start:end]):
+            negated = not negated  # "哪有钱请律师": a rhetorical question says there is none
+        if not negated and _ZH_NEG_AFTER.match(norm[end:]) and topic_of(question, norm[start:end]):
+            negated = not any(s <= end < e for s, e, _ in hits)  # "认定书还没下来": 还没 after the question's topic
+        vote = side != negated
+        if not (vote and any(a <= start < b for a, b in others)):
+            votes.append(vote)
     return votes
 
 
@@ -109,29 +131,44 @@ def read_yes_no(question: Question, text: str) -> tuple[bool, float] | None:
     Returns:
         (answer, confidence between 0 and 1), or None when the answer says neither.
     """
-    norm = normalize(text)
+    norm = expand_contractions(normalize(text))
     if not norm or _UNSURE.search(norm):
         return None
     lead = True if _LEAD_YES.match(norm) else False if _LEAD_NO.match(norm) else None
-    votes = _cue_votes(question, norm)
+    if different_districts(question, norm):
+        return False, 0.85  # "执照在闵行，新店在徐汇" to a question about the same district
+    situation = read_situation(question, norm)
+    votes = _cue_votes(question, norm, others_spans(question, norm))  # "his company pays for him, but nobody pays mine"
+    if votes and contrasted_no(question, norm):
+        votes.append(False)  # "there's a car, but it's registered to my husband, not me"
     if votes and (all(votes) or not any(votes)):
+        if votes[0] and limited(norm):
+            return True, 0.6  # "only passed the written part": a partial yes is asked back
         if lead is None or lead == votes[0]:
             return votes[0], 0.9
         return votes[0], 0.6  # "是的，没什么存款" to a question about savings above a limit
     if votes:
-        return None  # the situation words point both ways
+        # the situation words point both ways; the clause-by-clause reading may still agree with itself
+        return (situation.value, 0.6) if situation is not None else None
     if _DOUBLE_NEG.search(norm):
         return True, 0.85
+    elsewhere = other_place(question, norm)
     if lead is not None:
         rest = _CLAUSE.split(norm, maxsplit=1)
+        if (elsewhere and lead) or (situation is not None and situation.value != lead and situation.shared >= 4):
+            return lead, 0.6  # "yes, my hukou is in Anhui": the words after the yes say otherwise
         return lead, 0.95 if len(rest) == 1 or not rest[1].strip() else 0.9
+    if elsewhere:
+        return False, 0.85  # "我是安徽户口" to a question about Shanghai
     if _NOT_YET.search(norm):
         return False, 0.85
+    if situation is not None:
+        sure = situation.shared >= 4 and not (situation.value and limited(norm))
+        return situation.value, 0.85 if sure else 0.65
     if _DONE.search(norm) and not re.search(r"[没不未]", norm):
         return True, 0.85
-    surface = parse_yes_no(text)
+    surface = parse_yes_no(norm)
     if surface is not None:
-        short = len(norm) <= 6 if HAN.search(norm) else len(norm.split()) <= 3
-        return surface, 0.9 if short else 0.7
+        return surface, 0.9 if only_answer_words(question, norm) else 0.7  # "我是安徽户口": 是 is not the answer
     restated = restates_question(question, text)
     return (True, 0.85) if restated else None

@@ -390,8 +390,8 @@ HUKOU_ASKED = _q(
         ("my hukou is in shanghai", True),
         ("没有上海户口", False),
         ("no shanghai hukou", False),
-        ("北京户口", None),
-        ("hukou in beijing", None),
+        ("北京户口", False),  # another place than the one asked about says no (situation.py), it restates nothing
+        ("hukou in beijing", False),
         ("户口", None),
     ],
 )
