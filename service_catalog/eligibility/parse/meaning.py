@@ -30,21 +30,25 @@ from functools import lru_cache
 
 from ...model import Question
 from ._text import HAN, normalize
-from .situation import ZH_RHETORICAL as _ZH_RHETORICAL
 from .situation import (
+    ZH_NOT_NEGATION,
+    Situation,
     contrasted_no,
     different_districts,
     expand_contractions,
     limited,
+    negative_question,
     only_answer_words,
     other_place,
     others_spans,
+    own_clauses,
     read_situation,
     topic_of,
 )
+from .situation import ZH_RHETORICAL as _ZH_RHETORICAL
 from .yes_no import parse_yes_no, restates_question
 
-__all__ = ["CONFIDENT", "read_yes_no"]
+__all__ = ["CONFIDENT", "explain_yes_no", "read_yes_no"]
 
 CONFIDENT = 0.8
 """Readings at least this sure are taken without asking back."""
@@ -58,6 +62,11 @@ _UNSURE = re.compile(
 _CLAUSE = re.compile(r"[,，。.;；!！?？、]|\bbut\b|\bthough\b|但是?|不过|可是|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _ZH_NEG = re.compile(r"(?:没有?|不是?|未|无|别|非)[^没不未无别非]{0,3}$")
 _EN_NEG = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bnobody|\bno one|\bnone|\bnothing|\bwithout)\b(?:\s+\S+){0,2}\s*$")
+# English says a state is not reached after the thing named ("the licence is not issued yet", "permit expired")
+_EN_NEG_AFTER = re.compile(
+    r"\s*(?:(?:is|was|are|were|has|have|had)(?:n't| not)|(?:is |was |are |has )?(?:still |not |never )?"
+    r"(?:under review|pending|expired|lapsed|not (?:yet )?(?:issued|approved|granted|done|finished|received)|(?:got |been )?(?:refused|rejected|revoked|cancel+ed)))\b"
+)
 # Chinese puts the negation after the topic too ("认定书还没下来", "居住证没办", "社保一直没交")
 _ZH_NEG_AFTER = re.compile(r"(?:还|都|也|一直|从来|根本|早就|并|就|可|倒)?(?:没|不|未|勿|尚未)(?!错|少|久|得了|停|想到|问题)")
 _DOUBLE_NEG = re.compile(
@@ -110,7 +119,10 @@ def _cue_votes(question: Question, norm: str, others: Sequence[tuple[int, int]] 
         before = norm[clause_start:start]
         if clause_start == 0 and (lead := _LEAD_NO.match(norm)) and lead.end() <= start:
             before = norm[lead.end() : start]  # "no just a tourist trip": the leading no answers; it does not negate "tourist"
+        before = ZH_NOT_NEGATION.sub("", before)  # "还有不少粉尘": 不少 is "a lot", no negation
         negated = bool(_ZH_NEG.search(before) or _EN_NEG.search(before)) and not _DOUBLE_NEG.search(before)
+        if not negated and _EN_NEG_AFTER.match(norm[end:]) and topic_of(question, norm[start:end]):
+            negated = not any(s <= end < e for s, e, _ in hits)  # "the licence is not issued yet", "trademark still under review"
         if _ZH_RHETORICAL.search(norm[clause_start:end]):
             negated = not negated  # "哪有钱请律师": a rhetorical question says there is none
         if not negated and _ZH_NEG_AFTER.match(norm[end:]) and topic_of(question, norm[start:end]):
@@ -119,6 +131,37 @@ def _cue_votes(question: Question, norm: str, others: Sequence[tuple[int, int]] 
         if not (vote and any(a <= start < b for a, b in others)):
             votes.append(vote)
     return votes
+
+
+_COMPLETED = re.compile(r"[了过好完]|下来|出来")
+
+
+def situation_confidence(question: Question, norm: str, situation: Situation) -> float:
+    """How sure a reading by the question's shared words is, from what it holds on sets written by
+    other hands: two shared words or more are sure; one word negated is, and one Chinese word with a
+    finished action ("积分批下来了", "认定过的"); under a question put negatively ("below the limit") or for a
+    partial yes ("only the written part") it is asked back."""
+    if negative_question(question) or (situation.value and limited(norm)):
+        return 0.65
+    if situation.shared >= 4:
+        return 0.85
+    if HAN.search(norm) and situation.shared >= 2 and _COMPLETED.search(norm):
+        return 0.8
+    if not situation.value:
+        return 0.8  # the question's own word, negated: "the lisence is not issued yet", "单位没给我交"
+    return 0.65
+
+
+def _others_have_it(question: Question, norm: str, others: Sequence[tuple[int, int]], situation: Situation | None) -> bool:
+    """True when the answer says somebody else has it and the person does not ("only my husband is
+    covered; I'm not working so I don't have any", "his company pays for him, nobody pays mine")."""
+    theirs = " ".join(norm[a:b] for a, b in others)
+    theirs_yes = any(_cue_votes(question, theirs)) or (read_situation(question, theirs) or Situation(False, 0, 0)).value
+    if not theirs_yes:
+        return False
+    own = "，".join(own_clauses(question, norm))
+    own_says = situation.value if situation is not None else parse_yes_no(own)
+    return own_says is False or contrasted_no(question, norm)
 
 
 def read_yes_no(question: Question, text: str) -> tuple[bool, float] | None:
@@ -131,44 +174,53 @@ def read_yes_no(question: Question, text: str) -> tuple[bool, float] | None:
     Returns:
         (answer, confidence between 0 and 1), or None when the answer says neither.
     """
+    found = explain_yes_no(question, text)
+    return None if found is None else (found[0], found[1])
+
+
+def explain_yes_no(question: Question, text: str) -> tuple[bool, float, str] | None:
+    """:func:`read_yes_no` with the name of the rule that decided ("cues", "place", "situation"…),
+    for evaluation: which rules hold on sets written by other hands."""
     norm = expand_contractions(normalize(text))
     if not norm or _UNSURE.search(norm):
         return None
     lead = True if _LEAD_YES.match(norm) else False if _LEAD_NO.match(norm) else None
     if different_districts(question, norm):
-        return False, 0.85  # "执照在闵行，新店在徐汇" to a question about the same district
+        return False, 0.85, "districts"  # "执照在闵行，新店在徐汇" to a question about the same district
     situation = read_situation(question, norm)
-    votes = _cue_votes(question, norm, others_spans(question, norm))  # "his company pays for him, but nobody pays mine"
+    others = others_spans(question, norm)
+    votes = _cue_votes(question, norm, others)  # "his company pays for him, but nobody pays mine"
+    if others and _others_have_it(question, norm, others, situation):
+        return False, 0.85, "others have it, not the person"
     if votes and contrasted_no(question, norm):
         votes.append(False)  # "there's a car, but it's registered to my husband, not me"
     if votes and (all(votes) or not any(votes)):
         if votes[0] and limited(norm):
-            return True, 0.6  # "only passed the written part": a partial yes is asked back
+            return True, 0.6, "cues, limited"  # "only passed the written part": a partial yes is asked back
         if lead is None or lead == votes[0]:
-            return votes[0], 0.9
-        return votes[0], 0.6  # "是的，没什么存款" to a question about savings above a limit
+            return votes[0], 0.9, "cues"
+        return votes[0], 0.6, "cues against the leading word"  # "是的，没什么存款" to a question about savings above a limit
     if votes:
         # the situation words point both ways; the clause-by-clause reading may still agree with itself
-        return (situation.value, 0.6) if situation is not None else None
+        return (situation.value, 0.6, "cues both ways, situation") if situation is not None else None
     if _DOUBLE_NEG.search(norm):
-        return True, 0.85
+        return True, 0.85, "double negative"
     elsewhere = other_place(question, norm)
     if lead is not None:
         rest = _CLAUSE.split(norm, maxsplit=1)
         if (elsewhere and lead) or (situation is not None and situation.value != lead and situation.shared >= 4):
-            return lead, 0.6  # "yes, my hukou is in Anhui": the words after the yes say otherwise
-        return lead, 0.95 if len(rest) == 1 or not rest[1].strip() else 0.9
+            return lead, 0.6, "leading word, contradicted"  # "yes, my hukou is in Anhui": the words after the yes say otherwise
+        return lead, 0.95 if len(rest) == 1 or not rest[1].strip() else 0.9, "leading word"
     if elsewhere:
-        return False, 0.85  # "我是安徽户口" to a question about Shanghai
+        return False, 0.85, "another place"  # "我是安徽户口" to a question about Shanghai
     if _NOT_YET.search(norm):
-        return False, 0.85
+        return False, 0.85, "not yet"
     if situation is not None:
-        sure = situation.shared >= 4 and not (situation.value and limited(norm))
-        return situation.value, 0.85 if sure else 0.65
+        return situation.value, situation_confidence(question, norm, situation), "situation"
     if _DONE.search(norm) and not re.search(r"[没不未]", norm):
-        return True, 0.85
+        return True, 0.85, "done"
     surface = parse_yes_no(norm)
     if surface is not None:
-        return surface, 0.9 if only_answer_words(question, norm) else 0.7  # "我是安徽户口": 是 is not the answer
+        return surface, 0.9 if only_answer_words(question, norm) else 0.7, "surface"  # "我是安徽户口": 是 is not the answer
     restated = restates_question(question, text)
-    return (True, 0.85) if restated else None
+    return (True, 0.85, "restates the question") if restated else None

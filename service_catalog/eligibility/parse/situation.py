@@ -43,12 +43,14 @@ from ._lexicon import (
 from ._text import HAN
 
 __all__ = [
+    "ZH_NOT_NEGATION",
     "ZH_RHETORICAL",
     "Situation",
     "contrasted_no",
     "different_districts",
     "expand_contractions",
     "limited",
+    "negative_question",
     "only_answer_words",
     "other_place",
     "others_spans",
@@ -159,7 +161,9 @@ def own_clauses(question: Question, norm: str) -> tuple[str, ...]:
     return _clauses("，".join(kept))
 
 
-_LIMITER = re.compile(r"\b(?:only|just|merely|partly|partially|half)\b|只有|只是|只[过办交拿考]|仅|才[过办交拿考有]|一部分|部分")
+_LIMITER = re.compile(
+    r"\b(?:only(?! (?:son|daughter|child|kid)\b)|just|merely|partly|partially|half)\b|只有|只是|只[过办交拿考]|仅|才[过办交拿考有]|一部分|部分"
+)
 
 
 def limited(norm: str) -> bool:
@@ -170,21 +174,21 @@ def limited(norm: str) -> bool:
 
 # --- negation ---------------------------------------------------------------------------------
 
-_ZH_NOT_NEG = re.compile(
+ZH_NOT_NEGATION = re.compile(
     r"不错|非常|无论|不仅|不但|不管|不少|差不多|不久|没错|不好意思|无所谓|是不是|有没有|要不要|能不能|可不可以|会不会|"
     r"用不用|是否|不得了|勿得了|不停|一个不少|无误|无偿|没想到|没问题|没关系|不客气"
 )
 _ZH_NEG = re.compile(r"[没不未无非别勿莫甭冇否]")
 ZH_RHETORICAL = re.compile(r"哪[里儿]?有|哪来|哪能|哪[里儿]?[买付出请交花]得起|怎么可能|怎么会有|谁给我")
 _ZH_UNREACHED = re.compile(
-    r"过期|到期|还在等|在等|等着|还在审|在审|审核中|办理中|申请中|还在办|在办|排队|停了|停掉|断了|断缴|停缴|丢了|注销|吊销|取消|退保|失效"
+    r"过期|到期|还在等|在等|等着|还在审|在审|审核中|办理中|申请中|还在办|在办|排队|停了|停掉|断了|断缴|停缴|丢了|注销|吊销|取消|退保|失效|欠"
 )
 _EN_NOT_NEG = re.compile(r"\bnot only\b|\bno problem\b|\bno doubt\b|\bno worries\b|\bnot a problem\b|\bwhy not\b")
 _EN_NEG = re.compile(r"\b(?:not|never|no|nobody|none|nothing|neither|nor|without|nowhere|noone)\b|n't\b|\bno one\b|\bno longer\b")
 _EN_RHETORICAL = re.compile(r"\bhow (?:would|could|can) (?:i|we)\b|\bas if\b|\bwhere would (?:i|we) get\b")
 _EN_UNREACHED = re.compile(
     r"\b(?:expired|expire|lapsed|ran out|run out|stopped|cancel+ed|revoked|refused|rejected|denied|failed|lost|missed|pending|waiting"
-    r"|still applying|in process|in progress|being processed|under review|yet to)\b"
+    r"|still applying|in process|in progress|being processed|under review|yet to|owe|owes|owing|in debt|short of)\b"
 )
 
 
@@ -197,7 +201,7 @@ def _negations(clause: str, exempt: frozenset[str] = frozenset()) -> tuple[bool,
     """(negated, count): the negations in a clause, each state-not-reached word counting as one
     unless it is one of the question's own words (``exempt``)."""
     if HAN.search(clause):
-        zh = _ZH_NOT_NEG.sub("", clause)
+        zh = ZH_NOT_NEGATION.sub("", clause)
         count = len(_ZH_NEG.findall(zh)) + len(ZH_RHETORICAL.findall(zh))
         count += sum(1 for m in _ZH_UNREACHED.finditer(zh) if not any(m.group() in e or e in m.group() for e in exempt))
     else:
@@ -246,11 +250,23 @@ class _Words:
     en_yes: dict[str, bool]
     zh_no: frozenset[str]
     en_no: frozenset[str]
+    en_spelled: tuple[tuple[str, str], ...] = ()
+    """The question's longer English words as written, with their stems: typos are matched against them."""
 
     @property
     def exempt(self) -> frozenset[str]:
         """Words that are no negation here: the question's own ("lost or damaged") and its no-side ones ("过期")."""
         return frozenset(self.zh_yes) | frozenset(self.en_yes) | self.zh_no | self.en_no
+
+
+_NEGATIVE_Q_ZH = re.compile(r"[非未无不没]|低于|少于")
+_NEGATIVE_Q_EN = re.compile(r"\b(?:not|no|without|unable|below|against|less than|fewer than)\b|n't\b")
+
+
+def negative_question(question: Question) -> bool:
+    """True when the question itself is put negatively ("below the limit", "非本人意愿", "unable to
+    afford"): shared words then say little about which way the answer goes, so that reading is asked back."""
+    return bool(_NEGATIVE_Q_ZH.search(ZH_NOT_NEGATION.sub("", question.text.zh)) or _NEGATIVE_Q_EN.search(question.text.en.lower()))
 
 
 def topic_of(question: Question, phrase: str) -> bool:
@@ -273,7 +289,7 @@ def only_answer_words(question: Question, norm: str) -> bool:
 
 def _zh_negated_in(text: str, term: str) -> bool:
     at = text.find(term)
-    return at >= 0 and bool(_ZH_NEG.search(_ZH_NOT_NEG.sub("", text[max(0, at - 4) : at])))
+    return at >= 0 and bool(_ZH_NEG.search(ZH_NOT_NEGATION.sub("", text[max(0, at - 4) : at])))
 
 
 def _question_words(question: Question) -> _Words:
@@ -312,13 +328,15 @@ def _words_of(text_zh: str, text_en: str, cues_yes: tuple[tuple[str, ...], tuple
                 en_yes.setdefault(f if " " in f else _stem(f), negated)
     for phrase in cues_yes[0]:
         for term in _zh_terms(phrase.replace("…", "")):
-            zh_yes.setdefault(term, False)
+            if not _ZH_NEG.search(term):
+                zh_yes.setdefault(term, False)
     for phrase in cues_yes[1]:
         for stem, _ in _en_terms(phrase):
             en_yes.setdefault(stem, False)
     zh_no = {t for p in cues_no[0] for t in _zh_terms(p.replace("…", "")) if not _ZH_NEG.search(t)} - set(zh_yes)
     en_no = {s for p in cues_no[1] for s, _ in _en_terms(p)} - set(en_yes)
-    return _Words(zh_yes, en_yes, frozenset(zh_no), frozenset(en_no))
+    spelled = {w: _stem(w) for w in _EN_WORD.findall(f"{en_q} {' '.join(cues_yes[1])}") if len(w) >= 6 and _stem(w) in en_yes}
+    return _Words(zh_yes, en_yes, frozenset(zh_no), frozenset(en_no), tuple(sorted(spelled.items())))
 
 
 @dataclass(frozen=True)
@@ -346,12 +364,27 @@ def _clause_hits(words: _Words, clause: str) -> tuple[list[tuple[str, bool]], li
     for phrase, negated in words.en_yes.items():
         if " " in phrase and phrase in low:
             yes.append((phrase, negated))
-    for stem, _ in _en_terms(clause):
+    for stem, at in _en_terms(clause):
+        if stem not in words.en_yes and stem not in words.en_no:
+            stem = _misspelt(words, _EN_WORD.findall(low)[at]) or stem  # "lisence", "pharmasist"
         if stem in words.en_yes:
             yes.append((stem, words.en_yes[stem]))
         elif stem in words.en_no:
             no.append(stem)
     return yes, no
+
+
+def _misspelt(words: _Words, word: str) -> str | None:
+    """The stem of the question's word that ``word`` misspells (one edit; two in long words), else None."""
+    if len(word) < 6:
+        return None
+    from rapidfuzz.distance import Levenshtein  # the fuzzy matcher search already uses
+
+    limit = 2 if len(word) >= 9 else 1
+    for spelled, stem in words.en_spelled:
+        if abs(len(spelled) - len(word)) <= limit and Levenshtein.distance(spelled, word, score_cutoff=limit) <= limit:
+            return stem
+    return None
 
 
 def _says_more(clause: str, yes: list[tuple[str, bool]], no: list[str]) -> bool:
