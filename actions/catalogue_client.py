@@ -175,6 +175,14 @@ class CatalogueClient:
         body = {"answers": answers, "lang": lang, "said": said or {}, **({"subject": subject} if subject else {})}
         return dict(await self._request("POST", f"/api/services/{service_id}/eligibility", json=body))
 
+    async def eligibility_earlier(
+        self, service_id: str, texts: list[str], lang: str, answers: dict[str, Any], said: dict[str, str], subject: str | None
+    ) -> dict[str, Any]:
+        """What the citizen's earlier words about ``subject`` already answer in the check
+        (``POST /api/services/{id}/eligibility/earlier``): taken, noted, offered, answers, said, pending."""
+        body = {"texts": [t[:500] for t in texts[-20:]], "lang": lang, "answers": answers, "said": said, **({"subject": subject} if subject else {})}
+        return dict(await self._request("POST", f"/api/services/{service_id}/eligibility/earlier", json=body))
+
     async def handoff_link_for(
         self, service_id: str, answers: dict[str, Any], lang: str, channel: str, subject: str | None, conversation: str | None = None
     ) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from .followup import ActionAnswerFollowup
 from .language import lang_of, text_of
 from .resolve import entity, resolve_service
 from .search import ActionSearchServices
-from .subject import SELF, named_subject, requested_subject, subject_of, switch_to
+from .subject import SELF, conversation_person, follow_up_about, named_subject, pre_read, requested_subject, subject_of, switch_to
 
 __all__ = [
     "ActionAskEligAnswer",
@@ -132,12 +132,17 @@ class ActionPickServiceToCheck(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
-            _, events = await resolve_service(dispatcher, tracker, lang_of(tracker))
+            service_id, events = await resolve_service(dispatcher, tracker, lang_of(tracker))
         except CatalogueUnavailable:
             dispatcher.utter_message(response="utter_catalogue_down")
             return []
-        # "Can my son get this?": the check is for the person the question names.
-        return events + [SlotSet(name, value) for name, value in switch_to(tracker, named_subject(tracker) or subject_of(tracker)).items()]
+        # "Can my son get this?": the check is for the person the question names; "my dad is 70 and needs a
+        # care home", then "can he get in?": for the one the conversation is about (said, so it can be seen).
+        person = named_subject(tracker) or subject_of(tracker)
+        slots = switch_to(tracker, person) if person else await _now_for(dispatcher, tracker, conversation_person(tracker) or SELF, service_id)
+        if service_id:  # what was said before the check is not asked again blindly
+            slots.update(await pre_read(dispatcher, tracker, service_id, slots))
+        return events + [SlotSet(name, value) for name, value in slots.items()]
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -162,7 +167,7 @@ class ValidateEligibilityForm(FormValidationAction):
         text = str(slot_value or text_of(tracker))[:500]
         person = named_subject(tracker)
         if person and intent_of(tracker) in NAMES_THE_PERSON and switch_to(tracker, person):
-            return {"elig_answer": None, **await _now_for(dispatcher, tracker, person)}  # "actually, can my mum get it?"
+            return {"elig_answer": None, **await _switched(dispatcher, tracker, person)}  # "actually, can my mum get it?"
         try:
             turn = await client.eligibility_turn(service_id, text, lang_of(tracker), turn_state(tracker, tracker.get_slot("elig_question")))
         except CatalogueUnavailable:
@@ -175,7 +180,7 @@ class ValidateEligibilityForm(FormValidationAction):
             kind = "unknown"  # "宝宝才两个月大" is about the baby: it does not change the citizen's age to 2 months
         asked_for = requested_subject(tracker) if kind == "unknown" else None  # "it's for my father", not "宝宝才两个月大"
         if asked_for not in (None, "self") and switch_to(tracker, asked_for):
-            return {"elig_answer": None, **await _now_for(dispatcher, tracker, str(asked_for))}
+            return {"elig_answer": None, **await _switched(dispatcher, tracker, str(asked_for))}
         if kind == "unknown":
             dispatcher.utter_message(response="utter_elig_not_understood")
             return {"elig_answer": None}
@@ -242,8 +247,18 @@ class ActionCheckForWhom(Action):
             if not service_id:  # candidates offered or "which service?" asked: the check starts once one is chosen
                 return events + [SlotSet(name, value) for name, value in switch_to(tracker, person).items()]
         slots = await _now_for(dispatcher, tracker, person, service_id)
+        if slots:  # the earlier words about them ("and my wife? she is a foreigner") are read for the check
+            slots.update(await pre_read(dispatcher, tracker, service_id, slots))
         events += [SlotSet(name, value) for name, value in slots.items()]
         return events if in_form else [*events, FollowupAction("eligibility_form")]
+
+
+async def _switched(dispatcher: CollectingDispatcher, tracker: Tracker, person: str) -> dict[str, Any]:
+    """``_now_for``, then what was said earlier about that person read for the check (``pre_read``)."""
+    slots = await _now_for(dispatcher, tracker, person)
+    if slots:
+        slots.update(await pre_read(dispatcher, tracker, tracker.get_slot("service_id"), slots))
+    return slots
 
 
 async def _now_for(dispatcher: CollectingDispatcher, tracker: Tracker, person: str, service_id: str | None = None) -> dict[str, Any]:
@@ -336,7 +351,8 @@ class ActionHandleInform(Action):
     """A bare answer outside the check: a correction re-checks, a district answers "where", else search.
 
     After a check, an answer about someone else ("my mother is 72") starts the check for that person
-    instead of changing the citizen's own answers.
+    instead of changing the citizen's own answers; so does a follow-up about them while a service is
+    selected ("and my wife? she is a foreigner"), with what it says read for the check.
     """
 
     def name(self) -> str:
@@ -347,8 +363,8 @@ class ActionHandleInform(Action):
         text = text_of(tracker)[:500]
         service_id = tracker.get_slot("service_id")
         person = named_subject(tracker)
-        if service_id and answers_of(tracker) and person not in (None, "self") and switch_to(tracker, person):
-            slots = await _now_for(dispatcher, tracker, str(person))
+        if service_id and (answers_of(tracker) or follow_up_about(tracker)) and person not in (None, "self") and switch_to(tracker, person):
+            slots = await _switched(dispatcher, tracker, str(person))
             return [*(SlotSet(name, value) for name, value in slots.items()), FollowupAction("eligibility_form")]
         if service_id and answers_of(tracker):
             try:

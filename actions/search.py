@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -25,6 +25,7 @@ from .feedback import marker, rateable
 from .followup import answer_about
 from .language import lang_of, text_of
 from .resolve import MAX_QUERY, beyond_the_list, entity, offer, settled, turn
+from .subject import follow_up_about
 
 __all__ = ["ActionBrowseEvents", "ActionSearchServices", "ActionShowService", "show_service"]
 
@@ -90,6 +91,9 @@ class ActionSearchServices(Action):
         if not text or WORDLESS.match(text) or text.startswith("/"):
             dispatcher.utter_message(response="utter_empty_message", buttons=handoff_buttons(lang))
             return []
+        if tracker.get_slot("service_id") and follow_up_about(tracker):
+            # "and my wife? she is a foreigner": the selected service's check for her, never another service
+            return [FollowupAction("action_check_for_whom")]
         try:
             decision = await turn(tracker, lang)
         except NotFound:  # the selected service is no longer in the catalogue

@@ -10,6 +10,13 @@ conversation comes back to them. "What about for my mother?" parks mine and star
 
 The wording for the person ("How old is your mother?") comes from the catalogue service, which
 is sent the relation (``subject``); nothing here words a question.
+
+A follow-up about someone else while a service is selected ("and my wife? she is a foreigner",
+"那我老婆呢") is the same service's check for them, whatever the NLU's intent: it never switches
+the service (``follow_up_about``). When a check starts, what the citizen said earlier about the
+person ("my dad is 70 and needs a care home") is sent to the catalogue service, which says which
+questions those words already answer (``POST /api/services/{id}/eligibility/earlier``); the
+answers it keeps are shown back, and an unsure reading is asked back first (``pre_read``).
 """
 
 from __future__ import annotations
@@ -18,10 +25,26 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
-__all__ = ["SELF", "named_subject", "requested_subject", "subject_of", "switch_to"]
+from .catalogue_client import CatalogueUnavailable, NotFound, client
+from .language import lang_of
+
+__all__ = [
+    "SELF",
+    "conversation_person",
+    "earlier_words",
+    "follow_up_about",
+    "named_subject",
+    "pre_read",
+    "requested_subject",
+    "subject_of",
+    "switch_to",
+]
 
 SELF = "self"
+CHILDREN = frozenset({"child", "son", "daughter", "grandchild"})
+MAX_EARLIER = 20
 
 
 def subject_of(tracker: Tracker) -> str | None:
@@ -54,9 +77,15 @@ def named_subject(tracker: Tracker) -> str | None:
     runs without word boundaries (Chinese has none), so an English match inside a longer word
     ("son" in "person", "mum" in "minimum") is not a person.
     """
-    text = str(tracker.latest_message.get("text") or "")
-    named: list[tuple[str, bool]] = []  # (relation, introduced by a "for" word)
-    for found in tracker.latest_message.get("entities") or []:
+    return _named(_mentions(tracker.latest_message))
+
+
+def _mentions(message: dict[str, Any]) -> list[tuple[str, bool, int]]:
+    """The people a message names: (relation, introduced by a "for" word, where), in order; descriptions
+    of something of theirs ("写的我爸名字") and matches inside an English word left out."""
+    text = str(message.get("text") or "")
+    named: list[tuple[str, bool, int]] = []
+    for found in message.get("entities") or []:
         if found.get("entity") != "subject" or not found.get("value"):
             continue
         start, end = found.get("start"), found.get("end")
@@ -65,11 +94,132 @@ def named_subject(tracker: Tracker) -> str | None:
         marked = isinstance(start, int) and bool(FOR_MARKER.search(text[max(0, start - 16) : start]))
         if isinstance(end, int) and not marked and POSSESSIVE.search(text[end : end + 12]):
             continue  # "写的我爸名字": something of theirs, not a check for them
-        named.append((str(found["value"]).lower(), marked))
-    others = [(n, marked) for n, marked in named if n != SELF]
+        named.append((str(found["value"]).lower(), marked, start if isinstance(start, int) else 0))
+    return named
+
+
+def _named(named: list[tuple[str, bool, int]]) -> str | None:
+    others = [(n, marked) for n, marked, _ in named if n != SELF]
     if others and (len(others) == len(named) or any(marked for _, marked in others)):
         return next((n for n, marked in others if marked), others[0][0])
     return SELF if named else None
+
+
+# Before a person, these make the message a follow-up about them ("and my wife?", "what about my mum,
+# she's 80", "ok, how about for my dad"); in Chinese, 呢 after the person or 那/换成 before ("那阿拉老婆呢").
+FOLLOW_UP_BEFORE = re.compile(
+    r"(?:^|[,.!?;，。！？；]\s*)(?:(?:ok(?:ay)?|oh|so|well|hmm|right|then)[,\s]+)*"
+    r"(?:and|and what about|and how about|what about|how about|what if it'?s|same for|same question for|and now|also)\s+(?:for\s+)?(?:my|our)?\s*$"
+    r"|(?:那|那么|还有|换成|轮到|再问下?)\s*(?:我|我的|阿拉|俺|咱|伊)?\s*$",
+    re.I,
+)
+FOLLOW_UP_AFTER = re.compile(r"^\s*(?:呢|的话呢|怎么样|咋样|如何)")
+
+
+def follow_up_about(tracker: Tracker) -> str | None:
+    """The person (not the citizen) the latest message asks about as a follow-up ("and my wife? she is a
+    foreigner", "那我老婆呢 她是外国人"), or None. With a service selected, such a message is that
+    service's check for them: it never opens another service (issue 14: no silent switch)."""
+    text = str(tracker.latest_message.get("text") or "")
+    for relation, _, start in _mentions(tracker.latest_message):
+        if relation == SELF:
+            continue
+        ends = [f.get("end") for f in tracker.latest_message.get("entities") or [] if f.get("start") == start and f.get("entity") == "subject"]
+        end = ends[0] if ends and isinstance(ends[0], int) else start
+        if FOLLOW_UP_BEFORE.search(text[max(0, start - 24) : start]) or FOLLOW_UP_AFTER.search(text[end : end + 6]):
+            return relation
+    return None
+
+
+def _user_messages(tracker: Tracker) -> list[tuple[dict[str, Any], bool]]:
+    """The citizen's typed messages of this session, oldest first, each with whether the check was running."""
+    messages: list[tuple[dict[str, Any], bool]] = []
+    in_check = False
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind in ("restart", "session_started"):
+            messages, in_check = [], False
+        elif kind == "active_loop":
+            in_check = event.get("name") == "eligibility_form"
+        elif kind == "user":
+            text = str(event.get("text") or "")
+            if text.strip() and not text.startswith("/"):
+                messages.append(({"text": text, "entities": (event.get("parse_data") or {}).get("entities") or []}, in_check))
+    return messages
+
+
+def _about(message: dict[str, Any], current: str) -> str:
+    """Who a message outside the check is about: the adult it names ("my dad is 70 and needs a care
+    home"), a child only when asked for ("for my son"), the citizen when they name themself; else
+    whoever the conversation was about (a mention of a baby in "生完孩子生育津贴怎么领" is not
+    the person asking)."""
+    named = _mentions(message)
+    person = _named(named)
+    if person is None:
+        return current
+    if person in CHILDREN and not any(marked for relation, marked, _ in named if relation == person):
+        return current
+    return person
+
+
+def conversation_person(tracker: Tracker) -> str | None:
+    """Who the conversation is about, from the citizen's messages outside the check; None for the citizen."""
+    current = SELF
+    for message, in_check in _user_messages(tracker):
+        if not in_check:
+            current = _about(message, current)
+    return None if current == SELF else current
+
+
+def earlier_words(tracker: Tracker, relation: str | None) -> list[str]:
+    """What the citizen said about ``relation`` (None: themself) outside the check, oldest first; the
+    latest message too when it names them ("and my wife? she is a foreigner")."""
+    wanted, current = relation or SELF, SELF
+    messages = _user_messages(tracker)
+    texts: list[str] = []
+    for n, (message, in_check) in enumerate(messages):
+        latest = n == len(messages) - 1
+        if latest and _named(_mentions(message)) == wanted:
+            texts.append(str(message["text"]))
+            continue
+        if in_check:
+            continue
+        current = _about(message, current)
+        if current == wanted:
+            texts.append(str(message["text"]))
+    return [t[:500] for t in texts[-MAX_EARLIER:]]
+
+
+async def pre_read(dispatcher: CollectingDispatcher, tracker: Tracker, service_id: str | None, slots: dict[str, Any]) -> dict[str, Any]:
+    """The slot values after the catalogue service read the earlier words about the person the check is
+    for (``slots`` as the check starts: ``subject``, ``answers``, ``answers_said`` where they change).
+
+    What it kept is shown back ("How old is your father? You said “my dad is 70 …” — 70 years"), facts
+    kept for other checks are said once, and an unsure reading waits as ``elig_pending``, so the form
+    asks "is that right?" first. Empty when nothing was said earlier or nothing is read.
+    """
+    relation = slots["subject"] if "subject" in slots else subject_of(tracker)
+    texts = earlier_words(tracker, relation)
+    if not service_id or not texts:
+        return {}
+    answers = slots["answers"] if "answers" in slots else tracker.get_slot("answers")
+    said = slots["answers_said"] if "answers_said" in slots else tracker.get_slot("answers_said")
+    answers = dict(answers) if isinstance(answers, dict) else {}
+    said = dict(said) if isinstance(said, dict) else {}
+    try:
+        found = await client.eligibility_earlier(service_id, texts, lang_of(tracker), answers, said, relation)
+    except (CatalogueUnavailable, NotFound, ValueError):
+        return {}  # the check asks as it always did
+    if found["taken"]:
+        dispatcher.utter_message(response="utter_elig_earlier", lines="\n".join(f"• {t['line']}" for t in found["taken"]))
+    if found["noted"]:
+        dispatcher.utter_message(response="utter_elig_noted", lines="\n".join(f"• {t['line']}" for t in found["noted"]))
+    out: dict[str, Any] = {}
+    if found["answers"] != answers or found["said"] != said:
+        out.update(answers=found["answers"], answers_said=found["said"])
+    if found.get("pending"):
+        out["elig_pending"] = dict(found["pending"])
+    return out
 
 
 def _inside_a_word(text: str, start: int, end: int) -> bool:

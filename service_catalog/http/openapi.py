@@ -22,6 +22,8 @@ from .openapi_schema import body, components, ok, query, schema_ref
 from .schemas import (
     ApplicationLink,
     ApplicationLinkRequest,
+    EarlierRequest,
+    EarlierResponse,
     EligibilityRequest,
     EligibilityResponse,
     ErrorBody,
@@ -159,6 +161,18 @@ OPERATIONS.update(
             "responses": {
                 "200": ok("kind, question_id, value, reading, uncertain, confirm, answers, said, pending", TurnResponse),
                 "400": _err("missing or over-long text, a malformed answer, an unknown asked question"),
+                "404": _err("no such service"),
+                "429": RATE_LIMITED,
+            },
+        },
+        ("post", "/api/services/{id}/eligibility/earlier"): {
+            "summary": "Which of a check's questions the citizen's earlier words already answer (\"my dad is 70 and needs a care home\")",
+            "description": "Body: {texts (at most 20, oldest first: what the citizen said before the check about the person it is for), lang, answers, said, subject}. taken: answers read with clear evidence, kept, each with a line showing how it was read; noted: facts about the person that many checks ask (nationality, hukou...), kept with their answers; offered: unsure readings; pending: the first offered one still open, with its confirm question. answers and said are what to keep from now on. Public, like the eligibility check.",
+            "parameters": [_p("id", "the service id")],
+            "requestBody": body(EarlierRequest),
+            "responses": {
+                "200": ok("taken, noted, offered, answers, said, pending", EarlierResponse),
+                "400": _err("more than 20 texts, an over-long text, a malformed answer, an unknown subject (field names it)"),
                 "404": _err("no such service"),
                 "429": RATE_LIMITED,
             },

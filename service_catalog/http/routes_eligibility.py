@@ -1,4 +1,9 @@
-"""Eligibility over HTTP: assess a service's criteria, and understand free-text answers."""
+"""Eligibility over HTTP: assess a service's criteria, and understand free-text answers.
+
+``/eligibility/earlier`` reads what the citizen said before a check started ("my dad is 70 and
+needs a care home") for the check's questions (``eligibility/earlier.py``), so the bot does not ask
+again blindly: a policy, so it lives here and not in the action server.
+"""
 
 from __future__ import annotations
 
@@ -25,10 +30,11 @@ from ..eligibility import (
     said_phrase,
     understand_turn,
 )
+from ..eligibility.earlier import Found, earlier_answers
 from ..errors import InvalidRequest, NotFoundError, ServiceNotFound
 from ..model import Question, Service
 from .params import MAX_BODY, body_model, json_body, refusal
-from .schemas import EligibilityRequest, ParseRequest, TurnRequest
+from .schemas import EarlierRequest, EligibilityRequest, ParseRequest, TurnRequest
 from .typedefs import CATALOGUE
 
 __all__ = ["assess_json", "question_json", "setup", "subject_json"]
@@ -41,6 +47,7 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/services/{id}/eligibility", eligibility)
     app.router.add_post("/api/questions/{id}/parse", parse)
     app.router.add_post("/api/services/{id}/eligibility/turn", turn)
+    app.router.add_post("/api/services/{id}/eligibility/earlier", earlier)
 
 
 def question_json(question: Question, lang: str, who: Person | None = None) -> dict[str, Any]:
@@ -223,3 +230,67 @@ async def turn(request: web.Request) -> web.Response:
     out["question"] = question_text(cat.questions[result.question_id], who, lang) if result.question_id in cat.questions else None
     out["open"] = open_questions(service.eligibility, answers, today) if service.eligibility else []
     return web.json_response(out)
+
+
+# A fact about a person outside the check is kept as a note only for the questions many services ask
+# about a person (hukou, residence permit, nationality, insurance...): those are facts about them, and
+# a later check will need them; a rarer question's words said in passing are too often about something else.
+NOTE_MIN_SERVICES = 5
+_EARLIER_CONFIRM = {"zh": "您之前说“{said}”。{question}——{reading}，对吗？", "en": "You said “{said}”. {question} — {reading}, is that right?"}
+
+
+def _person_facts(cat: Catalogue) -> list[Question]:
+    """The individual (not enterprise) yes/no questions that at least five services ask."""
+    uses: dict[str, int] = {}
+    for service in cat.services.values():
+        if service.audience == "enterprise":
+            continue
+        for qid in {cond.q for cond in iter_conditions(service.eligibility)}:
+            uses[qid] = uses.get(qid, 0) + 1
+    return [q for qid, n in uses.items() if n >= NOTE_MIN_SERVICES and (q := cat.questions.get(qid)) is not None and q.type == "boolean"]
+
+
+def _earlier_item(question: Question, found: Found, value: Any, who: Person | None, lang: str, today: dt.date) -> dict[str, Any]:
+    phrase = said_phrase(question, found.said, value, lang, today)
+    asked = question_text(question, who, lang)
+    line = f"{asked}{phrase}" if lang == "zh" else f"{asked} {phrase[:1].upper()}{phrase[1:]}"
+    return {"question_id": question.id, "value": value, "reading": found.reading.text[lang], "said": found.said[:MAX_TEXT], "line": line}
+
+
+async def earlier(request: web.Request) -> web.Response:
+    """Which of a service's questions the citizen's earlier words already answer, for the person the check is for.
+
+    Body ``{texts, lang, answers, said, subject}``. Answers read with clear evidence are kept
+    (``taken``), with a line that shows how they were read; facts about the person that other checks
+    ask (nationality, hukou...) are kept too (``noted``); an unsure reading is ``offered`` and the
+    first still open is ``pending``, with its "is that right?" question. Public, like the check.
+    """
+    cat: Catalogue = request.app[CATALOGUE].catalogue
+    sid = request.match_info["id"]
+    service = cat.services.get(sid)
+    if service is None:
+        raise ServiceNotFound(f"no service with id {sid!r}", field="id")
+    req = await body_model(request, EarlierRequest)
+    lang, today = req.lang, dt.date.today()
+    answers = {k: v for k, v in coerce_answers(cat.questions, req.answers).items() if v is not None}
+    said = {q: words for q, words in req.said.items() if q in cat.questions}
+    who = person(req.subject, lang)
+    check = [cat.questions[q] for q in _check_questions(cat, service)]
+    out: dict[str, list[dict[str, Any]]] = {"taken": [], "noted": [], "offered": []}
+    for found in earlier_answers(check, req.texts, answers, today, _person_facts(cat)):
+        question = cat.questions[found.question_id]
+        value, _ = _checked(cat, question, found.reading)
+        if value is None:
+            continue
+        out[found.kind].append(_earlier_item(question, found, value, who, lang, today))
+        if found.kind != "offered":
+            answers[question.id] = coerce_answers(cat.questions, {question.id: value})[question.id]
+            said[question.id] = found.said[:MAX_TEXT]
+    still_open = set(open_questions(service.eligibility, answers, today)) if service.eligibility else set()
+    pending = next((o for o in out["offered"] if o["question_id"] in still_open), None)
+    if pending is not None:
+        question = cat.questions[pending["question_id"]]
+        confirm = _EARLIER_CONFIRM[lang].format(said=pending["said"], question=question_text(question, who, lang), reading=pending["reading"])
+        pending = {"question_id": question.id, "value": pending["value"], "said": pending["said"], "confirm": confirm}
+    jsonable = {q: v.isoformat() if isinstance(v, dt.date) else v for q, v in answers.items()}
+    return web.json_response({**out, "answers": jsonable, "said": {q: w for q, w in said.items() if q in answers}, "pending": pending})

@@ -29,6 +29,9 @@ __all__ = [
     "Alternative",
     "ApplicationLink",
     "ApplicationLinkRequest",
+    "EarlierItem",
+    "EarlierRequest",
+    "EarlierResponse",
     "EligibilityRequest",
     "EligibilityResponse",
     "ErrorBody",
@@ -284,6 +287,19 @@ class TurnRequest(Request):
     subject: Relation = None
 
 
+class EarlierRequest(Request):
+    """``POST /api/services/{id}/eligibility/earlier``: what was said before the check, about the person it is for."""
+
+    texts: Annotated[
+        list[Annotated[str, Field(max_length=MAX_TEXT)]],
+        Field(max_length=20, description="the citizen's earlier messages about the person the check is for, oldest first"),
+    ]
+    lang: Lang = "en"
+    answers: AnswersIn = Field(default_factory=dict)
+    said: Said = Field(default_factory=dict)
+    subject: Relation = None
+
+
 class ParseRequest(Request):
     """``POST /api/questions/{id}/parse``."""
 
@@ -510,6 +526,23 @@ class TurnResponse(Response):
     pending: dict[str, Any] | None
     question: str | None = None
     problem: str | None = None
+
+
+class EarlierItem(Response):
+    question_id: str
+    value: Any
+    reading: Annotated[str, Field(description="how the words were read: '70 years', 'read as “no”'")]
+    said: Annotated[str, Field(description="the words the reading came from")]
+    line: Annotated[str, Field(description="the question as asked about the person, and the reading: to show back")]
+
+
+class EarlierResponse(Response):
+    taken: Annotated[list[EarlierItem], Field(description="answers kept from the earlier words (clear evidence, confident reading)")]
+    noted: Annotated[list[EarlierItem], Field(description="facts about the person for questions outside this check, kept with their answers")]
+    offered: Annotated[list[EarlierItem], Field(description="readings to confirm; the first still open is pending")]
+    answers: dict[str, Any]
+    said: dict[str, str]
+    pending: Annotated[dict[str, Any] | None, Field(description="{question_id, value, said, confirm}: ask 'is that right?' first")]
 
 
 class ApplicationLink(Response):

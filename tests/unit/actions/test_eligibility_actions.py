@@ -17,7 +17,7 @@ with warnings.catch_warnings():
     from rasa_sdk.events import FollowupAction, SlotSet
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions import eligibility
+    from actions import eligibility, subject
     from actions.catalogue_client import CatalogueClient
     from actions.eligibility import ActionAskEligAnswer, ActionEligibilityResult, ActionHandleInform, ActionStartOver, ValidateEligibilityForm
 
@@ -28,7 +28,8 @@ SERVICE = "residence-permit-application"
 async def catalogue_client(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[CatalogueClient]:
     """The actions' client, pointed at the in-process catalogue service."""
     actions_client = CatalogueClient(str(client.server.make_url("")), timeout_s=5.0)
-    monkeypatch.setattr(eligibility, "client", actions_client)
+    for module in (eligibility, subject):
+        monkeypatch.setattr(module, "client", actions_client)
     yield actions_client
     await actions_client.close()
 

@@ -20,7 +20,7 @@ with warnings.catch_warnings():
     from rasa_sdk.events import FollowupAction, SlotSet
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions import eligibility, handoff, resolve
+    from actions import eligibility, handoff, resolve, subject
     from actions.catalogue_client import CatalogueClient
     from actions.eligibility import (
         ActionAskEligAnswer,
@@ -31,7 +31,8 @@ with warnings.catch_warnings():
         ValidateEligibilityForm,
     )
     from actions.handoff import ActionConfirmApply, ActionHandoffHuman
-    from actions.subject import named_subject, requested_subject, switch_to
+    from actions.search import ActionSearchServices
+    from actions.subject import conversation_person, earlier_words, follow_up_about, named_subject, requested_subject, switch_to
 
 CARD = "senior-citizen-card"
 
@@ -40,7 +41,7 @@ CARD = "senior-citizen-card"
 async def catalogue_client(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[CatalogueClient]:
     """The actions' client, pointed at the in-process catalogue service, with the service credential."""
     actions_client = CatalogueClient(str(client.server.make_url("")), timeout_s=5.0, internal_token=INTERNAL_TOKEN)
-    for module in (eligibility, handoff, resolve):
+    for module in (eligibility, handoff, resolve, subject):
         monkeypatch.setattr(module, "client", actions_client)
     yield actions_client
     await actions_client.close()
@@ -56,7 +57,13 @@ def subjects(text: str, *found: tuple[str, str]) -> list[dict[str, Any]]:
 
 
 def tracker(
-    text: str, slots: dict[str, Any], entities: list[dict[str, Any]] | None = None, intent: str = "for_whom", loop: str | None = None, lang: str = "en"
+    text: str,
+    slots: dict[str, Any],
+    entities: list[dict[str, Any]] | None = None,
+    intent: str = "for_whom",
+    loop: str | None = None,
+    lang: str = "en",
+    earlier: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     return Tracker.from_dict(
         {
@@ -72,7 +79,10 @@ def tracker(
                 **slots,
             },
             "latest_message": {"text": text, "intent": {"name": intent}, "entities": entities or []},
-            "events": [{"event": "user", "text": text, "timestamp": 1.0, "parse_data": {"intent": {"name": intent}}}],
+            "events": [
+                *(earlier or []),
+                {"event": "user", "text": text, "timestamp": 1.0, "parse_data": {"intent": {"name": intent}, "entities": entities or []}},
+            ],
             "paused": False,
             "followup_action": None,
             "active_loop": {"name": loop} if loop else {},
@@ -268,3 +278,103 @@ async def test_words_about_my_child_still_correct_the_childs_answer(catalogue_cl
         text, dispatcher, tracker(text, mine, subjects(text, ("daughter", "daughter")), intent="inform", loop="eligibility_form"), {}
     )
     assert result["answers"]["child_age_years"] == 2 and "subject" not in result
+
+
+def said(text: str, *found: tuple[str, str], intent: str = "find_service") -> dict[str, Any]:
+    """An earlier user event of the conversation, with its entities as the NLU gave them."""
+    return {"event": "user", "text": text, "timestamp": 0.5, "parse_data": {"intent": {"name": intent}, "entities": subjects(text, *found)}}
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "expected"),
+    [
+        ("and my wife? she is a foreigner but has a chinese licence too", [("wife", "wife")], "wife"),
+        ("what about my mum, she's 80", [("mum", "mother")], "mother"),
+        ("ok, how about for my dad", [("dad", "father")], "father"),
+        ("那我老婆呢 她是外国人", [("老婆", "wife")], "wife"),
+        ("哦 那阿拉老婆呢 伊是厂里裁员裁脱的", [("老婆", "wife")], "wife"),
+        ("换成我妈可以吗", [("我妈", "mother")], "mother"),
+        ("my dad needs a care home", [("dad", "father")], None),  # a new need, not a follow-up: search
+        ("家里在宝山有套房子，写的我爸名字", [("我爸", "father")], None),  # something in his name
+        ("and for me?", [("for me", "self")], None),  # the citizen: the for_whom rule
+    ],
+)
+def test_a_follow_up_about_someone_else(text: str, found: list[tuple[str, str]], expected: str | None) -> None:
+    assert follow_up_about(tracker(text, {}, subjects(text, *found), intent="find_service")) == expected
+
+
+async def test_and_my_wife_after_a_service_never_opens_another_service() -> None:
+    text = "and my wife? she is a foreigner but has a chinese licence too, expires same time"
+    dispatcher = CollectingDispatcher()
+    slots = {"service_id": "driving-licence-renewal"}
+    events = await ActionSearchServices().run(dispatcher, tracker(text, slots, subjects(text, ("wife", "wife")), intent="find_service"), {})
+    assert events == [FollowupAction("action_check_for_whom")] and dispatcher.messages == []  # no search, no card
+    # With nothing selected the same words are searched as before (no call here: the catalogue is not reachable).
+    assert follow_up_about(tracker("my dad needs a care home", {}, subjects("my dad needs a care home", ("dad", "father")))) is None
+
+
+async def test_the_check_for_the_wife_keeps_the_service_and_what_was_said_about_her(catalogue_client: CatalogueClient) -> None:
+    text = "and my wife? she is a foreigner but has a chinese licence too, expires same time"
+    mine = {"service_id": "driving-licence-renewal", "answers": {"has_driving_licence": True}}
+    earlier = [said("how do i renew my driving licence")]
+    dispatcher = CollectingDispatcher()
+    events = await ActionCheckForWhom().run(dispatcher, tracker(text, mine, subjects(text, ("wife", "wife")), intent="find_service", earlier=earlier), {})
+    slots = slots_of(events)
+    assert "service_id" not in slots  # the same service
+    assert slots["subject"] == "wife" and slots["answers"] == {"nationality_chinese": False}
+    assert slots["elig_pending"]["question_id"] == "has_driving_licence"
+    assert slots["elig_pending"]["confirm"].startswith("You said “has a chinese licence too”. Does your wife hold a driving licence?")
+    assert [m["response"] for m in dispatcher.messages] == ["utter_elig_for_whom", "utter_elig_noted"]
+    assert "Is your wife a Chinese citizen? You said “she is a foreigner” — read as “no”" in dispatcher.messages[1]["lines"]
+    assert events[-1] == FollowupAction("eligibility_form")
+    # The form asks "is that right?" about her licence first, then goes on with her questions.
+    asked = CollectingDispatcher()
+    await ActionAskEligAnswer().run(asked, tracker("", {**mine, **slots}, loop="eligibility_form", intent="inform"), {})
+    assert asked.messages[0]["question"].startswith("You said “has a chinese licence too”")
+
+
+async def test_zh_and_my_wife_she_is_a_foreigner(catalogue_client: CatalogueClient) -> None:
+    text = "那我老婆呢 她是外国人"
+    mine = {"service_id": "driving-licence-renewal"}
+    dispatcher = CollectingDispatcher()
+    events = await ActionCheckForWhom().run(dispatcher, tracker(text, mine, subjects(text, ("老婆", "wife")), lang="zh"), {})
+    slots = slots_of(events)
+    assert "service_id" not in slots and slots["subject"] == "wife" and slots["answers"] == {"nationality_chinese": False}
+    assert dispatcher.messages[0]["who"] == "您妻子"
+    assert "您妻子是中国公民吗？您说“她是外国人”" in dispatcher.messages[1]["lines"]
+
+
+async def test_the_fathers_age_in_the_opening_message_is_not_asked_again(catalogue_client: CatalogueClient) -> None:
+    opening = said("my dad is 70 and needs a senior card", ("dad", "father"))
+    text = "can he get it?"
+    dispatcher = CollectingDispatcher()
+    events = await ActionPickServiceToCheck().run(dispatcher, tracker(text, {}, intent="check_eligibility", earlier=[opening]), {})
+    slots = slots_of(events)
+    assert slots["subject"] == "father" and slots["answers"] == {"age": 70}
+    assert slots["answers_said"] == {"age": "my dad is 70 and needs a senior card"}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_elig_for_whom", "utter_elig_earlier"]
+    assert dispatcher.messages[1]["lines"] == "• How old is your father? You said “my dad is 70 and needs a senior card” — 70 years"
+    asked = CollectingDispatcher()
+    await ActionAskEligAnswer().run(asked, tracker("", slots, loop="eligibility_form", intent="inform"), {})
+    assert asked.messages[0]["question"] == "Is your father's household registration (hukou) in Shanghai?"  # not his age again
+
+
+async def test_my_own_facts_said_earlier_are_read_for_my_check(catalogue_client: CatalogueClient) -> None:
+    earlier = [said("I'm 68 and my hukou is in Shanghai")]
+    dispatcher = CollectingDispatcher()
+    events = await ActionPickServiceToCheck().run(dispatcher, tracker("am I eligible?", {}, intent="check_eligibility", earlier=earlier), {})
+    slots = slots_of(events)
+    assert "subject" not in slots and slots["answers"] == {"age": 68, "hukou_shanghai": True}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_elig_earlier"]
+
+
+def test_who_the_conversation_is_about() -> None:
+    dad = said("my dad is 70 and needs a care home", ("dad", "father"))
+    assert conversation_person(tracker("can he get in?", {}, earlier=[dad])) == "father"
+    baby = said("生完孩子生育津贴怎么领", ("孩子", "child"))
+    assert conversation_person(tracker("我符合条件吗", {}, earlier=[baby])) is None  # a baby mentioned is not the one asking
+    back = said("ok and for me?", ("for me", "self"), intent="for_whom")
+    assert conversation_person(tracker("am I eligible", {}, earlier=[dad, back])) is None
+    # Words said during a check are answers already: they are not read again.
+    in_check = [dad, {"event": "active_loop", "name": "eligibility_form"}, said("he is 71 actually"), {"event": "active_loop", "name": None}]
+    assert earlier_words(tracker("what about the fee", {}, earlier=in_check), "father") == ["my dad is 70 and needs a care home", "what about the fee"]
