@@ -108,6 +108,7 @@ class Ticket:
     agent: str | None = None
     taken_at: str | None = None
     closed_at: str | None = None
+    subject: str | None = None  # who the citizen asks for ("mother"); None for themself
 
     def to_json(self, full: bool = True) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -122,6 +123,7 @@ class Ticket:
             "agent": self.agent,
             "taken_at": self.taken_at,
             "closed_at": self.closed_at,
+            "subject": self.subject,
         }
         if full:
             body["transcript"] = self.transcript
@@ -335,9 +337,12 @@ class Database(AgentTables):
         answers: dict[str, Any] | None = None,
         service_id: str | None = None,
         now: dt.datetime | None = None,
+        subject: str | None = None,
     ) -> Ticket:
         """Store a new open ticket numbered ``T<yyyymmdd>-<nnnn>`` by its day in Shanghai time."""
-        ticket, _ = await self.open_ticket(lang=lang, channel=channel, summary=summary, transcript=transcript, answers=answers, service_id=service_id, now=now)
+        ticket, _ = await self.open_ticket(
+            lang=lang, channel=channel, summary=summary, transcript=transcript, answers=answers, service_id=service_id, now=now, subject=subject
+        )
         return ticket
 
     async def open_ticket(
@@ -351,6 +356,7 @@ class Database(AgentTables):
         service_id: str | None = None,
         conversation_id: str | None = None,
         now: dt.datetime | None = None,
+        subject: str | None = None,
     ) -> tuple[Ticket, bool]:
         """``(ticket, created)``: the conversation's open ticket when it has one (``created`` False),
         else a new one. One write transaction holding the day's lock decides, so two requests racing
@@ -372,6 +378,7 @@ class Database(AgentTables):
             "transcript": json.dumps(transcript, ensure_ascii=False),
             "answers": answers_json,
             "conversation_id": conversation_id,
+            "subject": subject,
         }
 
         def create(connection: Connection) -> tuple[Ticket, bool]:
@@ -385,15 +392,29 @@ class Database(AgentTables):
                 seq = int(connection.execute(select(func.coalesce(func.max(tickets.c.seq), 0)).where(tickets.c.day == day)).scalar_one()) + 1
                 number = f"T{day}-{seq:04d}"
                 connection.execute(insert(tickets).values(number=number, seq=seq, **row))
-            return Ticket(number, created, "open", lang, channel, service_id, summary, transcript, json.loads(answers_json), conversation_id), True
+            ticket = Ticket(number, created, "open", lang, channel, service_id, summary, transcript, json.loads(answers_json), conversation_id, subject=subject)
+            return ticket, True
 
         return await self._write(create)
 
     @staticmethod
     def _ticket(row: Sequence[Any]) -> Ticket:
-        number, created, status, lang, channel, service_id, summary, transcript, answers, conversation, agent, taken, closed = row
+        number, created, status, lang, channel, service_id, summary, transcript, answers, conversation, agent, taken, closed, subject = row
         return Ticket(
-            number, created, status, lang, channel, service_id, summary, json.loads(transcript), json.loads(answers), conversation, agent, taken, closed
+            number,
+            created,
+            status,
+            lang,
+            channel,
+            service_id,
+            summary,
+            json.loads(transcript),
+            json.loads(answers),
+            conversation,
+            agent,
+            taken,
+            closed,
+            subject,
         )
 
     async def get_ticket(self, number: str) -> Ticket | None:

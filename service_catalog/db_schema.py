@@ -10,7 +10,8 @@ Tables::
 
     tickets         number "T20261201-0001" (per-day sequence, Shanghai time), status open|closed,
                     lang, channel, service_id, summary, transcript JSON, answers JSON,
-                    conversation_id, agent, taken_at, closed_at (the agent console's queue)
+                    conversation_id, agent, taken_at, closed_at (the agent console's queue),
+                    subject (who the citizen asks for: a relation such as mother, NULL for themself)
     handoff_tokens  jti (primary key), service_id, issued_at, expires_at, used_at (NULL until redeemed)
     handoff_handles handle_hash (SHA-256 of the link's opaque handle; the handle itself is never
                     stored), jti, service_id, token (the signed token, emptied once redeemed),
@@ -60,6 +61,7 @@ tickets = Table(
     Column("agent", Text),
     Column("taken_at", Text),
     Column("closed_at", Text),
+    Column("subject", Text),  # who the citizen asks for (eligibility.subjects.RELATIONS); NULL: for themself
     UniqueConstraint("day", "seq"),
     CheckConstraint("status IN ('open', 'closed')"),
     Index("tickets_status_created", "status", "created_at"),
@@ -84,6 +86,7 @@ TICKET_COLUMNS = tuple(
         "agent",
         "taken_at",
         "closed_at",
+        "subject",
     )
 )
 

@@ -47,6 +47,7 @@ TICKET_ITEM = {
             "agent": ["string", "null"],
             "taken_at": ["string", "null"],
             "position": "integer",
+            "subject": ["string", "null"],  # who the citizen asks for: mother, son...; null for themself
         }.items()
     },
 }

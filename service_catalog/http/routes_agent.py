@@ -149,7 +149,7 @@ async def service_detail(request: web.Request) -> web.Response:
 
 
 async def eligibility(request: web.Request) -> web.Response:
-    """The eligibility engine for a caller: body ``{answers, lang}``, as ``POST /api/services/{id}/eligibility``."""
+    """The eligibility engine for a caller, or for whom they ask: body ``{answers, lang, subject?}``, as ``POST /api/services/{id}/eligibility``."""
     session = await require_agent(request, state_changing=True)
     cat = _catalogue(request)
     service_id = request.match_info["id"]
@@ -159,6 +159,8 @@ async def eligibility(request: web.Request) -> web.Response:
     body = await json_body(request, MAX_BODY)
     result = assess_json(cat, service, body)
     detail = {"agent": session.agent, "questions": sorted(str(k) for k in (body.get("answers") or {}))[:50]}
+    if (result.get("subject") or {}).get("relation"):
+        detail["subject"] = result["subject"]["relation"]  # for whom the caller asked (a relation, not personal data)
     await _db(request).audit("agent_eligibility", outcome=str(result.get("status")), channel="hotline", service_id=service.id, detail=detail)
     return web.json_response(result, headers=NO_STORE)
 

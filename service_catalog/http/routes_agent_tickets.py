@@ -95,6 +95,7 @@ def queue_item(ticket: Ticket, positions: dict[str, int]) -> dict[str, Any]:
         "agent": ticket.agent,
         "taken_at": ticket.taken_at,
         "position": positions.get(ticket.number, 0),
+        "subject": ticket.subject,
     }
 
 

@@ -307,7 +307,14 @@ async def create_ticket(request: web.Request) -> web.Response:
     summary = summarise(transcript, service.title.get(lang) if service else None, given, person(subject, lang), lang)
     db = _db(request)
     ticket, created = await db.open_ticket(
-        lang=lang, channel=channel, summary=summary, transcript=transcript, answers=answers, service_id=service_id, conversation_id=conversation
+        lang=lang,
+        channel=channel,
+        summary=summary,
+        transcript=transcript,
+        answers=answers,
+        service_id=service_id,
+        conversation_id=conversation,
+        subject=subject,  # a field of the ticket (the console shows it), not only the summary's "(for their mother)"
     )
     position = (await db.queue_positions()).get(ticket.number, 0)
     if created:

@@ -26,6 +26,13 @@
       error: "出错了：", channels: { socketio: "网页", rest: "REST", telegram: "Telegram", wechat: "微信", wecom: "企业微信" },
       languages: { zh: "中文", en: "英文" },
       best: "智能客服会直接给出这一项",
+      subject: "为谁检查", subjectHint: "来电人替家人咨询时选择此人；问题会按此人措辞，回答只属于此人。", forWhom: "代{who}咨询",
+      groups: { parent: "父母", child: "子女", spouse: "配偶", other: "其他" },
+      relations: {
+        self: "来电人本人", mother: "母亲", father: "父亲", parent: "父亲或母亲", son: "儿子", daughter: "女儿", child: "孩子",
+        wife: "妻子", husband: "丈夫", spouse: "配偶", grandmother: "奶奶或外婆", grandfather: "爷爷或外公", grandparent: "祖父母",
+        grandchild: "孙辈", brother: "兄弟", sister: "姐妹", relative: "其他家人", friend: "朋友",
+      },
     },
     en: {
       skip: "Skip to search", title: "12345 Agent console", lang: "中文", logout: "Sign out", insights: "Insights", lookup: "Look up a service",
@@ -44,6 +51,14 @@
       error: "Error: ", channels: { socketio: "web", rest: "REST", telegram: "Telegram", wechat: "WeChat", wecom: "WeCom" },
       languages: { zh: "Chinese", en: "English" },
       best: "The assistant would answer with this one",
+      subject: "Who the check is for", subjectHint: "When the caller asks for a family member, choose them: the questions are worded for them and the answers are theirs.",
+      forWhom: "for their {who}",
+      groups: { parent: "Parent", child: "Child", spouse: "Spouse", other: "Other" },
+      relations: {
+        self: "The caller", mother: "mother", father: "father", parent: "parent", son: "son", daughter: "daughter", child: "child",
+        wife: "wife", husband: "husband", spouse: "spouse", grandmother: "grandmother", grandfather: "grandfather", grandparent: "grandparent",
+        grandchild: "grandchild", brother: "brother", sister: "sister", relative: "other family member", friend: "friend",
+      },
     },
   };
   const $ = (id) => document.getElementById(id);
@@ -66,8 +81,16 @@
     ui: stored("ac:lang") === "en" ? "en" : "zh",
     csrf: "", agent: "", role: "",
     searchAbort: null, searchTimer: 0, results: [], best: null, offered: [], service: null,
-    answers: {}, tickets: new Map(), ticket: null, unread: new Set(),
+    answers: {}, subject: "self", tickets: new Map(), ticket: null, unread: new Set(),
   };
+  // Who the caller asks for (the catalogue's relations, eligibility/subjects.py), grouped as an agent hears them.
+  const RELATION_GROUPS = [
+    [null, ["self"]],
+    ["parent", ["mother", "father", "parent"]],
+    ["child", ["son", "daughter", "child"]],
+    ["spouse", ["wife", "husband", "spouse"]],
+    ["other", ["grandmother", "grandfather", "grandparent", "grandchild", "brother", "sister", "relative", "friend"]],
+  ];
   const t = () => T[state.ui];
 
   function announce(text) {
@@ -102,6 +125,7 @@
     document.querySelectorAll("[data-tp]").forEach((node) => node.setAttribute("placeholder", t()[node.getAttribute("data-tp")]));
     document.querySelectorAll("[data-ta]").forEach((node) => node.setAttribute("aria-label", t()[node.getAttribute("data-ta")]));
     $("ac-lang").setAttribute("lang", state.ui === "zh" ? "en" : "zh");
+    renderSubjects();
     renderTickets();
     if (state.ticket) renderTicket(state.ticket);
   }
@@ -256,12 +280,42 @@
     announce(t().copied);
   }
 
-  /* ---------- eligibility for the caller ---------- */
+  /* ---------- eligibility for the caller, or for whom they ask ---------- */
+  function subjectOf() {
+    return state.subject === "self" ? null : state.subject;
+  }
+
+  function relationLabel(relation) {
+    return t().relations[relation] || relation;
+  }
+
+  function renderSubjects() {
+    const select = $("ac-subject");
+    select.textContent = "";
+    RELATION_GROUPS.forEach(([group, relations]) => {
+      const parent = group ? el("optgroup") : select;
+      if (group) parent.label = t().groups[group];
+      relations.forEach((r) => parent.appendChild(new Option(relationLabel(r), r, false, r === state.subject)));
+      if (group) select.appendChild(parent);
+    });
+  }
+
+  function chooseSubject(relation) {
+    const known = RELATION_GROUPS.some(([, relations]) => relations.includes(relation));
+    const next = known ? relation : "self";
+    if (next === state.subject) return false;
+    state.subject = next;
+    state.answers = {}; // the answers belong to the person the check is for
+    $("ac-subject").value = next;
+    return true;
+  }
+
   async function assess() {
     try {
       const result = await api("POST", "/agent/api/services/" + encodeURIComponent(state.service.id) + "/eligibility", {
         answers: state.answers,
         lang: $("ac-caller-lang").value,
+        subject: subjectOf(),
       });
       renderEligibility(result);
     } catch (error) {
@@ -333,7 +387,9 @@
 
   async function sendLink(target) {
     if (!state.service) return;
-    const body = { service_id: state.service.id, answers: state.answers, lang: $("ac-caller-lang").value, consent: $("ac-consent").checked, ...target };
+    const body = {
+      service_id: state.service.id, answers: state.answers, lang: $("ac-caller-lang").value, consent: $("ac-consent").checked, subject: subjectOf(), ...target,
+    };
     try {
       const result = await api("POST", "/agent/api/send-link", body);
       $("ac-link-result").textContent = fill(t().linkSent, { to: result.to });
@@ -345,6 +401,7 @@
   /* ---------- the inbox ---------- */
   function ticketLine(ticket) {
     const parts = [t().channels[ticket.channel] || ticket.channel, t().languages[ticket.language] || ticket.language];
+    if (ticket.subject && ticket.subject !== "self") parts.push(fill(t().forWhom, { who: relationLabel(ticket.subject) }));
     if (ticket.agent) parts.push(ticket.agent === state.agent ? t().mine : fill(t().takenBy, { a: ticket.agent }));
     else parts.push(fill(t().queue, { n: ticket.position }));
     return parts.join(" · ");
@@ -380,6 +437,8 @@
       $("ac-ticket").hidden = false;
       $("ac-ticket").focus();
       if (ticket.language) $("ac-caller-lang").value = ticket.language;
+      // The check is for whom the citizen asked the bot about; the agent can change it.
+      if (chooseSubject(ticket.subject || "self") && state.service && !$("ac-service").hidden && state.service.has_eligibility) assess();
     } catch (error) {
       fail(error);
     }
@@ -552,6 +611,9 @@
   });
   $("ac-copy").addEventListener("click", copyAnswer);
   $("ac-district").addEventListener("change", () => state.service && openService(state.service.id, state.lastIndex));
+  $("ac-subject").addEventListener("change", () => {
+    if (chooseSubject($("ac-subject").value) && state.service && state.service.has_eligibility) assess();
+  });
   $("ac-caller-lang").addEventListener("change", () => state.service && !$("ac-service").hidden && openService(state.service.id, state.lastIndex));
   $("ac-link-form").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -25,6 +25,7 @@ Used by ``scripts/conversation_eval.py`` (``make eval``) and ``tests/e2e/test_co
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 import urllib.request
 import uuid
@@ -80,6 +81,7 @@ class Script:
     expect_verdict: str | None = None
     notes: str = ""
     unmeasured: tuple[str, ...] = ()
+    expect_subject: str | None = None  # who the check is for at the end (the subject slot; "self" for the citizen)
 
 
 def _fail(path: Path, n: int, message: str) -> ScriptError:
@@ -90,7 +92,8 @@ def load_script_file(path: Path, split: str, services: Collection[str] | None = 
     """The scripts of one file, checked.
 
     Args:
-        path: A YAML list of ``{lang, turns, expect_service, expect_verdict?, id?, notes?, unmeasured?}``.
+        path: A YAML list of ``{lang, turns, expect_service, expect_verdict?, expect_subject?, id?, notes?, unmeasured?}``;
+            ``expect_subject`` is a relation (``mother``, ``wife``...) or ``self``, and counts in the selection.
         split: ``dev`` or ``holdout``.
         services: The catalogue's service ids; when given, ``expect_service`` must be one of them.
 
@@ -107,7 +110,7 @@ def load_script_file(path: Path, split: str, services: Collection[str] | None = 
     for n, item in enumerate(raw, 1):
         if not isinstance(item, dict):
             raise _fail(path, n, "expected a mapping")
-        unknown = set(item) - {"id", "lang", "turns", "expect_service", "expect_verdict", "notes", "unmeasured"}
+        unknown = set(item) - {"id", "lang", "turns", "expect_service", "expect_verdict", "expect_subject", "notes", "unmeasured"}
         if unknown:
             raise _fail(path, n, f"unknown field(s) {', '.join(sorted(unknown))}")
         lang = item.get("lang")
@@ -129,8 +132,12 @@ def load_script_file(path: Path, split: str, services: Collection[str] | None = 
         unmeasured = item.get("unmeasured") or []
         if not isinstance(unmeasured, list) or not all(isinstance(u, str) for u in unmeasured):
             raise _fail(path, n, "unmeasured must be a list of strings")
+        subject = item.get("expect_subject")
+        if subject is not None and (not isinstance(subject, str) or not re.fullmatch(r"[a-z]{2,20}", subject)):
+            raise _fail(path, n, f"expect_subject must be a relation such as mother or self, got {subject!r}")
         script_id = str(item.get("id") or f"{path.stem}#{n}")
-        scripts.append(Script(script_id, split, path.name, lang, tuple(turns), service, verdict, str(item.get("notes") or ""), tuple(unmeasured)))
+        notes = str(item.get("notes") or "")
+        scripts.append(Script(script_id, split, path.name, lang, tuple(turns), service, verdict, notes, tuple(unmeasured), subject))
     ids = [s.id for s in scripts]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -196,13 +203,16 @@ class Outcome:
     script: Script
     selected: str | None = None
     verdict: str | None = None
+    subject: str = "self"
     last_reply: str = ""
     transcript: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
 
     @property
     def selection_ok(self) -> bool:
-        return self.error is None and self.selected == self.script.expect_service
+        """The right service; and, when the script says, for the right person."""
+        right_person = self.script.expect_subject is None or self.subject == self.script.expect_subject
+        return self.error is None and self.selected == self.script.expect_service and right_person
 
     @property
     def verdict_ok(self) -> bool | None:
@@ -217,7 +227,11 @@ class Outcome:
             return [f"error: {self.error}"]
         out = []
         if not self.selection_ok:
-            out.append(f"selected {self.selected or 'nothing'}, expected {self.script.expect_service}")
+            if self.script.expect_subject is None:
+                out.append(f"selected {self.selected or 'nothing'}, expected {self.script.expect_service}")
+            else:
+                wanted = f"{self.script.expect_service} for {self.script.expect_subject}"
+                out.append(f"selected {self.selected or 'nothing'} for {self.subject}, expected {wanted}")
         if self.verdict_ok is False:
             out.append(f"verdict {self.verdict or 'none'}, expected {self.script.expect_verdict}")
         return out
@@ -274,6 +288,7 @@ def run_script(assistant: Assistant, script: Script, sender: str | None = None) 
         return outcome
     slots = tracker.get("slots") or {}
     outcome.selected = slots.get("service_id") if isinstance(slots.get("service_id"), str) else None
+    outcome.subject = slots["subject"] if isinstance(slots.get("subject"), str) and slots["subject"] else "self"
     outcome.verdict = final_verdict(tracker)
     outcome.last_reply = outcome.transcript[-1][1] if outcome.transcript else ""
     return outcome

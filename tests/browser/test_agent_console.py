@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from testkit import add_agent_with_cli
+from testkit import INTERNAL, add_agent_with_cli
 
 pytestmark = pytest.mark.browser
 
@@ -189,3 +189,37 @@ def test_agent_checks_eligibility_for_a_caller_and_sends_the_link_by_sms(stack: 
     shot(page, "agent-05-link-sent")
     log = (Path(stack.log_dir) / "catalogue.log").read_text(errors="replace")
     assert "sms (logging gateway, not sent): to 138****5678" in log and "13812345678" not in log
+
+
+def test_the_agent_checks_for_the_person_the_caller_asks_for(stack: Any, agent: str, console: BrowserContext, shot: Shot) -> None:
+    """A ticket from a citizen asking for their mother says so in its own field; the console preselects her for the
+    check, words the questions for her, and the agent can switch the check to the caller (issue 14)."""
+    base = f"http://127.0.0.1:{stack.ports['catalogue']}"
+    body = {"transcript": [{"who": "user", "text": "我妈七十二了，能办敬老卡吗"}], "lang": "zh", "service_id": "senior-citizen-card", "subject": "mother"}
+    created = console.request.post(f"{base}/api/tickets", data=body, headers={**INTERNAL, "X-Conversation-Id": "console-subject-1"})
+    assert created.status in (200, 201), created.text()
+    number = created.json()["ticket"]
+
+    page = console.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    sign_in(page, stack, agent)
+    item = page.locator(".ac-ticket-item", has_text=number)
+    expect(item).to_contain_text("代母亲咨询")
+    item.click()
+    expect(page.locator("#ac-ticket-meta")).to_contain_text("代母亲咨询")
+    expect(page.locator("#ac-subject")).to_have_value("mother")
+
+    page.keyboard.press("/")
+    page.keyboard.type("敬老卡")
+    page.locator(".ac-result", has_text="敬老卡").first.click()
+    expect(page.locator("#ac-elig-form label")).to_have_text("您母亲今年多少岁？")
+    shot(page, "agent-06-for-whom")
+    page.locator("#ac-subject").select_option("self")
+    expect(page.locator("#ac-elig-form label")).to_have_text("您今年多少岁？")
+    page.locator("#ac-subject").select_option("father")
+    expect(page.locator("#ac-elig-form label")).to_have_text("您父亲今年多少岁？")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "the console scrolls sideways on a phone"
+    shot(page, "agent-07-for-whom-phone")
+    assert problems == [], problems

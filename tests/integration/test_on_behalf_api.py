@@ -122,12 +122,29 @@ async def test_the_ticket_tells_the_agent_and_masks_what_was_typed_about_her(cli
     number = (await response.json())["ticket"]
     ticket = await (await client.get(f"/api/tickets/{number}", headers=bearer(READ_TOKEN))).json()
     assert ticket["summary"].startswith(prefix), ticket["summary"]
+    assert ticket["subject"] == "mother"  # a field of its own, not only words in the summary
     assert ID_NUMBER not in ticket["summary"] and ID_NUMBER not in ticket["transcript"][0]["text"]
     assert "310101********1234" in ticket["transcript"][0]["text"]
     db = cast(Database, client.app[DATABASE])
     with db.engine.connect() as conn:
         stored = " ".join(str(v) for row in conn.execute(select(tickets)) for v in row)
     assert ID_NUMBER not in stored
+
+
+async def test_the_agent_console_gets_the_tickets_subject(client: TestClient) -> None:
+    mine = {"transcript": [{"who": "user", "text": "help"}], "lang": "en", "service_id": "senior-citizen-card"}
+    theirs = {**mine, "subject": "father"}
+    numbers = []
+    for body, conversation in ((mine, "c-self"), (theirs, "c-father"), ({**mine, "subject": "self"}, "c-self-said")):
+        response = await client.post("/api/tickets", json=body, headers={**INTERNAL, "X-Conversation-Id": conversation})
+        numbers.append((await response.json())["ticket"])
+    await add_agent(client)
+    await login(client)
+    queue = await (await client.get("/agent/api/tickets")).json()
+    subjects = {item["number"]: item["subject"] for item in queue["items"]}
+    assert [subjects[n] for n in numbers] == [None, "father", None]  # "self" is the citizen: no subject
+    one = await (await client.get(f"/agent/api/tickets/{numbers[1]}")).json()
+    assert one["subject"] == "father" and one["summary"].startswith("(for their father)")
 
 
 async def test_a_ticket_for_an_unknown_relation_is_refused(client: TestClient) -> None:

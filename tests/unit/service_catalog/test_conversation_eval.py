@@ -59,6 +59,7 @@ def write(tmp_path: Path, text: str) -> Path:
             '- {id: a, lang: en, turns: ["hi"], expect_service: dog-registration}\n- {id: a, lang: zh, turns: ["你好"], expect_service: dog-registration}',
             r"duplicate script id\(s\) a",
         ),
+        ('- {lang: en, turns: ["hi"], expect_service: dog-registration, expect_subject: "my mum"}', r"expect_subject must be a relation"),
         ("{lang: en}", r"expected a list of scripts"),
     ],
 )
@@ -146,6 +147,16 @@ def test_the_runner_confirms_a_reading_and_scores_selection_and_verdict() -> Non
     assert outcome.last_reply == "Sorry, you don't qualify yet."
     wrong = run_script(FakeAssistant(), script(expect_verdict="eligible", expect_service="residence-registration"))
     assert wrong.failures == ["selected residence-permit-application, expected residence-registration", "verdict ineligible, expected eligible"]
+
+
+def test_the_person_the_check_is_for_counts_in_the_selection_when_the_script_says() -> None:
+    bot = FakeAssistant()
+    bot.slots["subject"] = "wife"
+    assert run_script(bot, script(expect_subject="wife")).failures == []
+    for_me = run_script(FakeAssistant(), script(expect_subject="wife"))
+    assert not for_me.selection_ok and for_me.verdict_ok
+    assert for_me.failures == ["selected residence-permit-application for self, expected residence-permit-application for wife"]
+    assert run_script(FakeAssistant(), script(expect_subject="self")).failures == []
 
 
 def test_an_unreachable_bot_fails_the_script_with_the_error() -> None:

@@ -134,6 +134,7 @@ async def test_list_is_newest_first_with_status_filter_and_paging(db: Database) 
         "agent",
         "taken_at",
         "closed_at",
+        "subject",
     }
     with pytest.raises(ValueError, match="open or closed"):
         await db.list_tickets(status="pending")

@@ -133,6 +133,30 @@ async def test_every_revision_downgrades_and_upgrades_again(database_url: str) -
     assert schema_differences(database_url) == []
 
 
+async def test_tickets_from_before_the_subject_column_keep_their_data(database_url: str) -> None:
+    """Revision 0004 adds who the citizen asks for (``subject``): older tickets keep everything, with no subject."""
+    await (await Database.open(database_url)).close()
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(migrations.config(conn), "0003")
+            assert "subject" not in {c["name"] for c in inspect(conn).get_columns("tickets")}
+            conn.exec_driver_sql(OLD_ROWS[0])
+    finally:
+        engine.dispose()
+    db = await Database.open(database_url)
+    try:
+        assert await db.revision() == HEAD
+        old = await db.get_ticket("T20261201-0001")
+        assert old is not None and (old.summary, old.answers, old.subject) == ("old", {"age": 61}, None)
+        new = await db.create_ticket(lang="en", channel="rest", summary="s", transcript=[], subject="mother")
+        stored = await db.get_ticket(new.number)
+        assert stored is not None and stored.subject == "mother" and stored.to_json(full=False)["subject"] == "mother"
+    finally:
+        await db.close()
+    assert schema_differences(database_url) == []
+
+
 @pytest.mark.parametrize("schema", ["pre_console", "console"])
 async def test_a_database_from_before_alembic_is_adopted_without_loss(database_url: str, schema: str) -> None:
     rows = list(OLD_ROWS)
