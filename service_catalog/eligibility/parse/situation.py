@@ -180,9 +180,7 @@ ZH_NOT_NEGATION = re.compile(
 )
 _ZH_NEG = re.compile(r"[没不未无非别勿莫甭冇否]")
 ZH_RHETORICAL = re.compile(r"哪[里儿]?有|哪来|哪能|哪[里儿]?[买付出请交花]得起|怎么可能|怎么会有|谁给我")
-_ZH_UNREACHED = re.compile(
-    r"过期|到期|还在等|在等|等着|还在审|在审|审核中|办理中|申请中|还在办|在办|排队|停了|停掉|断了|断缴|停缴|丢了|注销|吊销|取消|退保|失效|欠"
-)
+_ZH_UNREACHED = re.compile(r"过期|到期|还在等|在等|等着|还在审|在审|审核中|办理中|申请中|还在办|在办|排队|丢了|注销|吊销|取消|退保|失效|欠|断|停")
 _EN_NOT_NEG = re.compile(r"\bnot only\b|\bno problem\b|\bno doubt\b|\bno worries\b|\bnot a problem\b|\bwhy not\b")
 _EN_NEG = re.compile(r"\b(?:not|never|no|nobody|none|nothing|neither|nor|without|nowhere|noone)\b|n't\b|\bno one\b|\bno longer\b")
 _EN_RHETORICAL = re.compile(r"\bhow (?:would|could|can) (?:i|we)\b|\bas if\b|\bwhere would (?:i|we) get\b")
@@ -197,13 +195,26 @@ def _clauses(norm: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in _CLAUSE.split(norm) if c and c.strip())
 
 
+def _within_exempt(text: str, m: re.Match[str], exempt: frozenset[str]) -> bool:
+    """True when a not-reached word is (part of) one of the question's own words where it stands ("断缴" for 断)."""
+    for e in exempt:
+        if not HAN.search(e):
+            continue
+        at = text.find(e)
+        while at >= 0:
+            if at <= m.start() < at + len(e) or m.start() <= at < m.end():
+                return True
+            at = text.find(e, at + 1)
+    return False
+
+
 def _negations(clause: str, exempt: frozenset[str] = frozenset()) -> tuple[bool, int]:
     """(negated, count): the negations in a clause, each state-not-reached word counting as one
     unless it is one of the question's own words (``exempt``)."""
     if HAN.search(clause):
         zh = ZH_NOT_NEGATION.sub("", clause)
         count = len(_ZH_NEG.findall(zh)) + len(ZH_RHETORICAL.findall(zh))
-        count += sum(1 for m in _ZH_UNREACHED.finditer(zh) if not any(m.group() in e or e in m.group() for e in exempt))
+        count += sum(1 for m in _ZH_UNREACHED.finditer(zh) if not _within_exempt(zh, m, exempt))
     else:
         count = 0
     en = _EN_NOT_NEG.sub("", clause)
@@ -230,8 +241,8 @@ def _stem(word: str) -> str:
 
 def _en_terms(text: str) -> list[tuple[str, int]]:
     """Stemmed content words with their word positions."""
-    words = _EN_WORD.findall(text.lower().replace("’", "'"))
-    return [(_stem(w), i) for i, w in enumerate(words) if w not in EN_STOP and len(w) > 1]
+    words = [w.removesuffix("'s") for w in _EN_WORD.findall(text.lower().replace("’", "'"))]
+    return [(_stem(w), i) for i, w in enumerate(words) if w not in EN_STOP and len(w) > 1 and "'" not in w]  # "don't" is no topic
 
 
 def _zh_terms(text: str) -> set[str]:
