@@ -108,7 +108,7 @@ ZH_STOP = re.compile(r"[您你我他她它的是否吗了呢吧啊呀或及和�
 ZH_GENERIC = _words(
     "本市 上海 目前 已经 办理 通过 部门 以上 以内 一年 人员 单位 贵单 有效 拥有 持有 参加 取得 获得 如未 进行 相关 情况 是否 "
     "生产 经营 业务 按时 依法 规定 标准 当地 本人 中国 公民 项目 本次 中有 有人 一方 员工 一直 好几 几年 年了 现在 还在 一下 "
-    "时候 这个 那个 就是 一个 个月 上个 去年 今年 前年 时间"
+    "时候 家里 这个 那个 就是 一个 个月 上个 去年 今年 前年 时间"
 )
 EN_STOP = _words(
     "a an the and or of in on at to for from by with your you yours do does did have has had is are was were be been being "

@@ -280,9 +280,14 @@ def negative_question(question: Question) -> bool:
     return bool(_NEGATIVE_Q_ZH.search(ZH_NOT_NEGATION.sub("", question.text.zh)) or _NEGATIVE_Q_EN.search(question.text.en.lower()))
 
 
+_BELOW_ZH = re.compile(r"低于|少于")
+
+
 def topic_of(question: Question, phrase: str) -> bool:
-    """True when ``phrase`` (Chinese) shares a content word with the question's own text, not just its situation words."""
-    return bool(_zh_terms(phrase) & _zh_terms(question.text.zh.replace("是否", "")))
+    """True when ``phrase`` shares a content word with the question's own text, not just its situation words."""
+    if HAN.search(phrase):
+        return bool(_zh_terms(phrase) & _zh_terms(question.text.zh.replace("是否", "")))
+    return bool({t for t, _ in _en_terms(phrase)} & {t for t, _ in _en_terms(question.text.en)})
 
 
 def only_answer_words(question: Question, norm: str) -> bool:
@@ -318,19 +323,23 @@ def _words_of(text_zh: str, text_en: str, cues_yes: tuple[tuple[str, ...], tuple
     """The content words of a question's text and situation words (cached: a question bank is small)."""
     zh_q = text_zh.replace("是否", "")
     zh_yes: dict[str, bool] = {}
+    below = _BELOW_ZH.search(zh_q)
     for term in _zh_terms(zh_q):
-        zh_yes[term] = _zh_negated_in(zh_q, term)
+        # "存款…是否低于标准": the savings the question compares count as negated ("没什么存款" is a yes)
+        zh_yes[term] = _zh_negated_in(zh_q, term) != bool(below and zh_q.find(term) < below.start())
     for forms in ZH_FORMS:
         if any(f in zh_q for f in forms):
-            negated = any(_zh_negated_in(zh_q, f) for f in forms if f in zh_q)
+            negated = any(zh_yes.get(f, _zh_negated_in(zh_q, f)) for f in forms if f in zh_q)
             for f in forms:
                 zh_yes.setdefault(f, negated)
     en_q = text_en.lower()
     en_words = _EN_WORD.findall(en_q)
     en_yes: dict[str, bool] = {}
+    below_en = next((i for i, w in enumerate(en_words) if w in ("below", "under", "less", "fewer")), None)
     for stem, i in _en_terms(en_q):
         before = " ".join(en_words[max(0, i - 4) : i])
-        en_yes.setdefault(stem, bool(re.search(r"\b(?:not|no|without|unable|never)\b|n't", before)))
+        compared = bool(below_en and i < below_en)  # "savings … below the local limit"
+        en_yes.setdefault(stem, bool(re.search(r"\b(?:not|no|without|unable|never)\b|n't", before)) != compared)
     for forms in EN_FORMS:
         stems = [_stem(f) for f in forms if " " not in f]
         if any(s in en_yes for s in stems) or any(" " in f and f in en_q for f in forms):
