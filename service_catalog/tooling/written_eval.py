@@ -6,7 +6,8 @@ Two writers who had never seen the project wrote a set each from a catalogue sum
 (``evaluation/written/``). One is the ``dev`` set: its failures may be looked at and the
 catalogue's words widened for them (generalising, never pasting its sentences). The other is
 ``holdout``: it is measured before and after, and its failures are not printed unless asked for
-(``--show-failures``), so that nobody tunes on them by accident.
+(``--show-failures``), so that nobody tunes on them by accident. Later hands came the same way: a
+``dev_*`` folder is dev, a ``check_*`` folder is held out like ``holdout``.
 
 A set folder holds (all optional):
 
@@ -277,7 +278,7 @@ def print_written_eval(index: SearchIndex, folders: Sequence[Path] | None = None
         if "yesno_n" in f.get("all", {}):
             for key, label in (("ok", "yes/no right"), ("wrong", "  wrong, not asked back"), ("extra", "  asked back")):
                 print(f"{label:34}" + "".join(_cell(f.get(lang, {}), "yesno", key) for lang in (*LANGS, "all")))
-        if written.name == "holdout" and not show_failures:
+        if (written.name == "holdout" or written.name.startswith("check")) and not show_failures:  # check_w4: held out too
             print("  (failures of the held-out set are not printed: pass --show-failures after the last change)")
             continue
         for r in rows:
