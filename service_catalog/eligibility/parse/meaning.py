@@ -5,18 +5,28 @@ says "not"; "我是自己辞职的" to the same question is a no although it say
 to "Are your savings below the limit?" is a yes, and would be a no to "Do you have savings
 above the limit?": the 是的 agrees with the situation described, not with the question.
 
-What decides, in order:
+What decides, in order (:func:`explain_yes_no` names the step):
 
 1. "Not sure" / "不知道" → no reading.
-2. The question's own situation words (``yes_when`` / ``no_when`` in its YAML): each phrase
+2. Two different districts to a question about the same district → no.
+3. The question's own situation words (``yes_when`` / ``no_when`` in its YAML): each phrase
    found votes for its side, flipped when a negation stands just before it in the same clause
-   ("没有" before "存款多"). A phrase may hold "…" for a gap of a few words or characters
-   ("存款…多" matches "存款还挺多"). Longer phrases hide the shorter ones they contain.
-3. A double negative ("不是没有", "it's not that I don't") → yes.
-4. A leading yes/no word ("No, I decided to leave myself", "是的，…") answers the question.
-5. Words that say something is done or not yet ("打过了", "already", "还没", "not yet").
-6. The surface reading of :func:`~.yes_no.parse_yes_no`, or an answer that restates the
-   question ("上海户口").
+   ("没有" before "存款多"), or just after a topic of the question ("认定书还没下来", "the licence
+   is not issued yet"), or in a rhetorical question ("哪有钱"). A phrase may hold "…" for a gap of
+   a few words or characters ("存款…多" matches "存款还挺多"). Longer phrases hide the shorter ones
+   they contain. A yes found where the answer tells of somebody else does not count, and the
+   others having it while the person does not is a no (:mod:`.situation`). A partial yes ("only
+   the written part") is asked back.
+4. A double negative ("不是没有", "it's not that I don't") → yes.
+5. A leading yes/no word ("No, I decided to leave myself", "是的，…") answers the question,
+   unconfidently when the rest says otherwise ("yes, my hukou is in Anhui").
+6. Another place than the city asked about ("我是安徽户口") → no.
+7. Words that say something is not yet done ("还没", "not yet").
+8. The situation read against the question's own text (:mod:`.situation`): general rules that
+   hold for questions and people the situation words were never written for.
+9. Words that say something is done ("打过了", "already").
+10. The surface reading of :func:`~.yes_no.parse_yes_no` (confident only when nothing but yes/no
+    words and the question's own words are said), or an answer that restates the question ("上海户口").
 
 Each step gives a confidence; a reading below :data:`CONFIDENT` is confirmed with the person.
 When the situation words and the leading yes/no word disagree the situation wins, unconfidently.

@@ -5,19 +5,27 @@ of; a new person describes another situation ("工资条上有扣社保", "nobod
 yet"). These rules are general, so that they hold for people and questions we never saw:
 
 1. **Another place.** A question about this city (本市, 上海, "in the city") answered with
-   another place ("我是安徽户口", "hukou is back in Henan", "born in Hong Kong") is a no.
+   another place ("我是安徽户口", "hukou is back in Henan", "born in Hong Kong") is a no; two
+   districts to a question about the same district are a no.
 2. **The question's own words, with negation scope.** A clause that shares content words with
    the question (character bigrams in Chinese, stemmed words in English, everyday forms such
-   as 社保 for 社会保险 or 驾照 for 驾驶证) says yes unless it is negated, and no when it is.
-   Negations are counted in the clause, so a double one cancels ("社保没停过", "never missed a
-   payment"); a rhetorical question negates ("哪有钱请律师", "how would I afford"); words of a
-   state not reached (过期, 还在审, "expired", "still waiting") negate unless the question itself
-   is about them ("lost or damaged"). A word the question negates ("无力支付律师费用", "not
-   renewed") turns the vote round. The question's ``no_when`` words found un-negated vote no.
+   as 社保 for 社会保险 or 驾照 for 驾驶证, one-edit typos of its longer English words) says yes
+   unless it is negated, and no when it is. Negations are counted in the clause, so a double one
+   cancels ("社保没断过", "never missed a payment"); a rhetorical question negates ("哪有钱请律师",
+   "how would I afford"); words of a state not reached (过期, 还在审, 欠, "expired", "still
+   waiting") negate unless the question itself is about them ("lost or damaged"). A word the
+   question negates or compares ("无力支付律师费用", "savings below the limit") turns the vote
+   round. The question's ``no_when`` words found un-negated vote no.
+3. **Whose situation.** When an answer to a question about "you" tells of somebody else too
+   ("his company pays for him, but nobody pays mine"), the others' clauses do not answer it.
+4. **A partial yes** ("only the written part", 只考过了笔试) is marked, so that it is asked back.
 
-Each clause that shares words votes; when votes disagree there is no reading. One short
-shared word is a weak reading (asked back); more is a confident one. :mod:`.meaning` decides
-in which order these rules and the surface words apply.
+Each clause that shares words votes; when votes disagree there is no reading. How sure a
+reading is, and in which order these rules and the surface words apply, :mod:`.meaning` decides.
+
+Why this module is long: the rules share the clause splitting, the negation counting and the
+question's words (cached per question), and each is small; split up, each would import the rest.
+The word lists are in :mod:`._lexicon`.
 """
 
 from __future__ import annotations
