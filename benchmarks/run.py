@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -255,9 +256,13 @@ async def chat_latency(rasa_port: int, rest_token: str, repeats: int = 40, concu
         "家里老人去世了要办什么",
     ]
 
+    # Every measured turn opens a conversation of its own, in every run: the tracker store outlives a
+    # run (var/bench/chat-data), and a reused id would continue an old conversation instead.
+    run = uuid.uuid4().hex[:8]
+
     async def turn(http: aiohttp.ClientSession, sender: str, text: str) -> float:
         t0 = time.perf_counter()
-        async with http.post(url, json={"sender": sender, "message": text}, headers={"Authorization": f"Bearer {rest_token}"}) as r:
+        async with http.post(url, json={"sender": f"{run}-{sender}", "message": text}, headers={"Authorization": f"Bearer {rest_token}"}) as r:
             await r.read()
             assert r.status == 200
         return (time.perf_counter() - t0) * 1000

@@ -41,11 +41,16 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
+from bot import action_calls
 from bot.brokers import pooled_sqlite_engine
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from service_catalog.privacy import mask, mask_obj
+
+# Rasa imports this module at start in every configuration of ours: the place to make its action calls
+# validate replies with a validator built once (bot/action_calls.py).
+action_calls.install()
 
 __all__ = ["MaskingSQLTrackerStore", "mask_event"]
 

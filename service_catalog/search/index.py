@@ -275,6 +275,10 @@ class SearchIndex:
         suggestions = [] if d.confident else hits[:3]
         return SearchResponse(query, lang, d.confident, d.probability, hits, suggestions, d.best, timings, d.elsewhere, event, district)
 
+    def districts(self) -> list[tuple[re.Pattern[str], str]]:
+        """The districts' name patterns (``district_names``), compiled once per index."""
+        return self._districts
+
     def locate(self, query: str) -> tuple[str, str | None]:
         """The query without the district it names ("in Pudong", "浦东的"), and that district's id.
 

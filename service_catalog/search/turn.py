@@ -45,7 +45,7 @@ from typing import Any, Literal, Protocol
 
 from rapidfuzz import fuzz
 
-from .index import MAX_QUERY, Filters, Hit, SearchIndex, SearchResponse, district_names
+from .index import MAX_QUERY, Filters, Hit, SearchIndex, SearchResponse
 from .picks import Pick, Shown, resolve_pick
 
 __all__ = [
@@ -175,7 +175,7 @@ class IndexFinder:
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
-        self._districts = district_names(index.catalogue)
+        self._districts = index.districts()
 
     def search(self, query: str, lang: str, limit: int, filters: Filters | None) -> SearchResponse:
         return self.index.search(query, lang, limit, filters)
