@@ -97,13 +97,19 @@ class PostgresCluster:
         user: the role that owns the databases (the cluster's superuser).
         durable: False turns off fsync and synchronous commit: much faster for tests, but a crash of the
             machine (not of PostgreSQL) may lose data. Keep True for anything that matters.
+        settings: server settings given at every start (``-c name=value``), so they hold for a cluster that
+            exists already too: e.g. ``{"shared_buffers": "32MB"}`` (scripts/scaled.py says why it sets that).
     """
 
-    def __init__(self, data_dir: Path, port: int, *, user: str = "catalog", durable: bool = True) -> None:
+    def __init__(self, data_dir: Path, port: int, *, user: str = "catalog", durable: bool = True, settings: dict[str, str] | None = None) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port
         self.user = user
         self.durable = durable
+        self.settings = dict(settings or {})
+        for name, value in self.settings.items():
+            if not re.fullmatch(r"[a-z_]+", name) or not re.fullmatch(r"[A-Za-z0-9._]+", value):
+                raise EngineError(f"PostgreSQL setting {name}={value!r}: use a setting name and a plain value such as 32MB")
         self.bindir = pg_bindir()
         self.pgdata = self.data_dir / "pgdata"
         self.log_file = self.data_dir / "postgres.log"
@@ -216,7 +222,8 @@ class PostgresCluster:
             _say("postgres", f"already running (pid {self.pid}) on 127.0.0.1:{self.port}")
             return
         _say("postgres", f"starting on 127.0.0.1:{self.port}, log {self.log_file}")
-        self._run("pg_ctl", "start", "--pgdata", str(self.pgdata), "--log", str(self.log_file), "--wait", "--timeout", "90", "-o", f"-p {self.port}")
+        options = " ".join([f"-p {self.port}", *(f"-c {name}={value}" for name, value in self.settings.items())])
+        self._run("pg_ctl", "start", "--pgdata", str(self.pgdata), "--log", str(self.log_file), "--wait", "--timeout", "90", "-o", options)
         _say("postgres", f"ready (pid {self.pid})")
 
     def stop(self, mode: str = "fast") -> None:

@@ -86,6 +86,13 @@ DEFAULT_PORTS = {
     "redis": 6380,
 }
 DATABASES = {"catalogue": "catalog", "tracker": "rasa", "events": "events"}
+# PostgreSQL's buffer cache, sized from the working set measured under load (docs/operations.md, "Memory under
+# load"): a turn reads only its own conversation and appends to the two event tables, so old pages are never
+# read again. At 32 MB the cache is full after the load benchmark's warm-up, as a production database's is once
+# it holds more than its cache, and every block is still found in it; with the default 128 MB it kept filling
+# with the rows each round wrote (+9.5 MB per 1,000 turns), which looks like a leak in a ten-minute run. A
+# production server sizes it from its RAM instead (commonly a quarter of a database server's memory).
+POSTGRES_SETTINGS = {"shared_buffers": "32MB"}
 EDGE_RULES = ROOT / "docker" / "edge.conf"
 # What the actions balancer answers for an action when no action server does (rasa-sdk's response format).
 NO_ACTION_SERVER = json.dumps({"events": [], "responses": [{"response": "utter_catalogue_down"}]})
@@ -220,7 +227,7 @@ class ScaledStack:
         base["CATALOG_INTERNAL_TOKEN_CURRENT"] = self.secrets["CATALOG_INTERNAL_TOKEN"].split(",")[0].strip()
         self._base = base
 
-        self.postgres = PostgresCluster(self.engines_dir / "postgres", self.ports["postgres"], durable=durable)
+        self.postgres = PostgresCluster(self.engines_dir / "postgres", self.ports["postgres"], durable=durable, settings=POSTGRES_SETTINGS)
         self.redis = RedisServer(self.engines_dir / "redis", self.ports["redis"])
         self.edge = NginxEdge(
             self.data_dir / "edge",
