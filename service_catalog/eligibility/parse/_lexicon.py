@@ -115,7 +115,7 @@ EN_STOP = _words(
     "any some this that these those it its there here such as more than other others own within over under past year years "
     "city shanghai currently already still ever least one who whose their them they we our us he she his her my i me "
     "example s new into also not no can could would will may might just been get got way time back now last went go day days "
-    "like well really thing things lot bit so very too then when what which where how why"
+    "like well really thing things lot bit so very too then when what which where how why never nobody none nothing neither nor without"
 )
 
 ZH_ANSWER_WORDS = re.compile(r"[是对有嗯恩好行已在要的了呀啊呢吧哦喔噢嘛啦咯没不否无未非过我您你他她它们还都也就经确实当然肯定真]|可以|没错")

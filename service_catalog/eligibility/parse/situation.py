@@ -83,12 +83,14 @@ def expand_contractions(norm: str) -> str:
     return _CONTRACTIONS.sub(fix, norm)
 
 
-_CLAUSE = re.compile(r"[,，。.;；!！?？、:：()（）]|\bbut\b|\bthough\b|\bhowever\b|但是?|不过|可是|就是|只是|只有|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_CLAUSE = re.compile(
+    r"[,，。.;；!！?？、:：()（）]|\bbut\b|\bthough\b|\bhowever\b|\band\b|但是?|不过|可是|就是|只是|只有|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
+)
 
 # --- places -----------------------------------------------------------------------------------
 
 _LOCAL_QUESTION = re.compile(r"本市|上海|shanghai|\bin the city\b|\bthe city'?s\b")
-_HERE = re.compile(rf"{HERE_ZH}|(?<![a-z])(?:{HERE_EN})(?![a-z])")
+_HERE = re.compile(rf"{HERE_ZH}|这里|这边|这儿|迁过来|迁来|迁到这|落户|(?<![a-z])(?:{HERE_EN}|here|this city)(?![a-z])")
 _ELSEWHERE = re.compile(rf"{ELSEWHERE_ZH}|(?<![a-z])(?:{ELSEWHERE_EN})(?![a-z])")
 
 
@@ -97,8 +99,14 @@ def other_place(question: Question, norm: str) -> bool:
     if not _LOCAL_QUESTION.search(f"{question.text.zh} {question.text.en.lower()}"):
         return False
     clauses = _clauses(norm)
-    here = any(_HERE.search(c) and not _negations(c)[0] for c in clauses)  # "moved from Anhui to Shanghai" is here
-    return not here and any(_ELSEWHERE.search(c) and not _HERE.search(c) and not _negations(c)[0] for c in clauses)
+    here = any(_HERE.search(c) and not _negations(c)[0] for c in clauses)  # "moved from Anhui to Shanghai", "迁过来了" is here
+    if here:
+        return False
+    words = _question_words(question)
+    short = len(norm) <= 12 if HAN.search(norm) else len(norm.split()) <= 5
+    # the other place must be where the question's subject is ("户口在安徽", "insurance is from Anhui"),
+    # or all the answer says ("安徽的"): "I came from Beijing and got the permit in March" is no no
+    return any(_ELSEWHERE.search(c) and not _negations(c)[0] and (short or any(_clause_hits(words, c))) for c in clauses)
 
 
 _SAME_DISTRICT_Q = re.compile(r"同一个?区|same district")
@@ -188,13 +196,13 @@ ZH_NOT_NEGATION = re.compile(
 )
 _ZH_NEG = re.compile(r"[没不未无非别勿莫甭冇否]")
 ZH_RHETORICAL = re.compile(r"哪[里儿]?有|哪来|哪能|哪[里儿]?[买付出请交花]得起|怎么可能|怎么会有|谁给我")
-_ZH_UNREACHED = re.compile(r"过期|到期|还在等|在等|等着|还在审|在审|审核中|办理中|申请中|还在办|在办|排队|丢了|注销|吊销|取消|退保|失效|欠|断|停")
+_ZH_UNREACHED = re.compile(r"过期|到期|还在等|在等|等着|还在审|在审|审核中|办理中|申请中|还在办|在办|排队|丢了|注销|吊销|取消|退保|失效|欠|断|停|离职|辞职")
 _EN_NOT_NEG = re.compile(r"\bnot only\b|\bno problem\b|\bno doubt\b|\bno worries\b|\bnot a problem\b|\bwhy not\b")
 _EN_NEG = re.compile(r"\b(?:not|never|no|nobody|none|nothing|neither|nor|without|nowhere|noone)\b|n't\b|\bno one\b|\bno longer\b")
 _EN_RHETORICAL = re.compile(r"\bhow (?:would|could|can) (?:i|we)\b|\bas if\b|\bwhere would (?:i|we) get\b")
 _EN_UNREACHED = re.compile(
     r"\b(?:expired|expire|lapsed|ran out|run out|stopped|cancel+ed|revoked|refused|rejected|denied|failed|lost|missed|pending|waiting"
-    r"|still applying|in process|in progress|being processed|under review|yet to|owe|owes|owing|in debt|short of)\b"
+    r"|still applying|in process|in progress|being processed|under review|yet to|owe|owes|owing|in debt|short of|quit|resigned)\b"
 )
 
 

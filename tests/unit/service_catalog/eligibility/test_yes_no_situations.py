@@ -70,6 +70,20 @@ def test_no_reading_from_the_subject_alone(catalogue: Catalogue, question: str, 
     assert reading is None or not reading.confident, (answer, reading)
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("hukou_shanghai", "我老家安徽的，户口早迁过来了"),  # where the person came from, not where the hukou is
+        ("hukou_shanghai", "born in Hunan, hukou moved here in 2010"),
+        ("has_residence_permit", "I came from Beijing last year and got the permit in March"),
+    ],
+)
+def test_a_place_of_origin_is_not_a_no(catalogue: Catalogue, question: str, answer: str) -> None:
+    """Another place says no only where the question's subject is, or when it is all the answer says."""
+    reading = read_answer(catalogue.questions[question], answer, TODAY)
+    assert reading is None or reading.value is True or not reading.confident, (answer, reading)
+
+
 def test_forgetting_to_do_something_is_not_being_unsure(catalogue: Catalogue) -> None:
     """忘了 alone is "I forget" (no reading); "忘了报年报" says what happened, so it is read."""
     assert explain_yes_no(catalogue.questions["enterprise_on_abnormal_list"], "去年忘了报年报，被列进去了") is not None
