@@ -138,8 +138,11 @@ class ActionPickServiceToCheck(Action):
             return []
         # "Can my son get this?": the check is for the person the question names; "my dad is 70 and needs a
         # care home", then "can he get in?": for the one the conversation is about (said, so it can be seen).
-        person = named_subject(tracker) or subject_of(tracker)
-        slots = switch_to(tracker, person) if person else await _now_for(dispatcher, tracker, conversation_person(tracker) or SELF, service_id)
+        person = named_subject(tracker) or subject_of(tracker) or (conversation_person(tracker) if service_id else None)
+        if person and person != named_subject(tracker) and person != subject_of(tracker):
+            slots = await _now_for(dispatcher, tracker, person, service_id)  # inferred: say who the check is for
+        else:
+            slots = switch_to(tracker, person)
         if service_id:  # what was said before the check is not asked again blindly
             slots.update(await pre_read(dispatcher, tracker, service_id, slots))
         return events + [SlotSet(name, value) for name, value in slots.items()]
@@ -232,10 +235,13 @@ class ActionCheckForWhom(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         person = named_subject(tracker)
+        in_form = tracker.active_loop_name == "eligibility_form"
+        if person is None and in_form:  # "家里有套房子，写的我爸名字": a description of theirs, so an answer
+            result = await ValidateEligibilityForm().validate_elig_answer(text_of(tracker), dispatcher, tracker, domain)
+            return [SlotSet(name, value) for name, value in result.items()]
         if person is None:  # "what about for her?" with no one named before
             dispatcher.utter_message(response="utter_ask_for_whom")
             return []
-        in_form = tracker.active_loop_name == "eligibility_form"
         events: list[EventType] = []
         service_id = tracker.get_slot("service_id")
         if not in_form:

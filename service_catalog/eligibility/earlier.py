@@ -56,7 +56,7 @@ _AGE = re.compile(
 # with its number still counts ("my dad is 70 and needs a care home").
 _ASKS = re.compile(
     r"\b(?:how|where|what|which|when|can|could|may|should|is there|are there|want|wants|need|needs|apply|applying|looking for|get)\b"
-    r"|怎么|怎样|如何|哪里|哪儿|哪能|什么|啥|吗|能不能|可以|想|要不要|申请|办理|去办|咋办",
+    r"|\bheard\b|怎么|怎样|如何|哪里|哪儿|哪能|什么|啥|吗|能不能|可以|想|要不要|申请|办理|去办|咋办|听说",
     re.I,
 )
 # Short forms people use for the questions' words (the bank writes the full ones).
@@ -216,11 +216,18 @@ def _specific(phrase: str) -> bool:
     return " " in phrase.strip() or len(phrase) >= 6
 
 
-def _evidence(question: Question, clause: str) -> Literal["strong", "weak"] | None:
-    """How clearly the clause is about ``question``: ``strong``, ``weak`` (a shared word only) or None."""
+def _evidence(question: Question, clause: str, naming: Sequence[str] = ()) -> Literal["strong", "weak"] | None:
+    """How clearly the clause is about ``question``: ``strong``, ``weak`` (a shared word only) or None.
+
+    A situation phrase that is part of the service's own name or keywords (``naming``) is no
+    evidence: "人才租房补贴" names the rent subsidy, it does not say the person rents. A word the
+    clause shares with the question still counts ("也有中国驾照" to "does she hold a driving licence?").
+    """
     norm = normalize(clause)
-    shared = bool(_question_words(question) & _words(clause))
-    if question.type in ("boolean", "choice") and _ASKS.search(norm):
+    for name in naming:
+        norm = norm.replace(name, " ")
+    shared = bool(_question_words(question) & _words(clause))  # the service's words may be the question's topic
+    if question.type in ("boolean", "choice") and _ASKS.search(normalize(clause)):
         return None
     if question.type == "boolean":
         return "strong" if _phrase_found(question, norm) is not None else "weak" if shared else None
@@ -244,7 +251,12 @@ def _in_range(question: Question, reading: Reading) -> bool:
 
 
 def earlier_answers(
-    check: Sequence[Question], texts: Sequence[str], answers: Mapping[str, object], today: dt.date, bank: Iterable[Question] = ()
+    check: Sequence[Question],
+    texts: Sequence[str],
+    answers: Mapping[str, object],
+    today: dt.date,
+    bank: Iterable[Question] = (),
+    naming: Iterable[str] = (),
 ) -> list[Found]:
     """The check's questions (and, as notes, the bank's yes/no questions) that earlier words answer.
 
@@ -257,11 +269,13 @@ def earlier_answers(
             such as the hukou or the nationality); only a yes/no question with one of its situation
             phrases in the words (a phrase that says something on its own, or one with a word of the
             question) and a confident reading becomes a note.
+        naming: The service's titles and keywords: words that name the service wanted are not facts.
 
     Returns:
         One :class:`Found` per question, the check's in their order, then the notes.
     """
     found: dict[str, Found] = {}
+    names = sorted({normalize(n) for n in naming if n and n.strip()}, key=len, reverse=True)
     in_check = {q.id for q in check}
     others = [q for q in bank if q.id not in in_check and q.type == "boolean" and (q.yes_when or q.no_when)]
     for text in reversed([str(t)[:500] for t in texts[-MAX_TEXTS:]]):  # the latest words win
@@ -270,7 +284,7 @@ def earlier_answers(
             for question in check:
                 if question.id in answers or question.id in found:
                     continue
-                evidence = _evidence(question, clause)
+                evidence = _evidence(question, clause, names)
                 reading = read_answer(question, clause, today) if evidence else None
                 if reading is None or not _in_range(question, reading):
                     continue

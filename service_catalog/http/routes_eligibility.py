@@ -277,7 +277,8 @@ async def earlier(request: web.Request) -> web.Response:
     who = person(req.subject, lang)
     check = [cat.questions[q] for q in _check_questions(cat, service)]
     out: dict[str, list[dict[str, Any]]] = {"taken": [], "noted": [], "offered": []}
-    for found in earlier_answers(check, req.texts, answers, today, _person_facts(cat)):
+    naming = [service.title.zh, service.title.en, *service.keywords.zh, *service.keywords.en]
+    for found in earlier_answers(check, req.texts, answers, today, _person_facts(cat), naming):
         question = cat.questions[found.question_id]
         value, _ = _checked(cat, question, found.reading)
         if value is None:

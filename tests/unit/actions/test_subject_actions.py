@@ -378,3 +378,13 @@ def test_who_the_conversation_is_about() -> None:
     # Words said during a check are answers already: they are not read again.
     in_check = [dad, {"event": "active_loop", "name": "eligibility_form"}, said("he is 71 actually"), {"event": "active_loop", "name": None}]
     assert earlier_words(tracker("what about the fee", {}, earlier=in_check), "father") == ["my dad is 70 and needs a care home", "what about the fee"]
+
+
+async def test_a_description_of_someone_elses_read_as_for_whom_is_an_answer_in_the_check(catalogue_client: CatalogueClient) -> None:
+    # The NLU may call it for_whom; it names no one the check is for ("in my dad's name"), so it answers the question asked.
+    text = "家里在宝山有套房子，写的我爸名字"
+    slots = {"service_id": "public-rental-housing", "elig_question": "owns_home_in_city", "answers": {"employment_status": "employed"}}
+    dispatcher = CollectingDispatcher()
+    events = await ActionCheckForWhom().run(dispatcher, tracker(text, slots, subjects(text, ("我爸", "father")), loop="eligibility_form", lang="zh"), {})
+    assert "utter_ask_for_whom" not in [m["response"] for m in dispatcher.messages]
+    assert slots_of(events)["answers"]["owns_home_in_city"] is True and "subject" not in slots_of(events)
