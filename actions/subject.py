@@ -148,18 +148,32 @@ def _user_messages(tracker: Tracker) -> list[tuple[dict[str, Any], bool]]:
     return messages
 
 
+# Before a person, these make them one of the citizen's own ("my dad", 我妈, 阿拉老婆, 家里老人);
+# "老人乘公交免费的卡" or "the elderly" name nobody in particular.
+OWNED = re.compile(r"(?:\bmy|\bour|我的?|俺|咱|阿拉|家里|自家)\s*$", re.I)
+OWN_WORD = re.compile(r"^(?:我|俺|咱|阿拉|家里)")
+
+
 def _about(message: dict[str, Any], current: str) -> str:
-    """Who a message outside the check is about: the adult it names ("my dad is 70 and needs a care
-    home"), a child only when asked for ("for my son"), the citizen when they name themself; else
-    whoever the conversation was about (a mention of a baby in "生完孩子生育津贴怎么领" is not
-    the person asking)."""
+    """Who a message outside the check is about: an adult of the citizen's own it names ("my dad is 70
+    and needs a care home", 我妈今年七十三了), a child only when asked for ("for my son"), the citizen
+    when they name themself; else whoever the conversation was about (a baby in
+    "生完孩子生育津贴怎么领" is not the person asking, nor "老人" in "老人乘公交免费的卡")."""
     named = _mentions(message)
     person = _named(named)
     if person is None:
         return current
-    if person in CHILDREN and not any(marked for relation, marked, _ in named if relation == person):
-        return current
-    return person
+    if person == SELF:
+        return SELF
+    text = str(message.get("text") or "")
+    ends = {f.get("start"): f.get("end") for f in message.get("entities") or [] if f.get("entity") == "subject"}
+    own = False
+    for relation, marked, start in named:
+        end = ends.get(start)
+        words = text[start:end] if isinstance(end, int) else ""
+        if relation == person and (marked or OWNED.search(text[max(0, start - 6) : start]) or OWN_WORD.match(words)):
+            own = own or marked or person not in CHILDREN
+    return person if own else current
 
 
 def conversation_person(tracker: Tracker) -> str | None:

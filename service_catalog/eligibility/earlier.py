@@ -47,7 +47,7 @@ _CLAUSE = re.compile(r"[,，。.;；!！?？、\n]|\bbut\b|\bthough\b|但是?|�
 _N = r"(?:\d{1,3}|[零一二两三四五六七八九十百]{1,4})"
 _AGE = re.compile(
     rf"{_N}\s*(?:周?岁|years?[- ]old|yrs?[- ]old|y/?o\b)|\baged?\s+{_N}|"
-    rf"(?:\bis|'s|'m|\bam|\bturned|\bturns|\bturning|\bbe)\s+(?:about\s+|almost\s+|nearly\s+|over\s+|just\s+)?\d{{1,3}}\b(?!\s*(?:years?|months?|weeks?|days?|%|yuan|rmb|元|k\b))(?!\.\d)"
+    rf"(?:\bis|'s|'m|\bam|\bturned)\s+(?:about\s+|over\s+|just\s+)?\d{{1,3}}\b(?!\s*(?:years?|months?|weeks?|days?|%|yuan|rmb|元|k\b))(?!\.\d)"
     rf"|今年{_N}|满{_N}|{_N}了|{_N}多岁",
     re.I,
 )
@@ -59,6 +59,8 @@ _ASKS = re.compile(
     r"|\bheard\b|怎么|怎样|如何|哪里|哪儿|哪能|什么|啥|吗|能不能|可以|想|要不要|申请|办理|去办|咋办|听说",
     re.I,
 )
+# An age to come is not the age now: "she turns 65 next month", 快七十了, 明年满六十.
+_FUTURE = re.compile(r"\bnext\b|\bsoon\b|\bwill\b|\bgoing to\b|\balmost\b|\bnearly\b|下个?月|明年|快|就要|马上|即将|差")
 # Short forms people use for the questions' words (the bank writes the full ones).
 _SHORT_FORMS = {"社保": "社会保险", "医保": "医疗保险", "驾照": "驾驶证", "户口": "户籍户口", "公积金": "住房公积金", "退休金": "养老金"}
 _EN_STOP = frozenset(
@@ -234,7 +236,7 @@ def _evidence(question: Question, clause: str, naming: Sequence[str] = ()) -> Li
     if question.type == "number":
         is_age = question.unit is not None and "岁" in question.unit.zh
         if is_age:
-            return "strong" if _AGE.search(norm) else None
+            return "strong" if _AGE.search(norm) and not _FUTURE.search(norm) else None
         if duration_unit(question) is not None:
             return ("strong" if shared else None) if find_duration(clause) is not None else None
         return "weak" if shared and find_duration(clause) is None else None

@@ -388,3 +388,12 @@ async def test_a_description_of_someone_elses_read_as_for_whom_is_an_answer_in_t
     events = await ActionCheckForWhom().run(dispatcher, tracker(text, slots, subjects(text, ("我爸", "father")), loop="eligibility_form", lang="zh"), {})
     assert "utter_ask_for_whom" not in [m["response"] for m in dispatcher.messages]
     assert slots_of(events)["answers"]["owns_home_in_city"] is True and "subject" not in slots_of(events)
+
+
+def test_only_the_citizens_own_people_make_the_conversation_about_them() -> None:
+    elderly = said("老人乘公交免费的敬老卡怎么办", ("老人", "grandparent"))
+    assert conversation_person(tracker("可以办吗", {}, earlier=[elderly])) is None  # the elderly in general
+    mine = said("我妈今年七十三了，想给她办张敬老卡", ("我妈", "mother"))
+    assert conversation_person(tracker("可以办吗", {}, earlier=[mine])) == "mother"
+    son = said("passport for my son please", ("son", "son"))
+    assert conversation_person(tracker("can he apply?", {}, earlier=[son])) == "son"  # a child asked for

@@ -89,3 +89,9 @@ def test_words_that_name_the_service_are_not_facts() -> None:
     assert [f.question_id for f in found] == ["employment_status"]  # 租房 in 人才租房补贴 says nothing about a home
     said_so = earlier_answers(check_of("talent-rental-subsidy"), ["我在上海没有房子，一直租房住"], {}, TODAY, bank, naming)
     assert {f.question_id: f.reading.value for f in said_so}.get("owns_home_in_city") is False
+
+
+def test_an_age_to_come_is_not_the_age_now() -> None:
+    assert "age" not in read("senior-citizen-card", "my mum turns 65 next month and wants free bus rides")
+    assert "age" not in read("senior-citizen-card", "我妈快七十了")
+    assert read("senior-citizen-card", "she turned 65 in May")["age"].reading.value == 65
