@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EventMatch", "EventMatcher", "situational"]
 
+_ONE_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")  # a one-character Chinese word (好, 跟, 弄, 讲): grammar more than situation
+
 _CUE_EN = re.compile(
     r"\bwhat (?:do|should|must|have|shall) (?:i|we)\b(?! (?:need to )?(?:bring|pay))"
     r"|\bwhat (?:now|next|paperwork|papers|formalities|steps|follows)\b|\bwhat(?:'s| is) the process\b|\bwhere (?:do|should) (?:i|we) start\b"
@@ -44,7 +46,18 @@ _CUE_EN = re.compile(
     r"|\bwhat are (?:my|our|the) options\b|\bany (?:help|support|government|goverment|subsid)|\bis there (?:any )?(?:\w+ )?(?:help|support)\b"
     r"|\bwhat (?:i|we) need\b|\bwhat (?:do|does|should) (?:they|he|she|tenants|parents|families|owners|employers) (?:need|have) to do\b"
     r"|\bwhat can (?:i|we|they|she|he) (?:claim|apply|get|do)\b|\bwhich (?:licen[cs]es|permits|registrations|approvals)\b"
-    r"|\bwhere do (?:i|we) (?:even )?(?:start|begin)\b|\bfrom start to finish\b|\ball of it\b",
+    r"|\bwhere do (?:i|we) (?:even )?(?:start|begin)\b|\bfrom start to finish\b|\ball of it\b"
+    # for someone else and in general: "what does my client need to take care of", "what must the company
+    # register", "what should he do now", "what needs to happen", "what all", "an overview", "everything we
+    # need", "what are the things we need to do", "step by step" (what to bring or pay stays one service's)
+    r"|\bwhat (?:do|does|should|must|will|would|did|can) (?:i|we|he|she|they|you|(?:my|our|his|her|their|the) [\w'’-]+(?: \w+)?) (?:\w+ )?"
+    r"(?:(?:need|needs|have|has|got|ought) to (?!bring\b|pay\b)\w+|do|register|arrange|prepare|set up|sort out|take care of|apply for|handle)\b"
+    r"|\bwhat (?:he|she|they|it) (?:needs|has|have|need) to\b|\bwhat (?:else )?(?:needs|has|have|need) to (?:happen|be done|be sorted|be arranged|be handled)\b"
+    r"|\bwhat all\b|\boverview\b|\bto-?do list\b|\bstep by step\b|\bwhole process\b|\bobligations\b"
+    r"|\beverything (?:i|we|he|she|they|you)\b|\ball the (?:steps|things|paperwork|formalities|admin|procedures|bureaucracy)\b|\bwhat are the (?:\w+ )?things\b"
+    r"|\bwhere to (?:start|begin)\b|\bwhat happens (?:now|next)\b|\bwhat (?:\w+ )?stuff\b|\bwhat (?:admin|bureaucracy|red tape|procedures|formalities)\b"
+    r"|\bwhat (?:\w+ )?(?:support|help|funding|programs?|programmes?|schemes?|services are there)\b|\bgovernment (?:programs?|programmes?|schemes?)\b"
+    r"|\banything (?:else )?(?:i|we|he|she|they) (?:need|needs|should|must|have|has)\b|\bwhere can (?:i|we|he|she|they) get help\b",
     re.I,
 )
 _CUE_ZH = re.compile(
@@ -53,12 +66,30 @@ _CUE_ZH = re.compile(
     # 有啥补贴/救助/扶持 (what is there for me), 从哪开始, 能拿点啥
     r"|[办弄做搞准备跑](?:点|些)?(?:啥|什么)(?!时候|辰光|地方)|办哪[点些]|哪能[弄办搞]|从哪(?:里|儿)?(?:开始|下手|入手)"
     r"|有(?:啥|什么|哪些)(?:补贴|补助|救助|帮助|帮忙|福利|扶持|政策|待遇|服务|路子|办法|保障|优惠)|(?:能|可以|好)(?:拿|领|申请|享受)(?:点|些)?(?:啥|什么|哪些)|到底有哪些|帮(?:点|些)?(?:啥|什么)忙"
+    # everything at once, where to go, one by one (所有手续, 全套, 要跑几个地方, 一样一样讲, 从何下手, 捋一下),
+    # what there is with words between (有啥介绍工作的路子, 有什么担保贷款或者扶持), how to handle it all,
+    # and the colloquial 咋 (咋弄, 咋走) for 怎么
+    r"|所有(?:的)?(?:手续|事情|事|流程|步骤|要办的)|全套|整套|一条龙|一揽子|清单|攻略|捋一[下捋]|理一[下理]"
+    r"|[办弄做准备跑走补](?:哪几|哪些)|哪几(?:样|件|个|步)|跑(?:几|哪些|哪几)(?:个)?(?:地方|部门)|(?:哪些|几个)(?:地方|部门)要跑"
+    r"|一起(?:告诉|讲|说|介绍|理|梳理)|一样一样|一[件条步项]一[件条步项]|挨个|逐一|从何(?:下手|入手|开始)|无从下手|咋(?:弄|办|整|搞|走)"
+    r"|有(?:啥|什么|哪些)[^，。,.？?！!\s]{1,10}?(?:补贴|补助|救助|帮助|帮忙|福利|扶持|政策|待遇|路子|办法|保障|优惠|渠道)"
+    r"|有(?:啥|什么|哪些)(?:可以|能|好)(?:办|申请|领|享受|帮)|有(?:啥|什么|哪些)好?去处|(?:怎么|如何|哪能)(?:处理|安排)"
 )
 
 
 def situational(text: str) -> bool:
     """Whether a question asks what to do in a situation rather than about one service."""
     return bool(_CUE_EN.search(text) or _CUE_ZH.search(text))
+
+
+def _situation(text: str) -> str:
+    """The question without its cues: what is left says what the situation is.
+
+    How a person asks for a checklist (接下来要办哪点事体, "what does he need to take care of") is
+    not part of the situation; counted in the share of words an event covers, the words of a cue
+    the event's texts happen not to use pulled a clear situation under the bar.
+    """
+    return _CUE_ZH.sub(" ", _CUE_EN.sub(" ", text))
 
 
 @dataclass(frozen=True)
@@ -81,6 +112,7 @@ CUE_COVERAGE = 0.34  # ... or this share of the question's words in the event's 
 CUE_COVERAGE_ZH = 0.27  # a Chinese question, judged by its words only (set on the tune split and the written dev set)
 ALONE_DENSE = 0.62  # without a cue: this cosine ...
 ALONE_MARGIN = 0.05  # ... and this much above the best service's
+STEPS_VOTE = 0.3  # weight of the share of the best services that are an event's steps (set on the written dev sets w1 and w3)
 
 
 class EventMatcher:
@@ -117,13 +149,20 @@ class EventMatcher:
             texts += mine
             owners += [n] * len(mine)
             lexical.append("\n".join(mine))
+        self._steps = [frozenset(step.service for step in catalogue.checklist(catalogue.events[eid])) for eid in self.ids]
         self._owners = np.asarray(owners, dtype=np.int64)
         self.fingerprint = hashlib.sha256("\0".join(texts).encode()).hexdigest()[:16]
         self._vectors = (embed or embedder.embed)(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
         self._lexical = LexicalIndex(lexical or ["∅"], tokenizer=tokenizer)
 
     def match(
-        self, text: str, vector: np.ndarray, best_service_dense: float, service_named: bool, known: Callable[[str], bool] | None = None
+        self,
+        text: str,
+        vector: np.ndarray,
+        best_service_dense: float,
+        service_named: bool,
+        known: Callable[[str], bool] | None = None,
+        ranked: Sequence[tuple[str, float]] = (),
     ) -> EventMatch | None:
         """The best-fitting event for a question (None when the catalogue has no events).
 
@@ -136,16 +175,25 @@ class EventMatcher:
                 events have ("阿拉", "侬", "搞勿清爽": chatter and dialect) do not count in the share
                 of the question's words an event covers; without them a long, chatty Chinese
                 question covered every word the catalogue knows and still fell under the bar.
+            ranked: the search's best services with their fused scores. The event whose steps they
+                are gets a vote (``STEPS_VOTE`` times the share of their scores among its steps):
+                which services a question finds says what it is about when the events' own texts
+                are confused ("help for job seekers" read as moving to the city, a puppy as
+                foreigners in the city). It picks the event; whether its checklist answers is
+                still the cue's and the words' decision (a question about one service finds the
+                steps of an event as often as a situational one).
         """
         if not self.ids:
             return None
         sims = self._vectors @ vector.astype(np.float32)
         dense = np.full(len(self.ids), -1.0, dtype=np.float64)
         np.maximum.at(dense, self._owners, sims)
-        tokens = self._lexical.query_tokens(text)
+        cue = situational(text)
+        tokens = self._lexical.query_tokens(_situation(text) if cue else text)
         words = [t for t in tokens if not t.startswith("§")] or tokens
         if known is not None:
             words = [t for t in words if known(t) or self._lexical.df(t)] or words
+        words = [t for t in words if not _ONE_HAN.fullmatch(t)] or words
         coverage = np.zeros(len(self.ids))
         if words:
             total = sum(self._lexical.idf(t) for t in words) or 1.0
@@ -154,9 +202,15 @@ class EventMatcher:
         # A Chinese question is judged by its words: the packaged English model maps Chinese to
         # near-identical vectors (two unrelated Chinese texts can have a cosine of 1.0).
         chinese = detect_lang(text) == "zh" and not self.multilingual
+        vote = np.zeros(len(self.ids))
+        mass = sum(fused for _, fused in ranked) or 1.0
+        for service, fused in ranked:
+            for n, steps in enumerate(self._steps):
+                if service in steps:
+                    vote[n] += fused / mass
         score = coverage + 0.1 * dense if chinese else dense + 0.5 * coverage
+        score += STEPS_VOTE * vote
         best = int(np.argmax(score))
-        cue = situational(text)
         d, c = float(dense[best]), float(coverage[best])
         if cue:
             answers = c >= CUE_COVERAGE_ZH if chinese else (d >= CUE_DENSE or c >= CUE_COVERAGE)

@@ -296,7 +296,8 @@ class SearchIndex:
         if self.events is None or r.vector is None:
             return None
         best_dense = max(r.dense_top.values(), default=0.0)
-        return self.events.match(r.text, r.vector, best_dense, d.best is not None, lambda t: self.lexical.df(t) > 0)
+        ranked = [(self.ids[n], float(d.fused[n])) for n in d.ranked[:5]]
+        return self.events.match(r.text, r.vector, best_dense, d.best is not None, lambda t: self.lexical.df(t) > 0, ranked)
 
     def checklist(self, event_id: str, lang: str) -> dict[str, Any]:
         """An event's checklist as the API gives it: the steps in order, each with its service's title."""

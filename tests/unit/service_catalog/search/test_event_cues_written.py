@@ -55,3 +55,43 @@ def test_dialect_words_do_not_dilute_a_chinese_situation(index: SearchIndex) -> 
     chatty = index.search("阿拉屋里厢个生意老早就做勿下去了 侬讲讲看 阿拉公司要关门注销 要走啥流程伐 搞勿清爽", lang="zh").event
     assert plain is not None and plain["id"] == "closing-a-company"
     assert chatty is not None and chatty["id"] == "closing-a-company"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # for someone else (a relative, a client, a neighbour) and in general: new sentences, not a writer's
+        "what does my client need to take care of now that her mother died",
+        "my brother got made redundant, what should he do now",
+        "what must the shop register before it opens",
+        "what needs to happen before we can move in",
+        "can you give me an overview for a newborn",
+        "what all do we need for the wedding",
+        "everything we need to sort out after the move",
+        "what are the things a new employer has to arrange",
+        "step by step, how do we set up the firm",
+        "are there government programs for small workshops",
+        "is there anything she needs to register as a new landlord",
+        "邻居老太太走了 家属问所有手续怎么弄",
+        "他刚被裁 要跑几个地方",
+        "帮我捋一下开公司的事",
+        "咋弄啊 孩子要上学了",
+        "政府有没有啥技能培训的渠道",
+        "残疾人有哪些可以申请的",
+    ],
+)
+def test_cues_for_someone_else_and_for_everything_ask_for_a_checklist(text: str) -> None:
+    assert situational(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what do I need to bring for the passport photo",
+        "how much do I have to pay for the dog licence",
+        "where to apply for a library card",
+        "居住证签注在哪弄",
+    ],
+)
+def test_one_service_questions_stay_uncued(text: str) -> None:
+    assert not situational(text)
