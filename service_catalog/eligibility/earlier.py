@@ -221,7 +221,7 @@ def _specific(phrase: str) -> bool:
 def _evidence(question: Question, clause: str, naming: Sequence[str] = ()) -> Literal["strong", "weak"] | None:
     """How clearly the clause is about ``question``: ``strong``, ``weak`` (a shared word only) or None.
 
-    A situation phrase that is part of the service's own name or keywords (``naming``) is no
+    A situation phrase that is part of the service's own name (``naming``) is no
     evidence: "人才租房补贴" names the rent subsidy, it does not say the person rents. A word the
     clause shares with the question still counts ("也有中国驾照" to "does she hold a driving licence?").
     """
@@ -271,7 +271,7 @@ def earlier_answers(
             such as the hukou or the nationality); only a yes/no question with one of its situation
             phrases in the words (a phrase that says something on its own, or one with a word of the
             question) and a confident reading becomes a note.
-        naming: The service's titles and keywords: words that name the service wanted are not facts.
+        naming: The service's titles: words that name the service wanted are not facts.
 
     Returns:
         One :class:`Found` per question, the check's in their order, then the notes.

@@ -277,7 +277,7 @@ async def earlier(request: web.Request) -> web.Response:
     who = person(req.subject, lang)
     check = [cat.questions[q] for q in _check_questions(cat, service)]
     out: dict[str, list[dict[str, Any]]] = {"taken": [], "noted": [], "offered": []}
-    naming = [service.title.zh, service.title.en, *service.keywords.zh, *service.keywords.en]
+    naming = [service.title.zh, service.title.en]  # not its keywords: "laid off" names the benefit and is a fact too
     for found in earlier_answers(check, req.texts, answers, today, _person_facts(cat), naming):
         question = cat.questions[found.question_id]
         value, _ = _checked(cat, question, found.reading)

@@ -57,3 +57,11 @@ async def test_a_bad_body_is_refused_naming_the_field(client: TestClient) -> Non
     assert who.status == 400 and (await who.json())["field"] == "subject"
     unknown = await client.post("/api/services/no-such-service/eligibility/earlier", json={"texts": []})
     assert unknown.status == 404
+
+
+async def test_the_benefits_own_words_still_state_a_fact(client: TestClient) -> None:
+    # "laid off" is a keyword of the unemployment benefit and the situation behind "did your job end against your will?".
+    said = "I was laid off last month after paying social insurance for 3 years, how do I claim unemployment benefit?"
+    body = await earlier(client, "unemployment-insurance-benefit", texts=[said], lang="en")
+    assert body["answers"] == {"unemployment_involuntary": True, "social_insurance_months": 36}
+    assert body["pending"]["question_id"] == "employment_status"  # the work situation, read from the same words, is asked back
