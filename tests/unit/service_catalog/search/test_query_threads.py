@@ -1,5 +1,5 @@
 """A query is embedded on ``CATALOG_QUERY_THREADS`` torch threads (default 1), an index build on every core,
-and the vector does not depend on how many threads computed it (docs/search.md, "Speed")."""
+and the vector does not depend on how many threads computed it (docs/search.md, "Speed of a search turn")."""
 
 from __future__ import annotations
 
