@@ -7,14 +7,20 @@ Memory is reported as PSS (proportional set size: a page shared by n processes c
 RSS beside it, each summed over a process and its children, and the floor (after the run within 1.1x of
 after warm-up) is checked on PSS. Why: RSS counts a shared page once per process that touched it, so
 PostgreSQL's sum over its backends counts ``shared_buffers`` again for every backend and grows as they
-touch more of it, while the machine spends it once; PSS sums to what the machine spends. The warm-up is
-the measured scenario itself (the same conversations and number of users), so that pools, PostgreSQL
-backends, caches and lazily loaded code are all in place before the first reading; ``--rounds N``
-repeats the measured run and reads memory after each: a leak grows every round, a cache levels off.
+touch more of it, while the machine spends it once; PSS sums to what the machine spends. Each PSS is shown
+split into its private working memory (anon: where a leak grows), mapped files (code; shared with other
+programs, so it moves when they start or stop) and shared memory (PostgreSQL's buffer cache, bounded).
+The warm-up is the measured scenario itself (the same conversations and number of users), played twice
+(``--warmup``), so that pools, PostgreSQL backends, caches and lazily loaded code are all in place before
+the first reading; ``--rounds N`` repeats the measured run and reads memory after each: a leak grows every
+round, a cache levels off. For PostgreSQL it also prints its buffer cache (``pg_buffercache``: in use, of
+``shared_buffers``), the share of blocks found in it, and which relations the run wrote (scripts/scaled.py
+sizes the cache from these; docs/operations.md, "Memory under load"). CPU seconds of each process (user +
+system, with its children) over the measured run(s) are printed per turn.
 
 Usage (from the repository root)::
 
-    .venv/bin/python -m benchmarks.load [--users 100] [--replicas 1,2] [--embedded] [--rounds 1] [--model models/bot-<hash>.tar.gz]
+    .venv/bin/python -m benchmarks.load [--users 100] [--replicas 1,2] [--embedded] [--rounds 1] [--warmup 2] [--model models/bot-<hash>.tar.gz]
 
 ``--embedded`` measures the embedded stack (scripts/stack.py: SQLite, one of each, REST straight to
 Rasa) instead of the scaled one (scripts/scaled.py: PostgreSQL, Redis, nginx; the REST channel through
@@ -22,7 +28,7 @@ nginx's balancer over the Rasa replicas, ``ScaledStack.rasa_lb_url``). The REST 
 callers and is not published on the public edge (docs/security.md), so the balancer is where a trusted
 front end would send it. The scaled stack runs with ``edge_rate_limits=False`` (one load generator is one
 address); the per-conversation limit of the REST channel (60/min) stays on: citizens pause between
-turns (``LOAD_THINK_S``, default 0.5-1.5 s: 100 conversations can then ask up to 100 turns/s, twice the goal). ``make bench`` runs this with ``BENCH_LOAD=1``; it takes 8-15 minutes on 2 cores.
+turns (``LOAD_THINK_S``, default 0.5-1.5 s: 100 conversations can then ask up to 100 turns/s, twice the goal). ``make bench`` runs this with ``BENCH_LOAD=1``; it takes 10-15 minutes on 2 cores.
 """
 
 from __future__ import annotations
