@@ -89,8 +89,8 @@ DATABASES = {"catalogue": "catalog", "tracker": "rasa", "events": "events"}
 # PostgreSQL's buffer cache, sized from the working set measured under load (docs/operations.md, "Memory under
 # load"): a turn reads only its own conversation and appends to the two event tables, so old pages are never
 # read again. At 32 MB the cache is full after the load benchmark's warm-up, as a production database's is once
-# it holds more than its cache, and every block is still found in it; with the default 128 MB it kept filling
-# with the rows each round wrote (+9.5 MB per 1,000 turns), which looks like a leak in a ten-minute run. A
+# it holds more than its cache, and 99% of the blocks the turns ask for are still found in it; with the default
+# 128 MB it kept filling with the rows each round wrote (+9.5 MB per 1,000 turns), a leak's shape in a ten-minute run. A
 # production server sizes it from its RAM instead (commonly a quarter of a database server's memory).
 POSTGRES_SETTINGS = {"shared_buffers": "32MB"}
 EDGE_RULES = ROOT / "docker" / "edge.conf"
