@@ -49,3 +49,24 @@ def test_a_check_for_my_mother_then_back_to_me_in_chinese(stack: Any) -> None:
 
     back = texts(say(stack, sender, "那我自己呢"))
     assert "您暂不符合" in back and "您母亲" not in back, back
+
+
+def test_and_my_wife_after_a_card_checks_the_same_service_for_her(stack: Any) -> None:
+    """A follow-up about someone else never opens another service; what it says about her is kept (issue 14)."""
+    sender = f"e2e-wife-en-{uuid.uuid4().hex[:8]}"
+    reach_card(stack, sender, "my driving licence is about to run out, how do I renew it?", "driving-licence-renewal")
+    reply = texts(say(stack, sender, "and my wife? she is a foreigner but has a licence here too"))
+    assert "check for your wife" in reply and "Residence permit for foreigners" not in reply, reply
+    assert "Is your wife a Chinese citizen? You said “she is a foreigner”" in reply  # kept, not asked again later
+    assert "Does your wife hold a driving licence? — read as “yes”, is that right?" in reply
+    assert "In how many days does your wife's licence expire?" in texts(say(stack, sender, "yes"))
+
+
+def test_an_age_said_in_the_first_message_is_not_asked_again_in_chinese(stack: Any) -> None:
+    sender = f"e2e-earlier-zh-{uuid.uuid4().hex[:8]}"
+    reach_card(stack, sender, "我爸今年七十了，敬老卡怎么办", CARD)
+    reply = texts(say(stack, sender, "我爸能办吗"))
+    assert "您父亲今年多少岁？您说“我爸今年七十了”——70岁" in reply, reply
+    assert "您父亲是否有本市户籍" in reply and reply.count("今年多少岁") == 1  # shown back once, not asked
+    verdict = texts(say(stack, sender, "他是上海户口"))
+    assert "您父亲符合【敬老卡】的条件" in verdict, verdict
