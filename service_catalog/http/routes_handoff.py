@@ -1,5 +1,9 @@
 """Handoff routes: the signed application link and its reference portal receiver, the JWKS,
 tickets for the agent console, service-centre referrals, and signing-key rotation.
+
+Why this module is long: every handoff to outside the conversation (a pre-filled link, a person, a
+service centre) shares the same request checks, credential and audit helpers; split per handoff,
+each piece would import the others' helpers.
 """
 
 from __future__ import annotations
@@ -306,7 +310,7 @@ async def create_ticket(request: web.Request) -> web.Response:
     subject = None if checked_subject in (None, SELF) else str(checked_subject)
     summary = summarise(transcript, service.title.get(lang) if service else None, given, person(subject, lang), lang)
     db = _db(request)
-    ticket, created = await db.open_ticket(
+    ticket, created = await db.open_ticket(  # subject: a field of the ticket, which the console shows
         lang=lang,
         channel=channel,
         summary=summary,
@@ -314,7 +318,7 @@ async def create_ticket(request: web.Request) -> web.Response:
         answers=answers,
         service_id=service_id,
         conversation_id=conversation,
-        subject=subject,  # a field of the ticket (the console shows it), not only the summary's "(for their mother)"
+        subject=subject,
     )
     position = (await db.queue_positions()).get(ticket.number, 0)
     if created:
