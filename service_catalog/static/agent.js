@@ -55,9 +55,9 @@
       forWhom: "for their {who}",
       groups: { parent: "Parent", child: "Child", spouse: "Spouse", other: "Other" },
       relations: {
-        self: "The caller", mother: "mother", father: "father", parent: "parent", son: "son", daughter: "daughter", child: "child",
-        wife: "wife", husband: "husband", spouse: "spouse", grandmother: "grandmother", grandfather: "grandfather", grandparent: "grandparent",
-        grandchild: "grandchild", brother: "brother", sister: "sister", relative: "other family member", friend: "friend",
+        self: "The caller", mother: "Mother", father: "Father", parent: "Parent", son: "Son", daughter: "Daughter", child: "Child",
+        wife: "Wife", husband: "Husband", spouse: "Spouse", grandmother: "Grandmother", grandfather: "Grandfather", grandparent: "Grandparent",
+        grandchild: "Grandchild", brother: "Brother", sister: "Sister", relative: "Other family member", friend: "Friend",
       },
     },
   };
@@ -401,7 +401,7 @@
   /* ---------- the inbox ---------- */
   function ticketLine(ticket) {
     const parts = [t().channels[ticket.channel] || ticket.channel, t().languages[ticket.language] || ticket.language];
-    if (ticket.subject && ticket.subject !== "self") parts.push(fill(t().forWhom, { who: relationLabel(ticket.subject) }));
+    if (ticket.subject && ticket.subject !== "self") parts.push(fill(t().forWhom, { who: relationLabel(ticket.subject).toLowerCase() }));
     if (ticket.agent) parts.push(ticket.agent === state.agent ? t().mine : fill(t().takenBy, { a: ticket.agent }));
     else parts.push(fill(t().queue, { n: ticket.position }));
     return parts.join(" · ");
