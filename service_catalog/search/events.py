@@ -82,6 +82,15 @@ def situational(text: str) -> bool:
     return bool(_CUE_EN.search(text) or _CUE_ZH.search(text))
 
 
+# Who a question is asked for, when it is not part of the situation: a neighbour, a resident, a client,
+# a colleague, "the old couple downstairs" (kin such as 儿子, 老婆 stay: they often are the situation).
+_WHO = re.compile(
+    r"楼[上下里]|隔壁|邻居|老两口|居民|家属|客户|朋友|同事|同学|亲戚|[表堂][哥弟姐妹]|阿姨|大爷|大妈|辖区|问我|帮(?:他|她)(?:们)?问"
+    r"|\b(?:my|our|a|the) (?:neighbou?r|client|friend|colleague|coworker|co-worker|cousin|resident|tenant|customer)s?(?:'s)?\b",
+    re.I,
+)
+
+
 def _situation(text: str) -> str:
     """The question without its cues: what is left says what the situation is.
 
@@ -89,7 +98,7 @@ def _situation(text: str) -> str:
     not part of the situation; counted in the share of words an event covers, the words of a cue
     the event's texts happen not to use pulled a clear situation under the bar.
     """
-    return _CUE_ZH.sub(" ", _CUE_EN.sub(" ", text))
+    return _WHO.sub(" ", _CUE_ZH.sub(" ", _CUE_EN.sub(" ", text)))
 
 
 @dataclass(frozen=True)

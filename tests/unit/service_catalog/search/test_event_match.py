@@ -78,3 +78,22 @@ def test_third_person_situations_get_their_checklist(index: SearchIndex) -> None
     ):
         response = index.search(question, lang=lang)
         assert response.event is not None and response.event["id"] == event, question
+
+
+@pytest.mark.parametrize(
+    ("situation", "asked"),
+    [
+        ("儿子要结婚了", "楼下邻居问我要跑几个地方"),
+        ("公司要关门注销", "帮他问问所有手续咋弄"),
+        ("my mother passed away", "my colleague, what does he need to do"),
+    ],
+)
+def test_whom_it_is_asked_for_does_not_count_against_the_situation(index: SearchIndex, situation: str, asked: str) -> None:
+    """A neighbour, a colleague, 楼下 or 帮他问 say who asks, not what the situation is: the share is the situation's."""
+    matcher = _matcher(index)
+    vector = index.embedder.embed([situation])[0]
+    plain = matcher.match(normalise(situation), vector, 0.0, False)
+    asked_for = matcher.match(normalise(f"{situation} {asked}"), vector, 0.0, False)
+    assert plain is not None and asked_for is not None and asked_for.cue
+    assert asked_for.id == plain.id
+    assert asked_for.coverage == pytest.approx(plain.coverage)
