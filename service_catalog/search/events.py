@@ -13,6 +13,11 @@ the services. An event answers when
 A question about one service ("how do I register my baby's birth", 丧葬补助金怎么领) keeps its
 service. The thresholds were set on the ``tune`` part of ``evaluation/event_queries.yaml``;
 ``tests/integration/test_event_search.py`` judges the ``holdout`` part.
+
+Which event: its cosine and the share of the question's words its texts cover, counted without
+the cue's words and those naming whom it is asked for (they say how and for whom, not what
+happened), plus a vote of the services search found best for the events whose steps they are.
+Written sets by writers who never saw the project judge how this transfers (docs/evaluation.md).
 """
 
 from __future__ import annotations
