@@ -39,6 +39,11 @@ _START_OVER = re.compile(
     r"\bstart (?:over|again|from scratch)\b|\brestart\b|\bfrom the (?:start|beginning|top)\b|\bbegin again\b|\breset\b"
     r"|重新开始|重新来|重来|从头(?:开始|来)?|重新(?:问|填|答|测)|清空"
 )
+# A reply made only of words that agree or disagree with "… — is that right?" (and nothing that answers the question).
+_AGREEMENT = re.compile(
+    r"(?:(?:yes|yeah|yep|yup|ya|sure|ok|okay|right|correct|exactly|true|indeed|that'?s|that is|it is|it'?s|is|no|nope|nah|not|wrong"
+    r"|incorrect|false|对|对的|对啊|是|是的|是啊|没错|嗯+|好|好的|正确|不对|不是|错了|不正确|不)[\s,，.。!！?？~]*)+"
+)
 _CORRECTION = re.compile(
     r"\bactually\b|\bi said\b|\bi meant\b|\bi mean\b|\bsorry\b|\bcorrection\b|\bno wait\b|\bwait\b|\bmistake\b|\bwrong\b|\bnot \S+ but\b"
     r"|\boops\b|\bwhoops\b|\btypo\b|\btyped\b|\bmistyped\b|\bmisspoke\b|\bmy bad\b|\bscratch that\b|\bi got that wrong\b"
@@ -186,8 +191,12 @@ def understand_turn(
         return Turn("start_over")
     if pending is not None:
         again = read_answer(pending, text, today)
-        if again is not None and again.value != pending_value and not (pending.type == "boolean" and parse_yes_no(text) is not None and len(norm) <= 8):
-            return Turn("answer", pending.id, again)  # "no, 3 years"
+        bare = _AGREEMENT.fullmatch(norm) is not None
+        # "no, 3 years" answers anew. To "Do you have a Shanghai hukou? You said … — read as "no", is that
+        # right?" a reply like 没有 / 有 / "I don't have one" answers the question itself, not "is that right?":
+        # only bare agreement or disagreement words (对, 不对, 是的, "yes", "no, that's wrong") confirm or deny.
+        if again is not None and not bare and (again.value != pending_value or pending.type == "boolean"):
+            return Turn("answer", pending.id, again)
         said = parse_yes_no(text)
         if said is not None:
             return Turn("confirm" if said else "deny", pending.id)

@@ -238,3 +238,22 @@ def test_an_answer_to_the_question_asked_is_not_taken_for_a_correction_of_anothe
     """Words that answer the question asked and only fit another one by kind (a 'no' read as 'no work') answer it."""
     turn = _turn(catalogue, text, "owns_home_in_city", {"employment_status": "employed", "hukou_shanghai": True})
     assert (turn.kind, turn.question_id, turn.reading.value if turn.reading else None) == ("answer", "owns_home_in_city", value)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("没有", "answer", False),  # answers "do you have a hukou?" (agreeing with the reading), not "is that right?"
+        ("我没有上海户口", "answer", False),
+        ("有", "answer", True),  # was taken as "yes, that reading (no) is right"
+        ("I do have one", "answer", True),
+        ("对", "confirm", None),
+        ("是的，没错", "confirm", None),
+        ("yes that's right", "confirm", None),
+        ("不对", "deny", None),
+        ("no, that's wrong", "deny", None),
+    ],
+)
+def test_to_a_yes_no_reading_waiting_for_confirmation_an_answer_to_the_question_is_that_answer(catalogue: Catalogue, text: str, kind: str, value: Any) -> None:
+    turn = _turn(catalogue, text, None, {}, pending=("hukou_shanghai", False))
+    assert (turn.kind, turn.reading.value if turn.reading else None) == (kind, value)
