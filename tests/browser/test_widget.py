@@ -299,9 +299,9 @@ def test_eligibility_quick_reply_then_handoff_to_the_prefilled_form(live_portal:
     expect(widget.log).to_contain_text("多少岁")
     widget.wait_bot(widget.say("六十六"))
     quick_reply(widget, "是")  # the hukou question offers 是 / 否
-    expect(widget.log).to_contain_text("您符合")
+    expect(widget.log).to_contain_text("您母亲符合")  # "我妈妈…": the check is the mother's, and says so
     shot(page, "10-eligibility-verdict")
-    quick_reply(widget, "申请并带入我的回答")
+    quick_reply(widget, "申请并带入以上回答")  # answers given for someone else
     quick_reply(widget, "同意共享")
     link = page.locator("a.csw-handoff").last
     expect(link).to_be_visible()
