@@ -115,13 +115,25 @@ def assess_json(cat: Catalogue, service: Service, body: dict[str, Any]) -> dict[
     return body_out
 
 
-async def eligibility(request: web.Request) -> web.Response:
-    """Assess a service's criteria over the answers given so far."""
-    cat: Catalogue = request.app[CATALOGUE].catalogue
+def _service(cat: Catalogue, request: web.Request) -> Service:
+    """The service of the path's ``{id}``, or a 404 naming it."""
     sid = request.match_info["id"]
     service = cat.services.get(sid)
     if service is None:
         raise ServiceNotFound(f"no service with id {sid!r}", field="id")
+    return service
+
+
+def _kept_so_far(cat: Catalogue, answers: dict[str, Any], said: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answers so far, coerced, without the unanswered ones, and the words said for known questions."""
+    coerced = {k: v for k, v in coerce_answers(cat.questions, answers).items() if v is not None}
+    return coerced, {q: words for q, words in said.items() if q in cat.questions}
+
+
+async def eligibility(request: web.Request) -> web.Response:
+    """Assess a service's criteria over the answers given so far."""
+    cat: Catalogue = request.app[CATALOGUE].catalogue
+    service = _service(cat, request)
     body = await json_body(request, MAX_BODY)
     return web.json_response(assess_json(cat, service, body))
 
@@ -181,14 +193,10 @@ async def turn(request: web.Request) -> web.Response:
     The answers are those of the person the check is for (``subject``); ``question`` is worded for them.
     """
     cat: Catalogue = request.app[CATALOGUE].catalogue
-    sid = request.match_info["id"]
-    service = cat.services.get(sid)
-    if service is None:
-        raise ServiceNotFound(f"no service with id {sid!r}", field="id")
+    service = _service(cat, request)
     req = await body_model(request, TurnRequest)
     lang, today = req.lang, dt.date.today()
-    answers = {k: v for k, v in coerce_answers(cat.questions, req.answers).items() if v is not None}
-    said = {q: words for q, words in req.said.items() if q in cat.questions}
+    answers, said = _kept_so_far(cat, req.answers, req.said)
     in_check = _check_questions(cat, service)
     asked = cat.questions.get(req.asked) if req.asked else None
     if req.asked and asked is None:
@@ -266,14 +274,10 @@ async def earlier(request: web.Request) -> web.Response:
     first still open is ``pending``, with its "is that right?" question. Public, like the check.
     """
     cat: Catalogue = request.app[CATALOGUE].catalogue
-    sid = request.match_info["id"]
-    service = cat.services.get(sid)
-    if service is None:
-        raise ServiceNotFound(f"no service with id {sid!r}", field="id")
+    service = _service(cat, request)
     req = await body_model(request, EarlierRequest)
     lang, today = req.lang, dt.date.today()
-    answers = {k: v for k, v in coerce_answers(cat.questions, req.answers).items() if v is not None}
-    said = {q: words for q, words in req.said.items() if q in cat.questions}
+    answers, said = _kept_so_far(cat, req.answers, req.said)
     who = person(req.subject, lang)
     check = [cat.questions[q] for q in _check_questions(cat, service)]
     out: dict[str, list[dict[str, Any]]] = {"taken": [], "noted": [], "offered": []}
