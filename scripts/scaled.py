@@ -129,6 +129,9 @@ http {{
   upstream rasa {{ {servers(rasa)} keepalive 32; }}
   upstream actions {{ {servers(actions)} keepalive 32; }}
   upstream catalogue {{ {servers(catalogue)} keepalive 32; }}
+  # A search turn and the NLU's request to prepare its words (X-Search-Key, a hash of them) go to one replica, which
+  # then finds the words' vector made (bot/prepare_search.py); other catalogue calls are spread evenly.
+  upstream catalogue_by_words {{ {servers(catalogue, "hash $http_x_search_key consistent; ")} keepalive 32; }}
 
   map $http_upgrade $edge_connection_upgrade {{ default upgrade; "" close; }}
   map $remote_addr $edge_limit_key {{ default {key}; }}
@@ -151,7 +154,11 @@ http {{
     location / {{ proxy_pass http://actions; {proxied} error_page 502 503 504 = @no_action_server; }}
     location @no_action_server {{ default_type application/json; return 200 '{NO_ACTION_SERVER}'; }}
   }}
-  server {{ listen 127.0.0.1:{lb["catalogue_lb"]}; client_max_body_size 1m; location / {{ proxy_pass http://catalogue; {proxied} }} }}
+  server {{
+    listen 127.0.0.1:{lb["catalogue_lb"]}; client_max_body_size 1m;
+    location / {{ proxy_pass http://catalogue; {proxied} }}
+    location ~ ^/api/search/(turn|prepare)$ {{ proxy_pass http://catalogue_by_words; {proxied} }}
+  }}
 }}
 """
 
@@ -344,6 +351,7 @@ class ScaledStack:
         return {
             **base,
             "ACTION_SERVER_URL": f"{self.actions_lb_url}/webhook",
+            "CATALOG_URL": self.catalogue_lb_url,  # the NLU's head start for search turns (bot/prepare_search.py)
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "POSTGRES_HOST": "127.0.0.1",
             "POSTGRES_PORT": str(pg.port),

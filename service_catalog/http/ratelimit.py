@@ -78,6 +78,7 @@ class Rule:
 RULES = (
     Rule("search", "GET", "/api/search", "20/10 seconds;600/hour", "30/minute"),
     Rule("search-turn", "POST", "/api/search/turn", "20/10 seconds;600/hour", "30/minute"),  # a search turn: at most two searches
+    Rule("search-prepare", "POST", "/api/search/prepare", "20/10 seconds;600/hour", "30/minute"),  # the turn's words, embedded ahead
     Rule("answers", "POST", "/api/questions/", "60/minute", "60/minute"),
     Rule("eligibility", "POST", "/api/services/", "60/minute", "60/minute"),
     Rule("tickets", "POST", "/api/tickets", "10/hour", "3/10 minutes"),

@@ -43,6 +43,8 @@ __all__ = [
     "Refusal",
     "ReplyRequest",
     "SearchHit",
+    "SearchPrepareRequest",
+    "SearchPrepareResponse",
     "SearchQuery",
     "SearchResponse",
     "SearchTurnRequest",
@@ -604,6 +606,18 @@ class TurnStep(Response):
     after: list[int] | None = None
     event: str | None = None
     done: bool | None = None
+
+
+class SearchPrepareRequest(Request):
+    """``POST /api/search/prepare``: the words a search turn is about to search."""
+
+    text: Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=MAX_TEXT, description="the person's words as typed, 1-500 characters")]
+
+
+class SearchPrepareResponse(Response):
+    """Whether the words are being embedded."""
+
+    queued: Annotated[bool, Field(description="true: embedding started (or already done); false: the service was busy and skipped it")]
 
 
 class SearchTurnResponse(Response):

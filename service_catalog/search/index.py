@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ MAX_QUERY = 500
 
 
 VECTOR_CACHE = 512  # query vectors kept by SearchIndex.encode
+ENCODE_WAIT_S = 30.0  # how long a search waits for another thread embedding the same text
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,7 @@ class SearchIndex:
         self._districts = district_names(catalogue)
         self._vectors: dict[str, np.ndarray] = {}  # encode's cache; one index per catalogue version
         self._vectors_lock = threading.Lock()
+        self._encoding: dict[str, Future[np.ndarray]] = {}  # texts being embedded now, by any thread
 
     def warm(self) -> None:
         """Do now what the first searches would otherwise pay for: tokenising the services' fields."""
@@ -171,18 +174,47 @@ class SearchIndex:
         """The query's vector, remembered for the last few hundred texts (read-only).
 
         A search turn often searches the same words twice (the filtered second search, the event
-        match beside the services), and embedding them is most of a search's time (about 9 of 12 ms).
+        match beside the services), and embedding them is most of a search's time (about 13 of 16 ms
+        on one core). A text another thread is embedding right now (``prepare``, started while Rasa
+        was still deciding what to do) is waited for, not embedded twice.
         """
         cached = self._vectors.get(query)
         if cached is not None:
             return cached
-        vector: np.ndarray = self.embedder.embed([query])[0]
-        vector.setflags(write=False)
         with self._vectors_lock:  # searches run on the executor's threads
+            cached = self._vectors.get(query)
+            if cached is not None:
+                return cached
+            pending = self._encoding.get(query)
+            mine = pending is None
+            if pending is None:
+                pending = self._encoding[query] = Future()
+        if not mine:
+            return pending.result(timeout=ENCODE_WAIT_S)
+        try:
+            vector: np.ndarray = self.embedder.embed([query])[0]
+        except BaseException as exc:
+            with self._vectors_lock:
+                del self._encoding[query]
+            pending.set_exception(exc)
+            raise
+        vector.setflags(write=False)
+        with self._vectors_lock:
             if len(self._vectors) >= VECTOR_CACHE:
                 self._vectors.pop(next(iter(self._vectors)))  # the oldest (dicts keep insertion order)
             self._vectors[query] = vector
+            del self._encoding[query]
+        pending.set_result(vector)
         return vector
+
+    def prepare(self, query: str) -> None:
+        """Embed ``query`` now, as ``search(query)`` will (the district taken out, normalised), so that the
+        search finds its vector ready: ``POST /api/search/prepare``, sent while the bot is still choosing
+        its action (docs/search.md, "Speed")."""
+        searched, _ = self.locate(query)
+        text = normalise(searched)
+        if text:
+            self.encode(text)
 
     def retrieve(self, query: str, filters: Filters | None = None) -> Retrieval:
         """Run both retrievers once (the expensive part of a search)."""

@@ -58,6 +58,7 @@ __all__ = [
     "clear_winner",
     "decide",
     "next_steps",
+    "prepare",
     "settle_district",
     "trimmed",
 ]
@@ -186,6 +187,11 @@ class IndexFinder:
 
     def districts(self) -> Sequence[tuple[re.Pattern[str], str]]:
         return self._districts
+
+
+def prepare(text: str, index: SearchIndex) -> None:
+    """Embed what a search turn on ``text`` would search (``_find``'s text), ahead of the turn itself."""
+    index.prepare(text.strip()[:MAX_QUERY])
 
 
 def _hit_json(hit: Hit) -> dict[str, Any]:

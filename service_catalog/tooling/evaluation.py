@@ -324,7 +324,7 @@ def run_eval(
     if unknown:
         print(f"error: the evaluation set expects services the catalogue lacks: {', '.join(unknown)}", file=sys.stderr)
         return 1
-    embedder = make_embedder(settings.model, settings.embed_backend)
+    embedder = make_embedder(settings.model, settings.embed_backend, query_precision=settings.query_precision)
     overrides: dict[str, Any] = {}
     if dense_fields:
         overrides["dense_fields"] = tuple(dense_fields.split(","))

@@ -306,7 +306,7 @@ def run_written(settings: Settings, folders: Sequence[Path], show_failures: bool
         print(f"error: no such set folder: {', '.join(missing)}", file=sys.stderr)
         return 2
     catalogue = load_catalogue(settings.catalog_path)
-    index = build_index(settings, catalogue, make_embedder(settings.model, settings.embed_backend))
+    index = build_index(settings, catalogue, make_embedder(settings.model, settings.embed_backend, query_precision=settings.query_precision))
     try:
         print_written_eval(index, folders, show_failures)
     except ValueError as exc:

@@ -3,12 +3,16 @@ the district a text settles on, a bad body named by field, an unknown selected s
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import pytest
 from agentkit import add_agent, login
 from aiohttp.test_utils import TestClient
 from testkit import INTERNAL
+
+from service_catalog.http.typedefs import CATALOGUE
 
 SHOWN = [
     {"id": "passport-application", "title": "Passport"},
@@ -129,3 +133,34 @@ async def test_anonymous_turns_are_limited_per_address_like_search_but_not_the_a
     refused = await client.post("/api/search/turn", json=body)
     assert refused.status == 429 and "Retry-After" in refused.headers
     assert (await client.post("/api/search/turn", json=body, headers=INTERNAL)).status == 200
+
+
+async def test_words_prepared_ahead_are_not_embedded_again_by_the_turn(client: TestClient) -> None:
+    index = client.app[CATALOGUE].index
+    embedded: list[str] = []
+    original = index.embedder.embed
+    index.embedder.embed = lambda texts, **kw: (embedded.extend(texts), original(texts, **kw))[1]  # type: ignore[method-assign]
+    words = "I lost my wallet with my ID card in it"
+    response = await client.post("/api/search/prepare", json={"text": words}, headers={**INTERNAL, "X-Conversation-Id": "c-prepare"})
+    assert (response.status, await response.json()) == (202, {"queued": True})
+    for _ in range(100):  # it answered at once; the embedding runs on the query pool
+        if embedded:
+            break
+        await asyncio.sleep(0.05)
+    await turn(client, text=words)
+    assert len(embedded) == 1
+
+
+async def test_preparing_never_queues_more_than_two_texts(client: TestClient) -> None:
+    index = client.app[CATALOGUE].index
+    original = index.embedder.embed
+    index.embedder.embed = lambda texts, **kw: (time.sleep(0.5), original(texts, **kw))[1]  # type: ignore[method-assign]
+    answers = [await client.post("/api/search/prepare", json={"text": f"help with rent number {n}"}, headers=INTERNAL) for n in range(3)]
+    assert [(a.status, (await a.json())["queued"]) for a in answers] == [(202, True), (202, True), (202, False)]
+
+
+async def test_only_the_action_server_may_prepare_a_search(client: TestClient) -> None:
+    response = await client.post("/api/search/prepare", json={"text": "dog licence"})
+    assert response.status == 401
+    bad = await client.post("/api/search/prepare", json={"text": ""}, headers=INTERNAL)
+    assert bad.status == 400 and (await bad.json())["field"] == "text"
