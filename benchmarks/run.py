@@ -46,6 +46,57 @@ QUERIES_EN = [
     "we want to file our workplace safety filing before the deadline",
     "my grandmother needs a community care voucher",
 ]
+CHAT_SEARCHES = [
+    "how do I renew my passport",
+    "身份证丢了怎么补办",
+    "can I get help with rent as a graduate",
+    "老人每年体检在哪里做",
+    "my company stopped paying wages",
+    "想给孩子办转学",
+    "where do I register a dog",
+    "电动自行车怎么上牌",
+    "apply for a residence permit",
+    "退休手续怎么办理",
+    "I want to open a small shop",
+    "医保卡丢了怎么办",
+    "getting married, what paperwork",
+    "公积金怎么提取",
+    "how to pay a traffic fine",
+    "无犯罪记录证明去哪开",
+    "we are buying our first flat",
+    "残疾证怎么申请",
+    "unemployment benefit how much",
+    "想开个体户要什么材料",
+    "my mother needs a care home",
+    "出国留学学历认证",
+    "register a new company",
+    "房子装修要备案吗",
+    "replace a lost marriage certificate",
+    "生育津贴怎么领",
+    "work injury at the factory",
+    "社保转移到上海",
+    "driving licence expired last month",
+    "小孩医保怎么办",
+    "closing down my business",
+    "居住证积分怎么算",
+    "subsidy for training courses",
+    "被电信诈骗了怎么报案",
+    "foreigner work permit",
+    "养老金资格认证",
+    "public rental housing application",
+    "孩子上幼儿园要办什么",
+    "hukou transfer for talent",
+    "老年人助餐补贴",
+    "tax invoice for my shop",
+    "户口本丢了怎么补",
+    "adopting a child",
+    "生了二胎有补贴吗",
+    "childcare subsidy for a toddler",
+    "想考成人高考",
+    "food licence for a cafe",
+    "家里老人去世了要办什么",
+]
+"""The search turns of the chat benchmark (also embedded by benchmarks/query_encode.py)."""
 QUERIES_ZH = ["我想申领取暖补贴", "小微企业怎么申请集市摊位许可", "助听器补贴要去哪里办理", "学生餐补贴网上能不能申请", "请问餐饮企业办理排水许可需要什么材料"]
 
 
@@ -205,56 +256,6 @@ async def chat_latency(rasa_port: int, rest_token: str, repeats: int = 40, concu
     # Every sequential search turn asks something new: the catalogue remembers recent query vectors
     # (SearchIndex.encode), and a benchmark repeating four texts would time that memory, not a search.
     warm = ["I lost my job last week", "孩子刚出生怎么报户口", "my dad passed away, what do I need to do", "想在徐汇开个面馆"]
-    search = [
-        "how do I renew my passport",
-        "身份证丢了怎么补办",
-        "can I get help with rent as a graduate",
-        "老人每年体检在哪里做",
-        "my company stopped paying wages",
-        "想给孩子办转学",
-        "where do I register a dog",
-        "电动自行车怎么上牌",
-        "apply for a residence permit",
-        "退休手续怎么办理",
-        "I want to open a small shop",
-        "医保卡丢了怎么办",
-        "getting married, what paperwork",
-        "公积金怎么提取",
-        "how to pay a traffic fine",
-        "无犯罪记录证明去哪开",
-        "we are buying our first flat",
-        "残疾证怎么申请",
-        "unemployment benefit how much",
-        "想开个体户要什么材料",
-        "my mother needs a care home",
-        "出国留学学历认证",
-        "register a new company",
-        "房子装修要备案吗",
-        "replace a lost marriage certificate",
-        "生育津贴怎么领",
-        "work injury at the factory",
-        "社保转移到上海",
-        "driving licence expired last month",
-        "小孩医保怎么办",
-        "closing down my business",
-        "居住证积分怎么算",
-        "subsidy for training courses",
-        "被电信诈骗了怎么报案",
-        "foreigner work permit",
-        "养老金资格认证",
-        "public rental housing application",
-        "孩子上幼儿园要办什么",
-        "hukou transfer for talent",
-        "老年人助餐补贴",
-        "tax invoice for my shop",
-        "户口本丢了怎么补",
-        "adopting a child",
-        "生了二胎有补贴吗",
-        "childcare subsidy for a toddler",
-        "想考成人高考",
-        "food licence for a cafe",
-        "家里老人去世了要办什么",
-    ]
 
     # Every measured turn opens a conversation of its own, in every run: the tracker store outlives a
     # run (var/bench/chat-data), and a reused id would continue an old conversation instead.
@@ -274,12 +275,12 @@ async def chat_latency(rasa_port: int, rest_token: str, repeats: int = 40, concu
             await turn(http, f"warm-{i}", warm[i])
         for i in range(repeats):  # interleaved, so both kinds see the same machine load
             out["greet_seq"].append(await turn(http, f"bg-{i}", greet[i % 4]))
-            out["search_seq"].append(await turn(http, f"bs-{i}", search[i % len(search)]))
+            out["search_seq"].append(await turn(http, f"bs-{i}", CHAT_SEARCHES[i % len(CHAT_SEARCHES)]))
 
         async def convo(k: int) -> None:
             for i in range(3):
                 out["greet_conc"].append(await turn(http, f"cg-{k}-{i}", greet[(k + i) % 4]))
-                out["search_conc"].append(await turn(http, f"cs-{k}-{i}", search[(3 * k + i) % len(search)]))
+                out["search_conc"].append(await turn(http, f"cs-{k}-{i}", CHAT_SEARCHES[(3 * k + i) % len(CHAT_SEARCHES)]))
 
         await asyncio.gather(*(convo(k) for k in range(concurrency)))
     return out
