@@ -32,7 +32,8 @@ from typing import Literal
 
 from ..model import Question
 from .parse import Reading, read_answer
-from .parse._text import HAN, normalize
+from .parse._lexicon import ASKS, UNIT_WORDS
+from .parse._text import HAN, content_words, normalize
 from .parse.durations import duration_unit, find_duration
 
 __all__ = ["Found", "clauses", "earlier_answers"]
@@ -51,95 +52,8 @@ _AGE = re.compile(
     rf"|今年{_N}|满{_N}|{_N}了|{_N}多岁",
     re.I,
 )
-# A clause that asks or wishes for something ("how do I get a residence permit", 想申请公租房) states no
-# fact: its situation words name the service wanted, not the person's situation. An age or a duration
-# with its number still counts ("my dad is 70 and needs a care home").
-_ASKS = re.compile(
-    r"\b(?:how|where|what|which|when|can|could|may|should|is there|are there|want|wants|need|needs|apply|applying|looking for|get)\b"
-    r"|\bheard\b|怎么|怎样|如何|哪里|哪儿|哪能|什么|啥|吗|能不能|可以|想|要不要|申请|办理|去办|咋办|听说",
-    re.I,
-)
 # An age to come is not the age now: "she turns 65 next month", 快七十了, 明年满六十.
 _FUTURE = re.compile(r"\bnext\b|\bsoon\b|\bwill\b|\bgoing to\b|\balmost\b|\bnearly\b|下个?月|明年|快|就要|马上|即将|差")
-# Short forms people use for the questions' words (the bank writes the full ones).
-_SHORT_FORMS = {"社保": "社会保险", "医保": "医疗保险", "驾照": "驾驶证", "户口": "户籍户口", "公积金": "住房公积金", "退休金": "养老金"}
-_EN_STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "for",
-        "you",
-        "your",
-        "his",
-        "her",
-        "their",
-        "they",
-        "them",
-        "she",
-        "he",
-        "it",
-        "its",
-        "in",
-        "on",
-        "at",
-        "of",
-        "to",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "do",
-        "does",
-        "did",
-        "have",
-        "has",
-        "had",
-        "how",
-        "many",
-        "much",
-        "what",
-        "which",
-        "who",
-        "when",
-        "where",
-        "there",
-        "this",
-        "that",
-        "any",
-        "with",
-        "from",
-        "as",
-        "by",
-        "not",
-        "no",
-        "yes",
-        "please",
-        "still",
-        "ever",
-        "city",
-        "total",
-        "roughly",
-        "about",
-        "year",
-        "years",
-        "month",
-        "months",
-        "week",
-        "weeks",
-        "day",
-        "days",
-        "old",
-        "right",
-        "now",
-        "currently",
-    ]
-)
-_ZH_STOP = frozenset({"是否", "您是", "多少", "是不", "您的", "您在", "贵单", "单位", "个月", "今年", "目前", "现在", "本市", "约多", "大约", "多久"})
 
 
 @dataclass(frozen=True)
@@ -164,25 +78,9 @@ def clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE.split(text or "")[: MAX_CLAUSES * 2] if c and c.strip()][:MAX_CLAUSES]
 
 
-def _expanded(norm: str) -> str:
-    for short, full in _SHORT_FORMS.items():
-        norm = norm.replace(short, full)
-    return norm
-
-
 def _words(text: str) -> set[str]:
-    """Content words: English words (crudely stemmed) and Chinese character pairs."""
-    norm = _expanded(normalize(text))
-    english = {_stem(w) for w in re.findall(r"[a-z]{3,}", norm) if w not in _EN_STOP}
-    han = "".join(HAN.findall(norm))
-    return english | ({han[i : i + 2] for i in range(len(han) - 1)} - _ZH_STOP)
-
-
-def _stem(word: str) -> str:
-    for ending in ("ing", "ed", "es", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 4:
-            return word[: -len(ending)][:6]
-    return word[:6]
+    """Content words; units are left out: a duration is evidence by the duration found, not by its unit word."""
+    return content_words(text, UNIT_WORDS)
 
 
 def _question_words(question: Question) -> set[str]:
@@ -229,7 +127,7 @@ def _evidence(question: Question, clause: str, naming: Sequence[str] = ()) -> Li
     for name in naming:
         norm = norm.replace(name, " ")
     shared = bool(_question_words(question) & _words(clause))  # the service's words may be the question's topic
-    if question.type in ("boolean", "choice") and _ASKS.search(normalize(clause)):
+    if question.type in ("boolean", "choice") and ASKS.search(normalize(clause)):
         return None
     if question.type == "boolean":
         return "strong" if _phrase_found(question, norm) is not None else "weak" if shared else None

@@ -1,5 +1,5 @@
-"""Words the situation reader (:mod:`.situation`) uses: places, everyday forms of the questions'
-words, words too common to share a topic, and words that only answer (pure: no I/O).
+"""Words the readers use: yes and no, places, everyday forms of the questions' words, words too
+common to share a topic, and words that only answer (pure: no I/O).
 
 General language, not one question's situation words: they are meant to hold for questions and
 people the project never saw. A catalogue's own questions add their words at run time.
@@ -10,17 +10,40 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "ABLE_ZH",
+    "AGREE_EN",
+    "AGREE_ZH",
+    "ASKS",
+    "CONTENT_STOP_EN",
+    "CONTENT_STOP_ZH",
     "ELSEWHERE_EN",
     "ELSEWHERE_ZH",
     "EN_ANSWER_WORDS",
     "EN_FORMS",
     "EN_STOP",
+    "HAVE_NOT_ZH",
+    "HAVE_ZH",
     "HERE_EN",
     "HERE_ZH",
+    "NO_ANSWER_EN",
+    "NO_EN",
+    "NO_ZH",
+    "OK_EN",
+    "OK_ZH",
+    "SHORT_FORMS_ZH",
+    "SURE_EN",
+    "SURE_ZH",
+    "UNIT_WORDS",
+    "UNSURE",
+    "WRONG_EN",
+    "WRONG_ZH",
+    "YES_EN",
+    "YES_ZH",
     "ZH_ANSWER_WORDS",
     "ZH_FORMS",
     "ZH_GENERIC",
     "ZH_STOP",
+    "alternation",
 ]
 
 
@@ -124,3 +147,63 @@ EN_ANSWER_WORDS = _words(
     "never i we he she it they do does did don't doesn't didn't have has had haven't hasn't am is are was were i'm isn't "
     "aren't wasn't we're he's she's it's that's really actually already yet still got one any"
 )
+
+# What a sentence is about (``_text.content_words``, for corrections and words said before a
+# check): function words and the words every question has (是否, 您的, "how many", "please").
+CONTENT_STOP_EN = _words(
+    "the a an and or for you your my me we our his her their they them she he it its i in on at of to is are was were be been "
+    "do does did have has had how many much what which who when where there here this that any with without from as by not no "
+    "yes please still ever city total roughly about right now currently"
+)
+CONTENT_STOP_ZH = _words("是否 您是 多少 是不 您的 您在 贵单 单位 今年 目前 现在 本市 约多 大约 多久")
+UNIT_WORDS = _words("year years month months week weeks day days old 个月")
+"""Units: words said past the check count them by the duration found, not as shared words."""
+SHORT_FORMS_ZH = (("社保", "社会保险"), ("医保", "医疗保险"), ("驾照", "驾驶证"), ("户口", "户籍户口"), ("公积金", "住房公积金"), ("退休金", "养老金"))
+"""Short forms people use, spelt as the bank writes them, for content words."""
+
+
+# --- yes and no ------------------------------------------------------------------------------------
+# One vocabulary, in classes, because the readers differ in which classes count and where:
+# - an answer *leading* with a yes or no word (:mod:`.meaning`): YES, SURE, HAVE, AGREE (standing
+#   alone: "right after the birth" leads with no yes) / NO, NO_ANSWER, HAVE_NOT;
+# - *bare agreement* with "… — is that right?" (:mod:`.turn`): YES, AGREE, OK / NO, WRONG; not SURE,
+#   HAVE, NO_ANSWER nor HAVE_NOT, which answer the question itself (有, 没有, "never", "absolutely"
+#   to "read as no, right?" say what the answer is, not whether the reading is right);
+# - the *surface* reading (:mod:`.yes_no`): all of them anywhere, when nothing better was found.
+# OK ("ok", 好) opens a sentence without agreeing ("ok so I was fired"), so it never leads an answer.
+YES_EN = ("yes", "yeah", "yep", "yup", "yea", "ya", "sure", "indeed")
+SURE_EN = ("of course", "absolutely", "definitely", "certainly", "affirmative")
+AGREE_EN = ("right", "correct", "true", "exactly")
+OK_EN = ("ok", "okay")
+NO_EN = ("no", "nope", "nah", "negative")
+NO_ANSWER_EN = ("never", "not really")
+WRONG_EN = ("wrong", "incorrect", "false")
+YES_ZH = ("是", "是的", "是啊", "嗯+", "恩")
+SURE_ZH = ("当然", "肯定", "确定")
+AGREE_ZH = ("对", "对的", "对啊", "没错", "正确")
+OK_ZH = ("好", "好的")
+ABLE_ZH = ("行", "可以")
+HAVE_ZH = ("有", "有的")
+NO_ZH = ("不", "不是", "否")
+WRONG_ZH = ("不对", "错了", "不正确")
+HAVE_NOT_ZH = ("没", "没有", "没呢", "并没有")
+
+# A sentence that asks or wishes for something ("how do I get a residence permit", 想申请公租房) states no
+# fact: its situation words name the service wanted, not the person's situation. An age or a duration
+# with its number still counts ("my dad is 70 and needs a care home").
+ASKS = re.compile(
+    r"\b(?:how|where|what|which|when|can|could|may|should|is there|are there|want|wants|need|needs|apply|applying|looking for|get)\b"
+    r"|\bheard\b|怎么|怎样|如何|哪里|哪儿|哪能|什么|啥|吗|能不能|可以|想|要不要|申请|办理|去办|咋办|听说",
+    re.I,
+)
+UNSURE = re.compile(
+    r"not sure|don'?t know|do not know|dunno|no idea|unsure|not certain|maybe|perhaps|idk|can'?t remember"
+    r"|不知道|不清楚|不确定|不记得|说不好|说不清|不好说|也许|可能吧|大概吧|^我?忘了[吧啊呀]?$|忘了是"
+)
+"""Not sure: no reading at all ("忘了" alone, not "忘了报年报", which says what happened)."""
+
+
+def alternation(*words: tuple[str, ...]) -> str:
+    """A regex alternation of word lists, longest first (so that 是的 is tried before 是); the
+    entries are regex pieces ("嗯+")."""
+    return "|".join(sorted({w for group in words for w in group}, key=len, reverse=True))

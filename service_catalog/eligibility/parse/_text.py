@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Collection
 from typing import Any
 
-__all__ = ["HAN", "normalize"]
+from ._lexicon import CONTENT_STOP_EN, CONTENT_STOP_ZH, SHORT_FORMS_ZH
+
+__all__ = ["HAN", "content_words", "normalize", "stem"]
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 """One Chinese character."""
@@ -30,3 +33,37 @@ def normalize(text: str) -> str:
     if HAN.search(folded):
         folded = _to_simplified().convert(folded)
     return folded.lower().replace("’", "'").replace("‘", "'").strip()
+
+
+@functools.cache
+def _stemmer() -> Any:
+    import Stemmer  # PyStemmer: the same stemmer search uses for English
+
+    return Stemmer.Stemmer("english")
+
+
+@functools.lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """An English word's stem ("registered" → "regist", "lived" → "live")."""
+    return str(_stemmer().stemWord(word.strip("'")))
+
+
+_EN_CONTENT = re.compile(r"[a-z]{3,}")
+
+
+def content_words(text: str, stop: Collection[str] = ()) -> set[str]:
+    """What a sentence is about, to tell which question words restate or answer: English words of
+    three letters or more, stemmed and cut to six letters (so that "registered" meets "registration"),
+    and Chinese character pairs; function words out (``_lexicon.CONTENT_STOP_EN``/``_ZH``, and
+    ``stop``, words the caller counts by other means), short forms spelt out (社保 as 社会保险).
+
+    The situation reader (:mod:`.situation`) has its own terms: it needs their positions and
+    the words a negation scopes over, not a set.
+    """
+    norm = normalize(text)
+    for short, full in SHORT_FORMS_ZH:
+        norm = norm.replace(short, full)
+    english = {stem(w)[:6] for w in _EN_CONTENT.findall(norm) if w not in CONTENT_STOP_EN and w not in stop}
+    han = "".join(HAN.findall(norm))
+    pairs = {han[i : i + 2] for i in range(len(han) - 1)}
+    return english | {p for p in pairs if p not in CONTENT_STOP_ZH and p not in stop}

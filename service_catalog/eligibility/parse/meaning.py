@@ -29,6 +29,8 @@ What decides, in order (:func:`explain_yes_no` names the step):
     words and the question's own words are said), or an answer that restates the question ("上海户口").
 
 Each step gives a confidence; a reading below :data:`CONFIDENT` is confirmed with the person.
+The yes/no words (step 5) are the classes of :mod:`._lexicon`, and every negation above is
+:mod:`.negation`'s, the same the other readers use.
 When the situation words and the leading yes/no word disagree the situation wins, unconfidently.
 """
 
@@ -39,9 +41,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ...model import Question
+from ._lexicon import AGREE_EN, AGREE_ZH, HAVE_NOT_ZH, HAVE_ZH, NO_ANSWER_EN, NO_EN, NO_ZH, SURE_EN, SURE_ZH, UNSURE, YES_EN, YES_ZH, alternation
 from ._text import HAN, normalize
+from .negation import DOUBLE_NEGATIVE, NOT_YET, ZH_RHETORICAL, any_negation, negated_after, negated_before
 from .situation import (
-    ZH_NOT_NEGATION,
     Situation,
     contrasted_no,
     different_districts,
@@ -55,7 +58,6 @@ from .situation import (
     read_situation,
     topic_of,
 )
-from .situation import ZH_RHETORICAL as _ZH_RHETORICAL
 from .yes_no import parse_yes_no, restates_question
 
 __all__ = ["CONFIDENT", "explain_yes_no", "read_yes_no"]
@@ -63,32 +65,19 @@ __all__ = ["CONFIDENT", "explain_yes_no", "read_yes_no"]
 CONFIDENT = 0.8
 """Readings at least this sure are taken without asking back."""
 
-_UNSURE = re.compile(
-    r"not sure|don'?t know|do not know|dunno|no idea|unsure|not certain|maybe|perhaps|idk|can'?t remember"
-    r"|不知道|不清楚|不确定|不记得|说不好|说不清|不好说|也许|可能吧|^我?忘了[吧啊呀]?$|忘了是"
-)
 # A space between two Chinese characters ends a clause too: chat messages often use it for a comma
 # ("没有 还在学车": the 没有 answers the question, it does not negate 还在学车).
 _CLAUSE = re.compile(r"[,，。.;；!！?？、]|\bbut\b|\bthough\b|但是?|不过|可是|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_ZH_NEG = re.compile(r"(?:没有?|不是?|未|无|别|非)[^没不未无别非]{0,3}$")
-_EN_NEG = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bnobody|\bno one|\bnone|\bnothing|\bwithout)\b(?:\s+\S+){0,2}\s*$")
-# English says a state is not reached after the thing named ("the licence is not issued yet", "permit expired")
-_EN_NEG_AFTER = re.compile(
-    r"\s*(?:(?:is|was|are|were|has|have|had)(?:n't| not)|(?:is |was |are |has )?(?:still |not |never )?"
-    r"(?:under review|pending|expired|lapsed|not (?:yet )?(?:issued|approved|granted|done|finished|received)|(?:got |been )?(?:refused|rejected|revoked|cancel+ed)))\b"
-)
-# Chinese puts the negation after the topic too ("认定书还没下来", "居住证没办", "社保一直没交")
-_ZH_NEG_AFTER = re.compile(r"(?:还|都|也|一直|从来|根本|早就|并|就|可|倒)?(?:没|不|未|勿|尚未)(?!错|少|久|得了|停|想到|问题)")
-_DOUBLE_NEG = re.compile(
-    r"不是没有?|并非没有?|不是不|没有不[是有]|not that (?:i|we) (?:don't|do not|haven't|have not|didn't)"
-    r"|(?:don't|do not|didn't) not|wouldn't say (?:no|i don't)|can't say (?:i|we) (?:don't|haven't)"
-)
+# The answer's first word, when it answers the question ("是的，…", "No, I decided to leave myself").
 _LEAD_YES = re.compile(
-    r"^(?:yes|yeah|yep|yup|yea|sure|correct|right|indeed|of course|absolutely|是的?|对的?|对啊|嗯+|有的?|是啊|没错|当然)(?![a-z\u4e00-\u9fff])(?!\s*(?:not\b|不|没))"
+    rf"^(?:(?:{alternation(YES_EN, SURE_EN, YES_ZH, SURE_ZH, AGREE_ZH, HAVE_ZH)})(?![a-z\u4e00-\u9fff])|(?:{alternation(AGREE_EN)})(?=\s*(?:[,，.。!！;；]|$)))"
+    r"(?!\s*(?:not\b|不|没))"
 )
-_LEAD_NO = re.compile(r"^(?:no|nope|nah|not really|never|没有?|不是?|否|没呢|并没有)(?![a-z\u4e00-\u9fff])")
+# "no one", "no longer", "no problem" are no answer word: "no one's assessed him yet" leads with none.
+_LEAD_NO = re.compile(
+    rf"^(?:{alternation(NO_EN, NO_ANSWER_EN, NO_ZH, HAVE_NOT_ZH)})(?![a-z\u4e00-\u9fff])(?!\s*(?:one|body|longer|problem|doubt|worries|matter)\b)"
+)
 _DONE = re.compile(r"\balready\b|\bi(?:'ve| have) (?:done|got|had|been)|[\u4e00-\u9fff]过了|已经|早就|办好了|弄好了|[打交办登领做]了")
-_NOT_YET = re.compile(r"\bnot yet\b|\bhaven't yet\b|\bhave not yet\b|\byet to\b|还没|尚未|还未|没来得及")
 
 
 @lru_cache(maxsize=2048)
@@ -129,14 +118,12 @@ def _cue_votes(question: Question, norm: str, others: Sequence[tuple[int, int]] 
         before = norm[clause_start:start]
         if clause_start == 0 and (lead := _LEAD_NO.match(norm)) and lead.end() <= start:
             before = norm[lead.end() : start]  # "no just a tourist trip": the leading no answers; it does not negate "tourist"
-        before = ZH_NOT_NEGATION.sub("", before)  # "还有不少粉尘": 不少 is "a lot", no negation
-        negated = bool(_ZH_NEG.search(before) or _EN_NEG.search(before)) and not _DOUBLE_NEG.search(before)
-        if not negated and _EN_NEG_AFTER.match(norm[end:]) and topic_of(question, norm[start:end]):
-            negated = not any(s <= end < e for s, e, _ in hits)  # "the licence is not issued yet", "trademark still under review"
-        if _ZH_RHETORICAL.search(norm[clause_start:end]):
+        negated = negated_before(before)
+        if ZH_RHETORICAL.search(norm[clause_start:end]):
             negated = not negated  # "哪有钱请律师": a rhetorical question says there is none
-        if not negated and _ZH_NEG_AFTER.match(norm[end:]) and topic_of(question, norm[start:end]):
-            negated = not any(s <= end < e for s, e, _ in hits)  # "认定书还没下来": 还没 after the question's topic
+        if not negated and negated_after(norm[end:]) and topic_of(question, norm[start:end]):
+            # "认定书还没下来", "the licence is not issued yet", "trademark still under review"
+            negated = not any(s <= end < e for s, e, _ in hits)
         vote = side != negated
         if not (vote and any(a <= start < b for a, b in others)):
             votes.append(vote)
@@ -192,7 +179,7 @@ def explain_yes_no(question: Question, text: str) -> tuple[bool, float, str] | N
     """:func:`read_yes_no` with the name of the rule that decided ("cues", "place", "situation"…),
     for evaluation: which rules hold on sets written by other hands."""
     norm = expand_contractions(normalize(text))
-    if not norm or _UNSURE.search(norm):
+    if not norm or UNSURE.search(norm):
         return None
     lead = True if _LEAD_YES.match(norm) else False if _LEAD_NO.match(norm) else None
     if different_districts(question, norm):
@@ -213,7 +200,7 @@ def explain_yes_no(question: Question, text: str) -> tuple[bool, float, str] | N
     if votes:
         # the situation words point both ways; the clause-by-clause reading may still agree with itself
         return (situation.value, 0.6, "cues both ways, situation") if situation is not None else None
-    if _DOUBLE_NEG.search(norm):
+    if DOUBLE_NEGATIVE.search(norm):
         return True, 0.85, "double negative"
     elsewhere = other_place(question, norm)
     if lead is not None:
@@ -223,11 +210,11 @@ def explain_yes_no(question: Question, text: str) -> tuple[bool, float, str] | N
         return lead, 0.95 if len(rest) == 1 or not rest[1].strip() else 0.9, "leading word"
     if elsewhere:
         return False, 0.85, "another place"  # "我是安徽户口" to a question about Shanghai
-    if _NOT_YET.search(norm):
+    if NOT_YET.search(norm):
         return False, 0.85, "not yet"
     if situation is not None:
         return situation.value, situation_confidence(question, norm, situation), "situation"
-    if _DONE.search(norm) and not re.search(r"[没不未]", norm):
+    if _DONE.search(norm) and not any_negation(norm):
         return True, 0.85, "done"
     surface = parse_yes_no(norm)
     if surface is not None:

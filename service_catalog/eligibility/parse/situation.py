@@ -23,9 +23,9 @@ yet"). These rules are general, so that they hold for people and questions we ne
 Each clause that shares words votes; when votes disagree there is no reading. How sure a
 reading is, and in which order these rules and the surface words apply, :mod:`.meaning` decides.
 
-Why this module is long: the rules share the clause splitting, the negation counting and the
-question's words (cached per question), and each is small; split up, each would import the rest.
-The word lists are in :mod:`._lexicon`.
+Why this module is long: the rules share the clause splitting and the question's words (cached per
+question), and each is small; split up, each would import the rest. The word lists are in
+:mod:`._lexicon`, the negation counting in :mod:`.negation`.
 """
 
 from __future__ import annotations
@@ -49,10 +49,11 @@ from ._lexicon import (
     ZH_STOP,
 )
 from ._text import HAN
+from ._text import stem as _stem
+from .negation import ZH_NEGATION, ZH_NOT_NEGATION
+from .negation import count_negations as _negations
 
 __all__ = [
-    "ZH_NOT_NEGATION",
-    "ZH_RHETORICAL",
     "Situation",
     "contrasted_no",
     "different_districts",
@@ -188,71 +189,14 @@ def limited(norm: str) -> bool:
     return bool(_LIMITER.search(norm))
 
 
-# --- negation ---------------------------------------------------------------------------------
-
-ZH_NOT_NEGATION = re.compile(
-    r"不错|非常|无论|不仅|不但|不管|不少|差不多|不久|没错|不好意思|无所谓|是不是|有没有|要不要|能不能|可不可以|会不会|"
-    r"用不用|是否|不得了|勿得了|不停|一个不少|无误|无偿|没想到|没问题|没关系|不客气"
-)
-_ZH_NEG = re.compile(r"[没不未无非别勿莫甭冇否]")
-ZH_RHETORICAL = re.compile(r"哪[里儿]?有|哪来|哪能|哪[里儿]?[买付出请交花]得起|怎么可能|怎么会有|谁给我")
-_ZH_UNREACHED = re.compile(r"过期|到期|还在等|在等|等着|还在审|在审|审核中|办理中|申请中|还在办|在办|排队|丢了|注销|吊销|取消|退保|失效|欠|断|停|离职|辞职")
-_EN_NOT_NEG = re.compile(r"\bnot only\b|\bno problem\b|\bno doubt\b|\bno worries\b|\bnot a problem\b|\bwhy not\b")
-_EN_NEG = re.compile(r"\b(?:not|never|no|nobody|none|nothing|neither|nor|without|nowhere|noone)\b|n't\b|\bno one\b|\bno longer\b")
-_EN_RHETORICAL = re.compile(r"\bhow (?:would|could|can) (?:i|we)\b|\bas if\b|\bwhere would (?:i|we) get\b")
-_EN_UNREACHED = re.compile(
-    r"\b(?:expired|expire|lapsed|ran out|run out|stopped|cancel+ed|revoked|refused|rejected|denied|failed|lost|missed|pending|waiting"
-    r"|still applying|in process|in progress|being processed|under review|yet to|owe|owes|owing|in debt|short of|quit|resigned)\b"
-)
-
-
 @lru_cache(maxsize=4096)
 def _clauses(norm: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in _CLAUSE.split(norm) if c and c.strip())
 
 
-def _within_exempt(text: str, m: re.Match[str], exempt: frozenset[str]) -> bool:
-    """True when a not-reached word is (part of) one of the question's own words where it stands ("断缴" for 断)."""
-    for e in exempt:
-        if not HAN.search(e):
-            continue
-        at = text.find(e)
-        while at >= 0:
-            if at <= m.start() < at + len(e) or m.start() <= at < m.end():
-                return True
-            at = text.find(e, at + 1)
-    return False
-
-
-def _negations(clause: str, exempt: frozenset[str] = frozenset()) -> tuple[bool, int]:
-    """(negated, count): the negations in a clause, each state-not-reached word counting as one
-    unless it is one of the question's own words (``exempt``)."""
-    if HAN.search(clause):
-        zh = ZH_NOT_NEGATION.sub("", clause)
-        count = len(_ZH_NEG.findall(zh)) + len(ZH_RHETORICAL.findall(zh))
-        count += sum(1 for m in _ZH_UNREACHED.finditer(zh) if not _within_exempt(zh, m, exempt))
-    else:
-        count = 0
-    en = _EN_NOT_NEG.sub("", clause)
-    count += len(_EN_NEG.findall(en)) + len(_EN_RHETORICAL.findall(en))
-    count += sum(1 for m in _EN_UNREACHED.finditer(en) if _stem(m.group().split()[0]) not in exempt)
-    return count % 2 == 1, count
-
-
 # --- the question's own words -------------------------------------------------------------------
 
 _EN_WORD = re.compile(r"[a-z][a-z'&-]*[a-z]|[a-z]")
-
-
-@lru_cache(maxsize=1)
-def _stemmer_cached() -> object:
-    import Stemmer  # PyStemmer: the same stemmer search uses for English
-
-    return Stemmer.Stemmer("english")
-
-
-def _stem(word: str) -> str:
-    return str(_stemmer_cached().stemWord(word.strip("'")))  # type: ignore[attr-defined]
 
 
 def _en_terms(text: str) -> list[tuple[str, int]]:
@@ -321,7 +265,7 @@ def only_answer_words(question: Question, norm: str) -> bool:
 
 def _zh_negated_in(text: str, term: str) -> bool:
     at = text.find(term)
-    return at >= 0 and bool(_ZH_NEG.search(ZH_NOT_NEGATION.sub("", text[max(0, at - 4) : at])))
+    return at >= 0 and bool(ZH_NEGATION.search(ZH_NOT_NEGATION.sub("", text[max(0, at - 4) : at])))
 
 
 def _question_words(question: Question) -> _Words:
@@ -364,12 +308,12 @@ def _words_of(text_zh: str, text_en: str, cues_yes: tuple[tuple[str, ...], tuple
                 en_yes.setdefault(f if " " in f else _stem(f), negated)
     for phrase in cues_yes[0]:
         for term in _zh_terms(phrase.replace("…", "")):
-            if not _ZH_NEG.search(term):
+            if not ZH_NEGATION.search(term):
                 zh_yes.setdefault(term, False)
     for phrase in cues_yes[1]:
         for stem, _ in _en_terms(phrase):
             en_yes.setdefault(stem, False)
-    zh_no = {t for p in cues_no[0] for t in _zh_terms(p.replace("…", "")) if not _ZH_NEG.search(t)} - set(zh_yes)
+    zh_no = {t for p in cues_no[0] for t in _zh_terms(p.replace("…", "")) if not ZH_NEGATION.search(t)} - set(zh_yes)
     en_no = {s for p in cues_no[1] for s, _ in _en_terms(p)} - set(en_yes)
     spelled = {w: _stem(w) for w in _EN_WORD.findall(f"{en_q} {' '.join(cues_yes[1])}") if len(w) >= 6 and _stem(w) in en_yes}
     return _Words(zh_yes, en_yes, frozenset(zh_no), frozenset(en_no), tuple(sorted(spelled.items())))

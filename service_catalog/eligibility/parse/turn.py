@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ...model import Question
-from ._text import HAN, normalize
+from ._lexicon import AGREE_EN, AGREE_ZH, NO_EN, NO_ZH, OK_EN, OK_ZH, WRONG_EN, WRONG_ZH, YES_EN, YES_ZH, alternation
+from ._text import content_words, normalize
 from .durations import duration_unit, find_duration
 from .numbers import parse_number
 from .reading import Reading, read_answer
@@ -39,75 +40,23 @@ _START_OVER = re.compile(
     r"\bstart (?:over|again|from scratch)\b|\brestart\b|\bfrom the (?:start|beginning|top)\b|\bbegin again\b|\breset\b"
     r"|重新开始|重新来|重来|从头(?:开始|来)?|重新(?:问|填|答|测)|清空"
 )
-# A reply made only of words that agree or disagree with "… — is that right?" (and nothing that answers the question).
-_AGREEMENT = re.compile(
-    r"(?:(?:yes|yeah|yep|yup|ya|sure|ok|okay|right|correct|exactly|true|indeed|that'?s|that is|it is|it'?s|is|no|nope|nah|not|wrong"
-    r"|incorrect|false|对|对的|对啊|是|是的|是啊|没错|嗯+|好|好的|正确|不对|不是|错了|不正确|不)[\s,，.。!！?？~]*)+"
+# A reply made only of words that agree or disagree with "… — is that right?" (and nothing that answers
+# the question: 有, 没有 and "never" do, see _lexicon).
+_AGREEING = alternation(
+    YES_EN, AGREE_EN, OK_EN, NO_EN, WRONG_EN, ("that'?s", "that is", "it is", "it'?s", "is", "not"), YES_ZH, AGREE_ZH, OK_ZH, NO_ZH, WRONG_ZH
+)
+_AGREEMENT = re.compile(rf"(?:(?:{_AGREEING})[\s,，.。!！?？~]*)+")
+# A question or a wish after the verdict is a new request, not a restated answer ("can I apply for my
+# mother?", "my son needs a passport, he's 4", 失业金能领吗). Narrower than ``_lexicon.ASKS`` (a clause
+# said before the check): "mine lapsed when I lost my job" restates, its "when" asks nothing.
+_ASKING = re.compile(
+    r"[?？吗]|^(?:how|what|where|which|can|could|may|should|is there|are there|do|does)\b|\b(?:want|wants|need|needs|apply|applying|looking for)\b"
+    r"|怎么|怎样|如何|哪里|哪儿|哪能|咋|能不能|要不要|想要|申请|去办|听说"
 )
 _CORRECTION = re.compile(
     r"\bactually\b|\bi said\b|\bi meant\b|\bi mean\b|\bsorry\b|\bcorrection\b|\bno wait\b|\bwait\b|\bmistake\b|\bwrong\b|\bnot \S+ but\b"
     r"|\boops\b|\bwhoops\b|\btypo\b|\btyped\b|\bmistyped\b|\bmisspoke\b|\bmy bad\b|\bscratch that\b|\bi got that wrong\b"
     r"|不对|说错|搞错|弄错|写错|打错|输错|答错|填错|说反|手滑|其实|应该是|我是说|更正|纠正|改成|改为|改一下|不是\S{1,8}而是"
-)
-_STOP_EN = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "i",
-        "you",
-        "your",
-        "my",
-        "me",
-        "we",
-        "our",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "do",
-        "does",
-        "did",
-        "have",
-        "has",
-        "had",
-        "in",
-        "of",
-        "for",
-        "to",
-        "on",
-        "at",
-        "it",
-        "how",
-        "many",
-        "much",
-        "what",
-        "which",
-        "who",
-        "when",
-        "where",
-        "there",
-        "here",
-        "this",
-        "that",
-        "any",
-        "with",
-        "without",
-        "from",
-        "as",
-        "by",
-        "or",
-        "and",
-        "not",
-        "no",
-        "yes",
-        "please",
-        "still",
-        "ever",
-        "been",
-    ]
 )
 
 
@@ -126,18 +75,9 @@ class Turn:
     reading: Reading | None = None
 
 
-def _words(text: str) -> set[str]:
-    """Content words: English words (crudely stemmed) and Chinese character pairs."""
-    norm = normalize(text)
-    english = {w[:5] for w in re.findall(r"[a-z]{3,}", norm) if w not in _STOP_EN}
-    han = "".join(HAN.findall(norm))
-    pairs = {han[i : i + 2] for i in range(len(han) - 1)} - {"是否", "您是", "多少", "是不", "您的", "您在", "贵单", "单位"}
-    return english | pairs
-
-
 def _shared(question: Question, text: str) -> int:
     """How many content words the words share with ``question`` (its text and unit, both languages)."""
-    return len(_words(question.text.zh + " " + question.text.en + " " + (question.unit.en if question.unit else "")) & _words(text))
+    return len(content_words(question.text.zh + " " + question.text.en + " " + (question.unit.en if question.unit else "")) & content_words(text))
 
 
 def _fits(question: Question, text: str, today: dt.date) -> tuple[int, Reading] | None:
@@ -219,7 +159,7 @@ def understand_turn(
         if explicit:
             accept = here is None or fit >= here[0]
         elif asked is None:  # after the verdict: a bare answer must fit the earlier question ("3 years" to one in months)
-            accept = fit >= 1
+            accept = fit >= 1 and not _ASKING.search(normalize(words))  # "my son needs a passport, he's 4" restates nothing
         elif here is None:
             accept = fit >= 2
         else:

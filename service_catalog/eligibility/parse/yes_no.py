@@ -1,27 +1,27 @@
-"""Yes or no in free text: "是的", "嗯", "没有", "yep", "not really" (pure: no I/O)."""
+"""Yes or no in free text by its surface words: "是的", "嗯", "没有", "yep", "not really" (pure: no I/O).
+
+The last resort of :mod:`.meaning`, and how :mod:`.turn` reads a reply to "is that right?": any
+yes or no word of :mod:`._lexicon` anywhere, any negation of :mod:`.negation`.
+"""
 
 from __future__ import annotations
 
 import re
 
 from ...model import Question
+from ._lexicon import ABLE_ZH, AGREE_EN, AGREE_ZH, HAVE_ZH, NO_ANSWER_EN, NO_EN, OK_EN, OK_ZH, SURE_EN, SURE_ZH, UNSURE, WRONG_EN, YES_EN, YES_ZH, alternation
 from ._text import HAN, normalize
+from .negation import any_negation, without_false_negations
 
 __all__ = ["parse_yes_no", "restates_question"]
 
-_UNSURE = re.compile(
-    r"not sure|don'?t know|do not know|dunno|no idea|unsure|not certain|maybe|perhaps|idk|can'?t remember"
-    r"|不知道|不清楚|不确定|不记得|说不好|说不清|不好说|也许|可能吧|大概吧|忘了"
-)
 _YES_IDIOMS = re.compile(r"no problem|not a problem|why not|没问题|没错|不错")
-_EN_NO = re.compile(r"\b(?:no|nope|nah|not|never|negative|false|none)\b|n't\b|\bnot really\b|\bi do not\b|\bi am not\b")
+_EN_NO = re.compile(rf"\b(?:{alternation(NO_EN, NO_ANSWER_EN, WRONG_EN, ('none',))})\b|n't\b|\bnot\b|\bi do not\b|\bi am not\b")
 _EN_YES = re.compile(
-    r"\b(?:yes|yep|yeah|yea|yup|ya|y|sure|correct|right|true|ok|okay|affirmative|definitely|absolutely"
-    r"|certainly|indeed|of course|i do|i am|i'm|i have|i've|i did|we do|we are|we have|it is|it was|that's right)\b"
+    rf"\b(?:{alternation(YES_EN, SURE_EN, AGREE_EN, OK_EN)}|y|i do|i am|i'm|i have|i've|i did|we do|we are|we have|it is|it was|that's right)\b"
 )
-_ZH_NO = re.compile(r"[不没否无未非]")
-_ZH_NOT_NEGATIONS = re.compile(r"非常|无论|不仅|不但")
-_ZH_YES = re.compile(r"[是对有嗯恩好行已在要]|可以|当然|肯定|确定|持有|办了|交了|参加")
+# Chinese yes/no words stand inside longer words ("有居住证", "交了"); a state reached counts too (已, 在, 办了).
+_ZH_YES = re.compile(rf"{alternation(YES_ZH, SURE_ZH, AGREE_ZH, OK_ZH, ABLE_ZH, HAVE_ZH)}|已|在|要|持有|办了|交了|参加")
 
 
 def parse_yes_no(text: str) -> bool | None:
@@ -34,16 +34,13 @@ def parse_yes_no(text: str) -> bool | None:
         True, False, or None when unsure ("不知道", "not sure") or unclear.
     """
     norm = normalize(text)
-    if not norm or _UNSURE.search(norm):
+    if not norm or UNSURE.search(norm):
         return None
     if _YES_IDIOMS.search(norm):
         return True
-    if _EN_NO.search(norm):
+    if _EN_NO.search(norm) or any_negation(norm):
         return False
-    zh = _ZH_NOT_NEGATIONS.sub("", norm)
-    if _ZH_NO.search(zh):
-        return False
-    if _EN_YES.search(norm) or _ZH_YES.search(zh):
+    if _EN_YES.search(norm) or _ZH_YES.search(without_false_negations(norm)):
         return True
     return None
 
