@@ -25,6 +25,8 @@ __all__ = [
     "HAVE_ZH",
     "HERE_EN",
     "HERE_ZH",
+    "KIN_EN",
+    "KIN_ZH",
     "NO_ANSWER_EN",
     "NO_EN",
     "NO_ZH",
@@ -207,3 +209,21 @@ def alternation(*words: tuple[str, ...]) -> str:
     """A regex alternation of word lists, longest first (so that 是的 is tried before 是); the
     entries are regex pieces ("嗯+")."""
     return "|".join(sorted({w for group in words for w in group}, key=len, reverse=True))
+
+
+# --- whose situation -------------------------------------------------------------------------------
+# People an answer may tell of besides the person asked about: family (in everyday and regional words:
+# 老伴, 老头子, 媳妇, 伊 "he/she" in Shanghainese), friends, neighbours, colleagues. Not the landlord,
+# the boss or the company: what they do is usually done for the person ("the landlord registered it").
+KIN_ZH = (
+    "老公", "老婆", "丈夫", "妻子", "爱人", "先生", "太太", "老伴", "老头子", "老头", "老太婆", "老太太", "媳妇", "对象",
+    "男朋友", "女朋友", "爸", "妈", "父亲", "母亲", "儿子", "女儿", "孩子", "娃", "宝宝", "哥", "姐", "弟", "妹", "公公",
+    "婆婆", "岳父", "岳母", "丈人", "丈母娘", "爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷", "孙子", "孙女", "外孙",
+    "叔", "舅", "姑", "姨", "侄", "家里人", "亲戚", "朋友", "同事", "邻居", "室友", "伊",
+)  # fmt: skip
+KIN_EN = (
+    "husband", "wife", "partner", "spouse", "mother", "mom", "mum", "father", "dad", "son", "daughter", "brother",
+    "sister", "friend", "parents?", "kids?", "children", "neighbou?r", "colleague", "grandma", "grandpa", "grandmother",
+    "grandfather", "grandson", "granddaughter", "grandchild", "uncle", "aunt", "cousin", "boyfriend", "girlfriend",
+    "fianc[eé]e?", "roommate", "flatmate", "in-laws?",
+)  # fmt: skip

@@ -27,7 +27,10 @@ from ...model import Question
 from ._numerals import ARABIC, CN_CHARS, CN_DIGITS, EN_SCALES, EN_UNITS, cn_to_number, en_words_to_number
 from ._text import normalize
 
-__all__ = ["Duration", "Hedge", "Unit", "duration_unit", "find_duration", "hedge_of"]
+__all__ = ["CALENDAR_YEARS", "Duration", "Hedge", "Unit", "duration_unit", "find_duration", "hedge_of"]
+
+CALENDAR_YEARS = (1900, 2100)
+"""A whole number in this range, said with 年 or to a question of duration, is a year of the calendar."""
 
 Unit = Literal["year", "month", "week", "day"]
 Hedge = Literal["exact", "about", "more", "almost", "range"]
@@ -35,7 +38,7 @@ Hedge = Literal["exact", "about", "more", "almost", "range"]
 _DAYS: dict[Unit, float] = {"year": 365.0, "month": 30.0, "week": 7.0, "day": 1.0}
 _MONTHS: dict[Unit, float] = {"year": 12.0, "month": 1.0, "week": 12 / 52, "day": 1 / 30}
 _UNIT_WORDS: dict[Unit, tuple[str, ...]] = {
-    "year": ("years", "year", "yrs", "yr", "周岁", "年", "岁"),
+    "year": ("years", "year", "yrs", "yr", "y", "周岁", "年", "岁"),
     "month": ("months", "month", "mos", "mo", "个月", "月"),
     "week": ("weeks", "week", "wks", "wk", "个星期", "个礼拜", "星期", "礼拜", "周"),
     "day": ("days", "day", "天", "日"),
@@ -46,7 +49,7 @@ _EN_WORDS = "|".join(sorted([*EN_UNITS, *EN_SCALES], key=len, reverse=True))
 _NUM = rf"{ARABIC}|[{CN_CHARS}]+|(?:(?:{_EN_WORDS})(?:[\s-]+(?:and\s+)?(?:{_EN_WORDS}))*)|an?"
 # One amount with its unit: "3 years", "一年半", "两个半月", "one and a half years", "a year and a half", "半年".
 _AMOUNT = re.compile(
-    rf"(?<![a-z0-9])(?P<num>{_NUM})?\s*(?P<half1>and\s+a\s+half|个半|半)?\s*(?:个(?=\s*(?:月|星期|礼拜)))?\s*"
+    rf"(?<![a-z0-9])(?P<num>{_NUM})?(?P<mark>多|来|几|余|\+|ish)?\s*(?P<half1>and\s+a\s+half|个半|半)?\s*(?:个(?=\s*(?:月|星期|礼拜)))?\s*"
     rf"(?P<unit>{_UNIT_RE})(?![a-z])(?P<half2>\s*and\s+a\s+half|半)?"
 )
 _HALF_A = re.compile(rf"\bhalf\s+an?\s+(?P<unit>{_UNIT_RE})\b")
@@ -54,6 +57,16 @@ _RANGE = re.compile(
     rf"(?P<lo>{ARABIC}|[{CN_CHARS}]+|{_EN_WORDS})\s*(?:-|–|—|~|～|to|or|到|至|或)\s*(?P<hi>{_NUM})\s*(?:个(?=\s*[月星礼]))?\s*(?P<unit>{_UNIT_RE})"
 )
 _CN_PAIR = re.compile(rf"(?P<pair>一两|两三|二三|三四|四五|五六|六七|七八|八九)\s*(?:个(?=\s*[月星礼]))?\s*(?P<unit>{_UNIT_RE})")
+# After the number, before the unit: 十多年, 二十几年, 十来年, "3+ years", "3ish years".
+_MARK_HEDGE: dict[str, Hedge] = {"多": "more", "几": "more", "余": "more", "+": "more", "来": "about", "ish": "about"}
+# Everyday words for an amount, said as the number they mean ("a couple of years", "a decade", 俩月).
+_SAID_AS = (
+    (re.compile(r"\ba couple of\b|\ba couple\b"), "about 2"),
+    (re.compile(r"\b(?:a|one)\s+decade\b"), "10 years"),
+    (re.compile(r"(?<=[a-z])-(?=[a-z])"), " "),  # "two-and-a-half years"
+    (re.compile(r"俩(?=\s*个?\s*(?:月|年|星期|礼拜|周|天))"), "两"),
+    (re.compile(r"仨(?=\s*个?\s*(?:月|年|星期|礼拜|周|天))"), "三"),
+)
 _JOINER = re.compile(r"^\s*(?:,|，|and|又|零|plus)?\s*$")
 _MORE = re.compile(r"more than|over|at least|upwards of|\bplus\b|\+|超过|不止|以上|多|不少于|起码|至少")
 _ALMOST = re.compile(r"almost|nearly|just under|not quite|close to|快|将近|接近|不到|差不多满|差一点")
@@ -114,13 +127,14 @@ def _number(token: str | None) -> float | None:
     return en_words_to_number(token)
 
 
-def _amounts(norm: str) -> list[tuple[int, int, float, Unit]]:
-    """(start, end, amount, unit) for each amount with a unit in the text."""
-    found: list[tuple[int, int, float, Unit]] = []
+def _amounts(norm: str) -> list[tuple[int, int, float, Unit, str | None]]:
+    """(start, end, amount, unit, mark) for each amount with a unit in the text; ``mark`` is what stands
+    between the number and the unit (多 in 十多年), if anything."""
+    found: list[tuple[int, int, float, Unit, str | None]] = []
     for m in _HALF_A.finditer(norm):
-        found.append((m.start(), m.end(), 0.5, _WORD_TO_UNIT[m.group("unit")]))
+        found.append((m.start(), m.end(), 0.5, _WORD_TO_UNIT[m.group("unit")], None))
     for m in _AMOUNT.finditer(norm):
-        if any(s <= m.start() < e for s, e, _, _ in found):
+        if any(s <= m.start() < e for s, e, _, _, _ in found):
             continue
         unit = _WORD_TO_UNIT[m.group("unit")]
         num = m.group("num")
@@ -134,16 +148,20 @@ def _amounts(norm: str) -> list[tuple[int, int, float, Unit]]:
             value = 0.0  # "半年"
         if unit == "month" and m.group("unit") == "月" and "个" not in m.group() and not half and value > 12 - 1e-9:
             continue  # "12月" alone is December, not a duration
-        found.append((m.start(), m.end(), value + (0.5 if half else 0.0), unit))
+        if unit == "month" and m.group("unit") == "月" and "个" not in m.group() and re.search(r"\d{4}\s*年\s*$", norm[: m.start()]):
+            continue  # "2018年3月" is a month of the calendar
+        if unit == "year" and m.group("unit") == "年" and value >= CALENDAR_YEARS[0]:
+            continue  # "2019年" is a year of the calendar, not 2019 years
+        found.append((m.start(), m.end(), value + (0.5 if half else 0.0), unit, m.group("mark")))
     return sorted(found)
 
 
 def hedge_of(norm: str, start: int, end: int) -> Hedge:
     """The hedge around the amount at ``norm[start:end]``: words just before it and just after."""
     before, after = norm[max(0, start - 14) : start], norm[end : end + 6]
-    if _ALMOST.search(before):
+    if _ALMOST.search(before) or before.endswith("小"):  # 小半年: not quite half a year
         return "almost"
-    if _MORE.search(before) or re.match(r"\s*(?:多|以上|plus|\+|or more|and more|and counting)", after):
+    if _MORE.search(before.replace("差不多", "")) or before.endswith("大") or re.match(r"\s*(?:多|以上|plus|\+|or more|and more|and counting)", after):
         return "more"
     if _ABOUT.search(before) or re.match(r"\s*(?:左右|上下|or so|ish|吧)", after):
         return "about"
@@ -160,6 +178,8 @@ def find_duration(text: str) -> Duration | None:
         The :class:`Duration`, or None when no amount with a duration unit is said.
     """
     norm = normalize(text)
+    for pattern, said in _SAID_AS:
+        norm = pattern.sub(said, norm)
     # "十五年多": the 多 belongs to the amount; "三年多" likewise. Keep it visible to hedge_of.
     rng = _RANGE.search(norm)
     if rng is not None:
@@ -174,13 +194,13 @@ def find_duration(text: str) -> Duration | None:
     amounts = _amounts(norm)
     if not amounts:
         return None
-    start, end, amount, unit = amounts[0]
+    start, end, amount, unit, mark = amounts[0]
     months, days = _span(amount, unit)
     last = unit
-    for s, e, more, more_unit in amounts[1:]:  # "2 years and 3 months", "一年零两个月": a sum of smaller units
+    for s, e, more, more_unit, _ in amounts[1:]:  # "2 years and 3 months", "一年零两个月": a sum of smaller units
         if _MONTHS[more_unit] < _MONTHS[last] and _JOINER.match(norm[end:s]):
             months, days = months + more * _MONTHS[more_unit], days + more * _DAYS[more_unit]
             end, last = e, more_unit
         else:
             break
-    return Duration(amount, unit, months, days, None, hedge_of(norm, start, end))
+    return Duration(amount, unit, months, days, None, _MARK_HEDGE[mark] if mark else hedge_of(norm, start, end))

@@ -56,6 +56,7 @@ from .situation import (
     others_spans,
     own_clauses,
     read_situation,
+    says_a_bare_no,
     topic_of,
 )
 from .yes_no import parse_yes_no, restates_question
@@ -77,6 +78,7 @@ _LEAD_YES = re.compile(
 _LEAD_NO = re.compile(
     rf"^(?:{alternation(NO_EN, NO_ANSWER_EN, NO_ZH, HAVE_NOT_ZH)})(?![a-z\u4e00-\u9fff])(?!\s*(?:one|body|longer|problem|doubt|worries|matter)\b)"
 )
+_NUMERAL_BEFORE = re.compile(r"[\d零一二两三四五六七八九十百千万几]$")
 _DONE = re.compile(r"\balready\b|\bi(?:'ve| have) (?:done|got|had|been)|[\u4e00-\u9fff]过了|已经|早就|办好了|弄好了|[打交办登领做]了")
 
 
@@ -106,6 +108,8 @@ def _cue_votes(question: Question, norm: str, others: Sequence[tuple[int, int]] 
             continue
         for phrase in (*cues.zh, *cues.en):
             for m in _cue_pattern(phrase).finditer(norm):
+                if m.group().endswith("多") and _NUMERAL_BEFORE.search(norm, 0, m.end() - 1):
+                    continue  # "两万多", "十多年": after a number 多 is "-odd", not "a lot"
                 hits.append((m.start(), m.end(), side))
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     votes: list[bool] = []
@@ -213,6 +217,8 @@ def explain_yes_no(question: Question, text: str) -> tuple[bool, float, str] | N
     if NOT_YET.search(norm):
         return False, 0.85, "not yet"
     if situation is not None:
+        if situation.value and says_a_bare_no(question, norm):
+            return True, 0.6, "situation, and a bare no"  # "X的残疾证办下来了 我自己没有": whose, the words did not say
         return situation.value, situation_confidence(question, norm, situation), "situation"
     if _DONE.search(norm) and not any_negation(norm):
         return True, 0.85, "done"

@@ -10,6 +10,7 @@ one can be seen and corrected.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from ...model import Question
 from ._text import normalize
 from .choices import parse_choice
 from .dates import parse_date
-from .durations import Duration, duration_unit, find_duration, hedge_of
+from .durations import CALENDAR_YEARS, Duration, duration_unit, find_duration, hedge_of
 from .meaning import CONFIDENT, read_yes_no
 from .numbers import _number_candidates, parse_number
 
@@ -119,9 +120,35 @@ def _read_duration(question: Question, d: Duration) -> Reading:
     return reading if reading.confident else Reading(value, confidence, text, _confirm(question, text), reading.high)
 
 
-def _read_number(question: Question, text: str) -> Reading | None:
+_MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_CALENDAR = re.compile(rf"(?:(?P<mon1>{'|'.join(_MONTHS_EN)})[a-z]*\.?\s+)?(?<!\d)(?P<year>(?:19|20)\d\d)(?!\d)(?:\s*年\s*(?:(?P<mon2>\d{{1,2}})\s*月)?)?")
+
+
+def _since(text: str, today: dt.date) -> Duration | None:
+    """A year of the calendar said to a question of duration ("since 2020", "2019年来的上海", "since March
+    2024"): the time from then to today. A year alone is a range (from its last month to its first),
+    counted as the lower end; with its month, about that long. Either is asked back."""
+    m = _CALENDAR.search(normalize(text))
+    if m is None or not (CALENDAR_YEARS[0] <= int(m.group("year")) <= today.year):
+        return None
+    year = int(m.group("year"))
+    month = _MONTHS_EN.index(m.group("mon1")) + 1 if m.group("mon1") else int(m.group("mon2")) if m.group("mon2") else None
+    if month is not None and not 1 <= month <= 12:
+        return None
+
+    def since(mon: int) -> float:
+        return float(max(0, (today.year - year) * 12 + today.month - mon))
+
+    if month is not None:
+        low = since(month)
+        return Duration(low / 12 if low >= 12 else low, "year" if low >= 12 else "month", low, low * 30, None, "about")
+    low, high = since(12), since(1)
+    return Duration(low, "month", low, low * 30, (high, high * 30), "range")
+
+
+def _read_number(question: Question, text: str, today: dt.date) -> Reading | None:
     if duration_unit(question) is not None:
-        d = find_duration(text)
+        d = find_duration(text) or _since(text, today)
         if d is not None:
             return _read_duration(question, d)
     value = parse_number(text)
@@ -167,7 +194,7 @@ def read_answer(question: Question, text: str, today: dt.date) -> Reading | None
         confirm = {"zh": f"我理解为“{words['zh']}”：{question.text.zh} 对吗？", "en": f"I understood “{words['en']}” to: {question.text.en} Is that right?"}
         return Reading(value, confidence, text_, confirm)
     if question.type == "number":
-        return _read_number(question, text)
+        return _read_number(question, text, today)
     if question.type == "choice":
         option = parse_choice(question, text)
         if option is None:

@@ -43,10 +43,13 @@ from ._lexicon import (
     EN_STOP,
     HERE_EN,
     HERE_ZH,
+    KIN_EN,
+    KIN_ZH,
     ZH_ANSWER_WORDS,
     ZH_FORMS,
     ZH_GENERIC,
     ZH_STOP,
+    alternation,
 )
 from ._text import HAN
 from ._text import stem as _stem
@@ -65,6 +68,7 @@ __all__ = [
     "others_spans",
     "own_clauses",
     "read_situation",
+    "says_a_bare_no",
     "topic_of",
 ]
 
@@ -125,15 +129,12 @@ def different_districts(question: Question, norm: str) -> bool:
 
 # --- whose situation ---------------------------------------------------------------------------
 
-_OTHER_ZH = re.compile(r"[他她]|老公|老婆|丈夫|妻子|爱人|先生|太太|爸|妈|父亲|母亲|儿子|女儿|孩子|哥|姐|弟|妹|家里人|亲戚|朋友|同事|邻居")
-_SELF_ZH = re.compile(r"我(?!们|老公|老婆|丈夫|妻子|爱人|先生|太太|爸|妈|父|母|儿|女|孩|哥|姐|弟|妹|家|的?亲戚|的?朋友|同事)")
-_OTHER_EN = re.compile(
-    r"\b(?:he|she|his|her|him|hers|husband|wife|partner|spouse|mother|mom|mum|father|dad|son|daughter|brother|sister|friend|"
-    r"parents?|kids?|children|neighbou?r|colleague)\b"
-)
-_SELF_EN = re.compile(
-    r"\b(?:i|me|mine|myself|i'm|i've|i'd|i'll)\b|\bmy\b(?!\s+(?:husband|wife|partner|spouse|mother|mom|mum|father|dad|son|daughter|brother|sister|friend|parents?|kids?|children))"
-)
+_KIN_ZH = alternation(KIN_ZH)
+_KIN_EN = alternation(KIN_EN)
+_OTHER_ZH = re.compile(rf"[他她]|{_KIN_ZH}")
+_SELF_ZH = re.compile(rf"我(?!们|的?(?:{_KIN_ZH}|父|母|儿|女|孩|家))")
+_OTHER_EN = re.compile(rf"\b(?:he|she|his|her|him|hers|{_KIN_EN})\b")
+_SELF_EN = re.compile(rf"\b(?:i|me|mine|myself|i'm|i've|i'd|i'll)\b|\bmy\b(?!\s+(?:{_KIN_EN})\b)")
 _ABOUT_OTHERS_Q = re.compile(r"配偶|父母|子女|孩子|家人|犬|狗|贵单位|老人|去世|病人|投资人|门店|项目|场所|企业|建筑|货车|经营")
 
 
@@ -158,6 +159,13 @@ def others_spans(question: Question, norm: str) -> list[tuple[int, int]]:
 def bare_no(words: _Words, clause: str) -> bool:
     """A short negated clause without the question's words: "not me", "mine isn't", "我没有"."""
     return len(clause) <= 12 and _negations(clause)[0] and not _clause_hits(words, clause)[0]
+
+
+def says_a_bare_no(question: Question, norm: str) -> bool:
+    """True when a clause of the answer is a bare no that names the person ("我自己没有", "not me",
+    "mine isn't"): beside a yes read elsewhere in the answer, the answer says both."""
+    words = _question_words(question)
+    return any(bare_no(words, c) and (_SELF_ZH.search(c) or _SELF_EN.search(c)) for c in _clauses(norm))
 
 
 def contrasted_no(question: Question, norm: str) -> bool:

@@ -56,7 +56,7 @@ _ASKING = re.compile(
 _CORRECTION = re.compile(
     r"\bactually\b|\bi said\b|\bi meant\b|\bi mean\b|\bsorry\b|\bcorrection\b|\bno wait\b|\bwait\b|\bmistake\b|\bwrong\b|\bnot \S+ but\b"
     r"|\boops\b|\bwhoops\b|\btypo\b|\btyped\b|\bmistyped\b|\bmisspoke\b|\bmy bad\b|\bscratch that\b|\bi got that wrong\b"
-    r"|不对|说错|搞错|弄错|写错|打错|输错|答错|填错|说反|手滑|其实|应该是|我是说|更正|纠正|改成|改为|改一下|不是\S{1,8}而是"
+    r"|不对|说错|搞错|弄错|写错|打错|输错|答错|填错|说反|手滑|其实|应该是|我是说|更正|纠正|改成|改为|改一下|不是\S{1,8}而是|不是[^，,。.\s]{1,10}[，,\s]\s*是"
 )
 
 
@@ -97,9 +97,15 @@ def _fits(question: Question, text: str, today: dt.date) -> tuple[int, Reading] 
 
 
 def _after_cue(text: str) -> str:
-    """The words after the last correction cue ("不对，是三年" → "，是三年")."""
-    cues = list(_CORRECTION.finditer(normalize(text)))
-    return normalize(text)[cues[-1].end() :] if cues else text
+    """The words after the last correction cue ("不对，是三年" → "，是三年"; "不是3个月，是3年" → "3年"), or
+    before it when nothing follows ("I do have one actually")."""
+    norm = normalize(text)
+    cues = list(_CORRECTION.finditer(norm))
+    if not cues:
+        return text
+    after = norm[cues[-1].end() :]
+    # "oh I do have a hukou actually": the cue comes last, the words before it are the new answer
+    return after if re.search(r"[a-z0-9\u4e00-\u9fff]", after) else norm[: cues[-1].start()]
 
 
 def understand_turn(

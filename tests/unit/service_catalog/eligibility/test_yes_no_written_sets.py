@@ -24,11 +24,19 @@ FLOORS = {
     ("dev_w3", "zh"): 0.6,
     ("check_w4", "en"): 0.5,
     ("check_w4", "zh"): 0.7,
+    # w5 (dev) and w6 (held out) untouched at 1e62689, yes/no right: dev_w5 en 0.657 / zh 0.686, check_w6 en 0.629 /
+    # zh 0.514; wrong without asking 0.029 each (zh 2 of 35 each).
+    ("dev_w5", "en"): 0.6,
+    ("dev_w5", "zh"): 0.65,
+    ("check_w6", "en"): 0.6,
+    ("check_w6", "zh"): 0.5,
 }
 WRONG_CEILINGS = {
     "dev_w3": 0.06,
     "check_w4": 0.015,
     "dev": 0.0,  # w1 after its widening: none wrong without asking
+    "dev_w5": 0.03,
+    "check_w6": 0.03,
 }
 
 
