@@ -69,6 +69,8 @@ def _whole(value: float, unit_is_whole: bool) -> int | float:
 
 def _in_unit(question: Question, value: float, lang: str) -> str:
     unit = question.unit.get(lang) if question.unit else ""
+    if lang == "en" and value == 1 and unit.endswith("s"):
+        unit = unit[:-1]  # "1 month", not "1 months"
     return f"{_fmt(value)}{unit}" if lang == "zh" else f"{_fmt(value)} {unit}".strip()
 
 
@@ -80,9 +82,20 @@ def _said(d: Duration, lang: str) -> str:
             return f"半{_ZH_UNIT[d.unit].lstrip('个')}" if not whole else f"{_fmt(whole)}{_ZH_UNIT[d.unit]}半"
         if not whole:
             return f"half a {d.unit}"
+    years, months = divmod(round(d.months), 12)
+    if d.unit == "year" and months and half != 0.5 and abs(d.months - round(d.months)) < 1e-6:
+        # "3 years and 6 months", 一年零三个月, "since March 2024": years and months, not "2.75 years"
+        if lang == "zh":
+            return f"{years}年{months}个月" if years else f"{months}个月"
+        return f"{_counted(years, 'year')} {_counted(months, 'month')}" if years else _counted(months, "month")
     if lang == "zh":
         return f"{_fmt(d.amount)}{_ZH_UNIT[d.unit]}"
-    return f"{_fmt(d.amount)} {_EN_UNIT[d.unit]}"
+    return _counted(d.amount, d.unit)
+
+
+def _counted(amount: float, unit: str) -> str:
+    """ "1 year", "3 years", "1.5 years" """
+    return f"{_fmt(amount)} {unit if amount == 1 else _EN_UNIT[unit]}"
 
 
 def _confirm(question: Question, reading: dict[str, str]) -> dict[str, str]:

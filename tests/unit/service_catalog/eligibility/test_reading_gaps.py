@@ -98,3 +98,17 @@ def test_after_the_verdict_a_new_request_corrects_nothing(catalogue: Catalogue, 
     age, licence = catalogue.questions["age"], catalogue.questions["has_driving_licence"]
     turn = understand_turn(text, asked=None, answered=[age, licence], answers={age.id: 40, licence.id: False}, today=TODAY)
     assert turn.kind == "unknown", turn
+
+
+@pytest.mark.parametrize(
+    ("answer", "en", "zh"),
+    [
+        ("一年零三个月", "1 year 3 months, that is 15 months", "1年3个月，即15个月"),
+        ("since March 2024", "about 2 years 9 months, counted as 33 months", "大约2年9个月，按33个月计"),
+        ("nearly a year", "almost 1 year, counted as just under 12 months (11 months)", "将近1年，按不到12个月（11个月）计"),
+    ],
+)
+def test_a_duration_is_shown_as_said(catalogue: Catalogue, answer: str, en: str, zh: str) -> None:
+    """The reading the person sees says years and months, and "1 year", not "1 years" or "2.75 years"."""
+    reading = read_answer(catalogue.questions["lived_in_city_months"], answer, TODAY)
+    assert reading is not None and reading.text == {"en": en, "zh": zh}, reading
