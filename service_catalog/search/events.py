@@ -51,7 +51,7 @@ _CUE_EN = re.compile(
     # asking what there is for a situation: "what support is there", "any government help",
     # "what can we apply for", "what are my options", "which licences", "from start to finish"
     r"|\bwhat (?:kinds? of |sort of )?(?:government |public |official )?(?:support|help|benefits|options|registrations|approvals|permits|licen[cs]es|obligations|stuff)\b"
-    r"|\bwhat are (?:my|our|the) options\b|\bany (?:help|support|government|goverment|subsid)|\bis there (?:any )?(?:\w+ )?(?:help|support)\b"
+    r"|\bwhat are (?:my|our|the) options\b|\bany (?:help|support|government|goverment|subsid|loan|financ|funding|grant)|\bis there (?:any )?(?:\w+ )?(?:help|support)\b"
     r"|\bwhat (?:i|we) need\b|\bwhat (?:do|does|should) (?:they|he|she|tenants|parents|families|owners|employers) (?:need|have) to do\b"
     r"|\bwhat can (?:i|we|they|she|he) (?:claim|apply|get|do)\b|\bwhich (?:licen[cs]es|permits|registrations|approvals)\b"
     r"|\bwhere do (?:i|we) (?:even )?(?:start|begin)\b|\bfrom start to finish\b|\ball of it\b"
@@ -61,15 +61,20 @@ _CUE_EN = re.compile(
     r"|\bwhat (?:do|does|should|must|will|would|did|can) (?:i|we|he|she|they|you|(?:my|our|his|her|their|the) [\w'’-]+(?: \w+)?) (?:\w+ )?"
     r"(?:(?:need|needs|have|has|got|ought) to (?!bring\b|pay\b)\w+|do|register|arrange|prepare|set up|sort out|take care of|apply for|handle)\b"
     r"|\bwhat (?:he|she|they|it) (?:needs|has|have|need) to\b|\bwhat (?:else )?(?:needs|has|have|need) to (?:happen|be done|be sorted|be arranged|be handled)\b"
-    r"|\bwhat all\b|\boverview\b|\bto-?do list\b|\bstep by step\b|\bwhole process\b|\bobligations\b"
-    r"|\beverything (?:i|we|he|she|they|you)\b|\ball the (?:steps|things|paperwork|formalities|admin|procedures|bureaucracy)\b|\bwhat are the (?:\w+ )?things\b"
+    r"|\b(?:what|which) all\b(?! (?:(?:i |we )?(?:need |have |must )?to )?(?:carry|bring|pay)\b)|\boverview\b|\bto-?do list\b|\bstep by step\b|\bwhole process\b|\bobligations\b"
+    r"|\beverything (?:i|we|he|she|they|you)\b|\ball (?:the )?(?:steps|things|paperwork|formalities|admin|procedures|bureaucracy)\b|\bwhat are the (?:\w+ )?things\b"
     r"|\bwhere to (?:start|begin)\b|\bwhat happens (?:now|next)\b|\bwhat (?:\w+ )?stuff\b|\bwhat (?:admin|bureaucracy|red tape|procedures|formalities)\b"
     r"|\bwhat (?:\w+ )?(?:support|help|funding|programs?|programmes?|schemes?|services are there)\b|\bgovernment (?:programs?|programmes?|schemes?)\b"
     r"|\banything (?:else )?(?:i|we|he|she|they) (?:need|needs|should|must|have|has)\b|\bwhere can (?:i|we|he|she|they) get help\b"
     # what a situation involves or what the rules are, and whether the city helps at all ("what are the
     # rules for dog owners", "what's involved", "can the government help us")
     r"|\bwhat are the (?:rules|regulations)\b|\bwhat(?:'s| is) (?:involved|required|needed)\b|\bwhat to expect\b"
-    r"|\b(?:can|could|will|would|does|do) (?:the )?(?:government|city|state|authorities) (?:help|support|do)\b",
+    r"|\b(?:can|could|will|would|does|do) (?:the )?(?:government|city|state|authorities) (?:help|support|do)\b"
+    # the whole of it, or what there is ("what is the full procedure", "pls list", "what are rules for",
+    # "which services are available"); "what all to carry" stays a question about one service
+    r"|\bwhat(?:'s| is| are) (?:the )?(?:full|whole|complete|entire|overall) (?:procedure|process|steps|formalities|list)\b"
+    r"|\bwhat are (?:the )?(?:rules|regulations) for\b|\b(?:complete|full|whole) list\b|\b(?:pls|plz|please|kindly) list\b"
+    r"|\b(?:options|services|schemes|help|support|programs?|programmes?|benefits|subsidies) (?:\w+ ){0,3}?(?:is|are) available\b",
     re.I,
 )
 _CUE_ZH = re.compile(
@@ -77,14 +82,18 @@ _CUE_ZH = re.compile(
     # colloquial and Shanghainese ways of asking the same: 办点啥, 弄点啥, 哪能弄 (怎么弄),
     # 有啥补贴/救助/扶持 (what is there for me), 从哪开始, 能拿点啥
     r"|[办弄做搞准备跑](?:点|些)?(?:啥|什么)(?!时候|辰光|地方)|办哪[点些]|哪能[弄办搞]|从哪(?:里|儿)?(?:开始|下手|入手)"
-    r"|有(?:啥|什么|哪些)(?:补贴|补助|救助|帮助|帮忙|福利|扶持|政策|待遇|服务|路子|办法|保障|优惠)|(?:能|可以|好)(?:拿|领|申请|享受)(?:点|些)?(?:啥|什么|哪些)|到底有哪些|帮(?:点|些)?(?:啥|什么)忙"
+    r"|有(?:点|些)?(?:啥|什么|哪些)(?:补贴|补助|救助|帮助|帮忙|福利|扶持|政策|待遇|服务|路子|办法|保障|优惠|照顾|关照)|(?:能|可以|好)(?:拿|领|申请|享受)(?:点|些)?(?:啥|什么|哪些)|到底有哪些|帮(?:点|些)?(?:啥|什么)忙"
     # everything at once, where to go, one by one (所有手续, 全套, 要跑几个地方, 一样一样讲, 从何下手, 捋一下),
     # what there is with words between (有啥介绍工作的路子, 有什么担保贷款或者扶持), how to handle it all,
     # and the colloquial 咋 (咋弄, 咋走) for 怎么
     r"|所有(?:的)?(?:手续|事情|事|流程|步骤|要办的)|全套|整套|一条龙|一揽子|清单|攻略|捋一[下捋]|理一[下理]"
     r"|[办弄做准备跑走补](?:哪几|哪些)|哪几(?:样|件|个|步)|跑(?:几|哪些|哪几)(?:个)?(?:地方|部门)|(?:哪些|几个)(?:地方|部门)要跑"
     r"|一起(?:告诉|讲|说|介绍|理|梳理)|一样一样|一[件条步项]一[件条步项]|挨个|逐一|从何(?:下手|入手|开始)|无从下手|咋(?:弄|办|整|搞|走)"
-    r"|有(?:啥|什么|哪些)[^，。,.？?！!\s]{1,10}?(?:补贴|补助|救助|帮助|帮忙|福利|扶持|政策|待遇|路子|办法|保障|优惠|渠道)"
+    r"|有(?:点|些)?(?:啥|什么|哪些)[^，。,.？?！!\s]{1,10}?(?:补贴|补助|救助|帮助|帮忙|福利|扶持|政策|待遇|路子|办法|保障|优惠|渠道|照顾|活动)"
+    # what to declare or file (每年要申报点啥, 要报哪些税; the papers to hand in stay one service's), what the
+    # things to do are (要做的事情有哪些), several things named and then how (婚检登记这些要怎么弄)
+    r"|(?:申报|要报|要交)(?:点|些)?(?:啥|什么|哪些)(?!材料|资料|证件|东西)|(?:做|办|弄|跑)的事(?:情|体)?(?:有哪些|有啥|是啥|是什么)"
+    r"|这些(?:都)?(?:要|该|得)?(?:怎么|咋|哪能|如何)(?:弄|办|搞)"
     r"|有(?:啥|什么|哪些)(?:可以|能|好)(?:办|申请|领|享受|帮)|有(?:啥|什么|哪些)好?去处|(?:怎么|如何|哪能)(?:处理|安排)"
     # what comes next (接下来干嘛, 后面该干啥), which approvals a venture needs (要哪些审批/许可), whether the
     # city helps at all (政府能帮吗, 有政府支持吗), what is all there to do (都要办啥 is 办啥 above)
@@ -93,8 +102,12 @@ _CUE_ZH = re.compile(
 )
 
 
+_GOVT = re.compile(r"\bgov(?:t|'t|’t)\b", re.I)
+
+
 def situational(text: str) -> bool:
     """Whether a question asks what to do in a situation rather than about one service."""
+    text = _GOVT.sub("government", text)
     return bool(_CUE_EN.search(text) or _CUE_ZH.search(text))
 
 
@@ -286,12 +299,12 @@ class EventMatcher:
         return out / total if total else out
 
     def _reach_share(self, words: Sequence[str], grams: Sequence[str], has: frozenset[str]) -> float:
-        """The share of a question's words (half) and bigrams (half) in a token set, each weighted by
-        how few events reach it (a word every checklist touches says little)."""
-        share = 0.0
+        """The share of a question's words and of its bigrams (the mean of the two) in a token set,
+        each weighted by how few events reach it (a word every checklist touches says little)."""
+        shares = []
         for part in (words, grams):
             weights = [(math.log(1 + (len(self.ids) + 1) / (self._reach_df.get(t, 0) + 0.5)), t in has) for t in part]
             total = sum(w for w, _ in weights)
             if total:
-                share += 0.5 * sum(w for w, hit in weights if hit) / total
-        return share
+                shares.append(sum(w for w, hit in weights if hit) / total)
+        return sum(shares) / len(shares) if shares else 0.0
