@@ -29,6 +29,20 @@ from service_catalog.search.index import SearchIndex
         "is there any startup help",
         "what do they need to do after moving here",
         "which licences does a cafe need",
+        # later hands (w5 dev): the whole of it, what there is, what to declare (sentences of our own)
+        "what is the whole procedure from buying to driving",
+        "which all schemes can a startup get",
+        "pls list everything",
+        "what are rules for pet owners",
+        "which services are available for new arrivals",
+        "any govt loan for small shops",
+        "退休了在外面上课 每年要申报点啥",
+        "店里每个季度要报哪些税",
+        "开公司以后平时要做的事情有哪些",
+        "入学登记 居住证 这些要怎么弄",
+        "老人家政府有点啥照顾",
+        "政府能帮吗",
+        "开饭店需要哪些审批",
     ],
 )
 def test_colloquial_cues_ask_for_a_checklist(text: str) -> None:
@@ -37,7 +51,15 @@ def test_colloquial_cues_ask_for_a_checklist(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["how do I book my driving test", "my dog licence expires next month, how do I renew it", "护照啥时候能拿到", "去哪办啥时候开门", "办护照要带啥"],
+    [
+        "how do I book my driving test",
+        "my dog licence expires next month, how do I renew it",
+        "护照啥时候能拿到",
+        "去哪办啥时候开门",
+        "办护照要带啥",
+        "renewing my licence, what all to carry",
+        "办居住证要交什么材料",
+    ],
 )
 def test_questions_about_one_service_are_not_cued(text: str) -> None:
     assert not situational(text)

@@ -11,7 +11,7 @@ import pytest
 from service_catalog.catalogue import Catalogue
 from service_catalog.search import load_or_build, tuned_config
 from service_catalog.search.embedder import FakeEmbedder
-from service_catalog.search.events import EventMatcher
+from service_catalog.search.events import CUE_COVERAGE_ZH, EventMatcher
 from service_catalog.search.index import SearchIndex
 from service_catalog.search.text import normalise
 
@@ -97,3 +97,17 @@ def test_whom_it_is_asked_for_does_not_count_against_the_situation(index: Search
     assert plain is not None and asked_for is not None and asked_for.cue
     assert asked_for.id == plain.id
     assert asked_for.coverage == pytest.approx(plain.coverage)
+
+
+def test_a_situation_told_by_its_steps_gets_its_checklist(index: SearchIndex) -> None:
+    """A shop's permits named in the steps' own words (奶茶铺, 食品许可, 消防: words the event's texts
+    lack): the event with its steps covers the question far better than any one service."""
+    response = index.search("开个奶茶铺 营业执照 食品许可 消防 要办哪些", lang="zh")
+    assert response.event is not None and response.event["id"] == "getting-licences"
+    match = _matcher(index).match(normalise("开个奶茶铺 营业执照 食品许可 消防 要办哪些"), index.encode("x"), 0.0, False)
+    assert match is not None and match.coverage < CUE_COVERAGE_ZH  # the event's own words alone fall under the bar
+
+
+def test_a_question_about_one_service_is_not_answered_by_its_steps(index: SearchIndex) -> None:
+    """What to prepare for a passport: the passport service covers the question as well as any checklist."""
+    assert index.search("办护照要准备点啥", lang="zh").event is None
