@@ -33,7 +33,7 @@ from typing import Literal
 from ..model import Question
 from .parse import Reading, read_answer
 from .parse._lexicon import ASKS, UNIT_WORDS
-from .parse._text import HAN, content_words, normalize
+from .parse._text import HAN, content_words, normalize, phrase_pattern
 from .parse.durations import duration_unit, find_duration
 
 __all__ = ["Found", "clauses", "earlier_answers"]
@@ -91,18 +91,13 @@ def _question_words(question: Question) -> set[str]:
 
 
 def _phrase_found(question: Question, norm: str) -> str | None:
-    """The first of a yes/no question's situation phrases found in the words ("…" is a short gap), or None."""
+    """The first of a yes/no question's situation phrases found in the words (as the yes/no reader finds
+    them: ``_text.phrase_pattern``), or None."""
     for cues in (question.yes_when, question.no_when):
         if cues is None:
             continue
         for phrase in (*cues.zh, *cues.en):
-            pieces = [p.strip() for p in normalize(phrase).split("...") if p.strip()]
-            if not pieces:
-                continue
-            pattern = r"[^,，。.;；!！?？]{0,12}?".join(
-                re.escape(p) if HAN.search(p) else r"(?<![a-z])" + r"\s+".join(re.escape(w) for w in p.split()) + r"(?:s|es|ed|d|ing)?(?![a-z])" for p in pieces
-            )
-            if re.search(pattern, norm):
+            if normalize(phrase).strip(". ") and phrase_pattern(phrase).search(norm):
                 return phrase
     return None
 

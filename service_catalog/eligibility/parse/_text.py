@@ -10,7 +10,7 @@ from typing import Any
 
 from ._lexicon import CONTENT_STOP_EN, CONTENT_STOP_ZH, SHORT_FORMS_ZH
 
-__all__ = ["HAN", "content_words", "normalize", "stem"]
+__all__ = ["HAN", "content_words", "normalize", "phrase_pattern", "stem"]
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 """One Chinese character."""
@@ -67,3 +67,21 @@ def content_words(text: str, stop: Collection[str] = ()) -> set[str]:
     han = "".join(HAN.findall(norm))
     pairs = {han[i : i + 2] for i in range(len(han) - 1)}
     return english | {p for p in pairs if p not in CONTENT_STOP_ZH and p not in stop}
+
+
+@functools.lru_cache(maxsize=2048)
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """A situation phrase (a question's ``yes_when``/``no_when``) as a pattern: "…" is a short gap within
+    the clause; English words of four letters or more may take an ending ("renew" → "renewed")."""
+    parts = []
+    for piece in normalize(phrase).split("..."):  # NFKC turns "…" into "..."
+        piece = piece.strip()
+        if not piece:
+            continue
+        if HAN.search(piece):
+            parts.append(re.escape(piece))
+        else:
+            words = [re.escape(w) + (r"(?:s|es|ed|d|ing)?" if len(w) >= 4 and w.isalpha() else "") for w in piece.split()]
+            parts.append(r"(?<![a-z])" + r"\s+".join(words) + r"(?![a-z])")
+    gap = r"[^,，。.;；!！?？]{0,12}?"
+    return re.compile(gap.join(parts))

@@ -38,11 +38,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from ...model import Question
 from ._lexicon import AGREE_EN, AGREE_ZH, HAVE_NOT_ZH, HAVE_ZH, NO_ANSWER_EN, NO_EN, NO_ZH, SURE_EN, SURE_ZH, UNSURE, YES_EN, YES_ZH, alternation
-from ._text import HAN, normalize
+from ._text import HAN, normalize, phrase_pattern
 from .negation import DOUBLE_NEGATIVE, NOT_YET, ZH_RHETORICAL, any_negation, negated_after, negated_before
 from .situation import (
     Situation,
@@ -82,23 +81,6 @@ _NUMERAL_BEFORE = re.compile(r"[\d零一二两三四五六七八九十百千万�
 _DONE = re.compile(r"\balready\b|\bi(?:'ve| have) (?:done|got|had|been)|[\u4e00-\u9fff]过了|已经|早就|办好了|弄好了|[打交办登领做]了")
 
 
-@lru_cache(maxsize=2048)
-def _cue_pattern(phrase: str) -> re.Pattern[str]:
-    """A situation phrase as a pattern: "…" is a short gap; English words may take an ending."""
-    parts = []
-    for piece in normalize(phrase).split("..."):  # NFKC turns "…" into "..."
-        piece = piece.strip()
-        if not piece:
-            continue
-        if HAN.search(piece):
-            parts.append(re.escape(piece))
-        else:
-            words = [re.escape(w) + (r"(?:s|es|ed|d|ing)?" if len(w) >= 4 and w.isalpha() else "") for w in piece.split()]
-            parts.append(r"(?<![a-z])" + r"\s+".join(words) + r"(?![a-z])")
-    gap = r"[^,，。.;；!！?？]{0,12}?"
-    return re.compile(gap.join(parts))
-
-
 def _cue_votes(question: Question, norm: str, others: Sequence[tuple[int, int]] = ()) -> list[bool]:
     """One vote per situation phrase found (longest first; a negation before it flips it). A yes
     found where the answer tells of somebody else (``others``) does not count: their having it is not yours."""
@@ -107,7 +89,7 @@ def _cue_votes(question: Question, norm: str, others: Sequence[tuple[int, int]] 
         if cues is None:
             continue
         for phrase in (*cues.zh, *cues.en):
-            for m in _cue_pattern(phrase).finditer(norm):
+            for m in phrase_pattern(phrase).finditer(norm):
                 if m.group().endswith("多") and _NUMERAL_BEFORE.search(norm, 0, m.end() - 1):
                     continue  # "两万多", "十多年": after a number 多 is "-odd", not "a lot"
                 hits.append((m.start(), m.end(), side))
