@@ -64,6 +64,8 @@ _SAID_AS = (
     (re.compile(r"\ba couple of\b|\ba couple\b"), "about 2"),
     (re.compile(r"\b(?:a|one)\s+decade\b"), "10 years"),
     (re.compile(r"(?<=[a-z])-(?=[a-z])"), " "),  # "two-and-a-half years"
+    (re.compile(r"个([多来几])(?=\s*(?:月|星期|礼拜))"), r"\1个"),  # 一个多月 → 一多个月: the 多 marks the number
+    (re.compile(r"个把(?=\s*(?:月|星期|礼拜))"), "一来个"),  # 个把月: a month or so
     (re.compile(r"俩(?=\s*个?\s*(?:月|年|星期|礼拜|周|天))"), "两"),
     (re.compile(r"仨(?=\s*个?\s*(?:月|年|星期|礼拜|周|天))"), "三"),
 )

@@ -63,6 +63,8 @@ def test_leading_words_that_are_no_answer(catalogue: Catalogue, question: str, a
         ("十多年", 120, False),
         ("差不多5年", 60, False),
         ("仨月", 3, True),
+        ("已经一个多月了", 1, False),  # 个多月, 个来月: the mark after 个
+        ("两个来月", 2, False),
         ("a couple of years", 24, False),
         ("over a decade", 120, False),
         ("about two-and-a-half years", 30, False),
