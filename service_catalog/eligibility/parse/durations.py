@@ -38,7 +38,7 @@ Hedge = Literal["exact", "about", "more", "almost", "range"]
 _DAYS: dict[Unit, float] = {"year": 365.0, "month": 30.0, "week": 7.0, "day": 1.0}
 _MONTHS: dict[Unit, float] = {"year": 12.0, "month": 1.0, "week": 12 / 52, "day": 1 / 30}
 _UNIT_WORDS: dict[Unit, tuple[str, ...]] = {
-    "year": ("years", "year", "yrs", "yr", "y", "周岁", "年", "岁"),
+    "year": ("years", "year", "yrs", "yr", "周岁", "年", "岁"),
     "month": ("months", "month", "mos", "mo", "个月", "月"),
     "week": ("weeks", "week", "wks", "wk", "个星期", "个礼拜", "星期", "礼拜", "周"),
     "day": ("days", "day", "天", "日"),
@@ -64,6 +64,7 @@ _SAID_AS = (
     (re.compile(r"\ba couple of\b|\ba couple\b"), "about 2"),
     (re.compile(r"\b(?:a|one)\s+decade\b"), "10 years"),
     (re.compile(r"(?<=[a-z])-(?=[a-z])"), " "),  # "two-and-a-half years"
+    (re.compile(r"(?<=\d)\s*y\b"), " years"),  # "3y"; only after a digit ("any" is no "an y")
     (re.compile(r"个([多来几])(?=\s*(?:月|星期|礼拜))"), r"\1个"),  # 一个多月 → 一多个月: the 多 marks the number
     (re.compile(r"个把(?=\s*(?:月|星期|礼拜))"), "一来个"),  # 个把月: a month or so
     (re.compile(r"俩(?=\s*个?\s*(?:月|年|星期|礼拜|周|天))"), "两"),

@@ -104,8 +104,12 @@ def _after_cue(text: str) -> str:
     if not cues:
         return text
     after = norm[cues[-1].end() :]
-    # "oh I do have a hukou actually": the cue comes last, the words before it are the new answer
-    return after if re.search(r"[a-z0-9\u4e00-\u9fff]", after) else norm[: cues[-1].start()]
+    if re.search(r"[a-z0-9\u4e00-\u9fff]", after):
+        return after
+    # "oh I do have a hukou actually": the cue comes last, the words before it are the new answer;
+    # not when they only disagree ("no, that's wrong" says what is wrong, not what is right)
+    before = norm[: cues[-1].start()].strip()
+    return after if not before or _AGREEMENT.fullmatch(before) else before
 
 
 def understand_turn(

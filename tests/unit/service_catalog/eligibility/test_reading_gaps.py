@@ -114,3 +114,17 @@ def test_a_duration_is_shown_as_said(catalogue: Catalogue, answer: str, en: str,
     """The reading the person sees says years and months, and "1 year", not "1 years" or "2.75 years"."""
     reading = read_answer(catalogue.questions["lived_in_city_months"], answer, TODAY)
     assert reading is not None and reading.text == {"en": en, "zh": zh}, reading
+
+
+@pytest.mark.parametrize("answer", ["I don't have any", "yes, we hardly have any savings", "since 2020 i think"])
+def test_no_confident_duration_from_words_that_are_none(catalogue: Catalogue, answer: str) -> None:
+    """ "any" is no "an" + "y"(ears); a year of the calendar is never a confident amount."""
+    reading = read_answer(catalogue.questions["lived_in_city_months"], answer, TODAY)
+    assert reading is None or not reading.confident, reading
+
+
+def test_a_bare_disagreement_after_the_verdict_corrects_nothing(catalogue: Catalogue) -> None:
+    """ "no, that's wrong" says something is wrong, not what is right: no answer is changed to "no"."""
+    months, chinese = catalogue.questions["lived_in_city_months"], catalogue.questions["nationality_chinese"]
+    turn = understand_turn("no, that's wrong", asked=None, answered=[months, chinese], answers={months.id: 3, chinese.id: True}, today=TODAY)
+    assert turn.kind == "unknown", turn
