@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,7 +26,7 @@ from .explain import warm as warm_field_tokens
 from .fusion import Confidence, Fuser, FusionMode, SearchMode
 from .lexical import LexicalIndex
 from .place import other_place
-from .text import detect_lang, normalise
+from .text import HAN, detect_lang, normalise
 
 if TYPE_CHECKING:
     from ..catalogue import Catalogue
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 __all__ = ["MAX_QUERY", "Decision", "Filters", "Hit", "Retrieval", "SearchIndex", "SearchResponse"]
 
 MAX_QUERY = 500
+NAMED_LEAD = 1.5  # a service the words name, moved first, gets this many times the best fused score
+NAMED_AMONG = 20  # how far down the fused ranking a service the words name is looked for
+NAMED_REST = 5  # at most this many Chinese characters, and this many other words, besides the name
 
 
 VECTOR_CACHE = 512  # query vectors kept by SearchIndex.encode
@@ -160,6 +163,7 @@ class SearchIndex:
         self._field_tokens = FieldTokens(catalogue.services, lexical.tokenizer)
         self.events = events
         self._districts = district_names(catalogue)
+        self._names = [_service_names(service) for service in self._services]  # named's
         self._vectors: dict[str, np.ndarray] = {}  # encode's cache; one index per catalogue version
         self._vectors_lock = threading.Lock()
         self._encoding: dict[str, Future[np.ndarray]] = {}  # texts being embedded now, by any thread
@@ -300,9 +304,13 @@ class SearchIndex:
         r = self.retrieve(searched, filters)
         lang = detect_lang(r.text) if lang == "auto" else lang
         d = self.decide(r, lang, mode)
+        if mode is SearchMode.HYBRID:
+            d = self.named_first(r.text, d)
         hits = [self._hit(doc, d.fused[doc], r.tokens, lang) for doc in d.ranked[:limit]]
         match = self.match_event(r, d)
-        event = self.checklist(match.id, lang) if match is not None and match.answers and d.elsewhere is None else None
+        # A service the words name is the answer, not a checklist of the event it belongs to.
+        answers = match is not None and match.answers and d.elsewhere is None and self.named(r.text, d) is None
+        event = self.checklist(match.id, lang) if match is not None and answers else None
         timings = {**r.timings, "total": (time.perf_counter() - started) * 1000}
         suggestions = [] if d.confident else hits[:3]
         return SearchResponse(query, lang, d.confident, d.probability, hits, suggestions, d.best, timings, d.elsewhere, event, district)
@@ -322,6 +330,44 @@ class SearchIndex:
                 rest = normalise(pattern.sub(" ", query))
                 return (rest if re.search(r"\w", rest) else query), district_id
         return query, None
+
+    def named_first(self, text: str, d: Decision) -> Decision:
+        """The ranking with the one service the words name, and little else, first and taken as found
+        ("我要办居住证", "护照怎么办", "dog licence please"): a person who names a service wants it, even
+        where other services mention the same words more often. Two services named alike keep the
+        fused order: the longest name wins, and a tie changes nothing (``named``)."""
+        doc = self.named(text, d)
+        if doc is None:
+            return d
+        ranked = [doc, *(n for n in d.ranked if n != doc)]
+        fused = {**d.fused, doc: max(d.fused.values()) * NAMED_LEAD} if doc != d.ranked[0] else d.fused
+        return replace(d, ranked=ranked, fused=fused, confident=True, best=self.ids[doc])
+
+    def named(self, text: str, d: Decision) -> int | None:
+        """The service among the first ``NAMED_AMONG`` whose title or keyword the words hold as a whole,
+        with little else said: at most ``NAMED_REST`` Chinese characters and ``NAMED_REST`` other
+        words besides the name ("敬老卡怎么办", "how do I get a senior citizen card"). A situation told
+        in more words ("儿子要买车了 拍牌 上牌 驾照这些…") names nothing, nor does a word of a title
+        inside one (孩子出生了 and 出生登记). None when no service, or two alike, are named."""
+        if d.elsewhere is not None:
+            return None
+        found = sorted(((self._named_length(text, n), -i, n) for i, n in enumerate(d.ranked[:NAMED_AMONG])), reverse=True)
+        found = [f for f in found if f[0]]
+        if not found or (len(found) > 1 and found[0][0] == found[1][0]):
+            return None
+        return found[0][2]
+
+    def _named_length(self, text: str, doc: int) -> int:
+        """The length of the longest name of service ``doc`` the text holds, when little else is said; else 0."""
+        names = [name for name in self._names[doc] if _contains_name(text, name)]
+        if not names:
+            return 0
+        rest = text
+        for name in sorted(names, key=len, reverse=True):
+            rest = rest.replace(name, " ")
+        if len(HAN.findall(rest)) > NAMED_REST or len(re.findall(r"[a-z]+", rest)) > NAMED_REST:
+            return 0
+        return max(len(name) for name in names)
 
     def match_event(self, r: Retrieval, d: Decision) -> EventMatch | None:
         """The event that fits the question best, and whether its checklist answers it."""
@@ -376,6 +422,21 @@ def district_names(catalogue: Catalogue) -> list[tuple[re.Pattern[str], str]]:
         pattern = "|".join(p for p in (zh_part, en_part) if p)
         out.append((re.compile(pattern, re.I), district.id))
     return out
+
+
+def _service_names(service: Service) -> tuple[str, ...]:
+    """A service's titles and keywords as searched text (normalised), the ones long enough to name it:
+    Chinese of two characters or more, other words of four letters or more (named)."""
+    texts = [service.title.zh, service.title.en, *service.keywords.zh, *service.keywords.en]
+    names = {normalise(t) for t in texts if t}
+    return tuple(sorted(n for n in names if len(n) >= (2 if HAN.search(n) else 4)))
+
+
+def _contains_name(text: str, name: str) -> bool:
+    """Chinese names anywhere in the text; other names as whole words ("card" is not in "cardiology")."""
+    if HAN.search(name):
+        return name in text
+    return f" {name} " in " " + re.sub(r"[^\w]+", " ", text) + " "
 
 
 def _restrictive(filters: Filters) -> bool:

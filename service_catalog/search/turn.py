@@ -23,8 +23,11 @@ Two modes:
   6. not confident → ``nothing`` (``off_topic`` when the NLU said out of scope or chitchat;
      otherwise ``no_match`` with up to three suggestions);
   7. a clear winner → ``service`` — but only as a list to pick from when a service is selected
-     and the words are an answer or say something is done (NLU ``inform``, 租房合同备案过了), which never
-     switch the selected service; else ``list``, trimmed to the hits within reach of the best.
+     and the words are an answer or say something is done (NLU ``inform``, 租房合同备案过了), or
+     do not name the winner (no word of its title or keywords that the selected one lacks:
+     "her legs are bad, can her son go for her" finds a care subsidy by its words), with the
+     selected service first: these never switch the selected service; else ``list``, trimmed to
+     the hits within reach of the best.
 
 - ``about`` ("which service is this about", for follow-ups, the eligibility check and applying):
   a service the NLU saw named and search finds clearly (and not the selected one); a pick from the
@@ -57,6 +60,7 @@ __all__ = [
     "Turn",
     "clear_winner",
     "decide",
+    "names",
     "next_steps",
     "prepare",
     "settle_district",
@@ -72,6 +76,7 @@ ALREADY = re.compile(
     re.I,
 )
 OFF_TOPIC = frozenset({"out_of_scope", "chitchat"})  # NLU intents whose words are not a request for a service
+NAME_FIELDS = frozenset({"title", "keywords"})  # the fields whose words name a service (search/explain.py)
 STATEMENTS = frozenset({"inform"})  # NLU intents of an answer or a statement, not of a request for a service
 STEP_TITLE_SCORE = 80  # rapidfuzz partial_ratio a step's title must reach in "I already did <title>"
 WINNER_RATIO = 1.5  # a first hit this many times the second's fused score is a clear winner
@@ -318,10 +323,31 @@ def _find(turn: Turn, finder: Finder, named: str | None, district: str | None) -
         # it finds is offered to pick from, the selected service stays selected (no silent switch).
         hits = trimmed(result.results)
         return decision("list", confident=True, hits=hits, shown=[ShownItem(h.id, h.title) for h in hits])
+    if winner and turn.selected and winner != turn.selected and not names(result, winner, turn.selected):
+        # A follow-up that describes the person's situation ("her legs are bad, can her son go for
+        # her", "他户口在虹口 能报对口的学校伐") finds other services by its words, but does not name
+        # one: the selected service comes first in a list to pick from, and stays selected.
+        hits = [h for h in trimmed(result.results) if h.id != turn.selected][: MAX_OFFERED - 1]
+        mine = next((h for h in result.results if h.id == turn.selected), None)
+        hits.insert(0, mine or Hit(turn.selected, next(iter(finder.titles(turn.selected)), turn.selected), 0.0, []))
+        return decision("list", confident=True, hits=hits, shown=[ShownItem(h.id, h.title) for h in hits])
     if winner:
         return decision("service", confident=True, service=winner, selects=True)
     hits = trimmed(result.results)
     return decision("list", confident=True, hits=hits, shown=[ShownItem(h.id, h.title) for h in hits])
+
+
+def names(result: SearchResponse, winner: str, selected: str) -> bool:
+    """Whether the words name ``winner`` rather than describe a situation: they share a word with its
+    title or keywords that the selected service's title and keywords (as far as this search matched
+    them) do not have. Matched by meaning, summary or example phrasings alone is a description."""
+    hits = {h.id: h for h in result.results}
+    own = _name_terms(hits[winner]) if winner in hits else set()
+    return bool(own - (_name_terms(hits[selected]) if selected in hits else set()))
+
+
+def _name_terms(hit: Hit) -> set[str]:
+    return {str(t) for reason in hit.why if reason.get("field") in NAME_FIELDS for t in reason.get("terms") or ()}
 
 
 def _about(turn: Turn, finder: Finder, district: str | None) -> Decision:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -198,9 +199,39 @@ def test_a_statement_with_a_service_selected_offers_what_it_finds_without_switch
     done = find(finder, text, selected="talent-rental-subsidy", intent="find_service")  # "it is done", whatever the NLU calls it
     assert (done.kind, done.selects) == ("list", False)
     wanted = "how do I register my tenancy"
-    finder = FakeFinder(catalogue, (wanted, None, None, found(wanted, ("rental-contract-registration", 1.0), best="rental-contract-registration")))
-    asked = find(finder, wanted, selected="talent-rental-subsidy", intent="find_service")
+    named = named_hits(found(wanted, ("rental-contract-registration", 1.0), best="rental-contract-registration"), {"rental-contract-registration": ["tenancy"]})
+    asked = find(FakeFinder(catalogue, (wanted, None, None, named)), wanted, selected="talent-rental-subsidy", intent="find_service")
     assert (asked.kind, asked.service, asked.selects) == ("service", "rental-contract-registration", True)
+
+
+def named_hits(response: SearchResponse, terms: dict[str, list[str]]) -> SearchResponse:
+    """``response`` with hits that matched ``terms`` in their title (the words name the service)."""
+    results = [replace(h, why=[{"field": "title", "terms": terms[h.id]}]) if h.id in terms else h for h in response.results]
+    return replace(response, results=results)
+
+
+def test_a_described_situation_with_a_service_selected_keeps_it_first_in_a_list(catalogue: Catalogue) -> None:
+    text = "her legs are bad, can her son go for her, what to bring"  # about the senior card's applicant, not a request for care
+    described = found(text, ("elderly-care-subsidy", 1.0), ("long-term-care-insurance", 0.5), best="elderly-care-subsidy")
+    described = replace(described, results=[replace(h, why=[{"field": "phrasings", "terms": ["legs"]}]) for h in described.results])
+    decision = find(FakeFinder(catalogue, (text, None, None, described)), text, selected="senior-citizen-card", intent="find_service")
+    assert (decision.kind, decision.selects) == ("list", False)
+    assert [h.id for h in decision.hits] == ["senior-citizen-card", "elderly-care-subsidy", "long-term-care-insurance"]
+    assert decision.shown[0].id == "senior-citizen-card" and decision.shown[0].title
+
+
+def test_a_word_both_services_have_in_their_titles_does_not_name_the_other(catalogue: Catalogue) -> None:
+    text = "can my grandson go to the school near us"
+    hits = named_hits(
+        found(text, ("junior-high-school-enrolment", 1.0), ("primary-school-enrolment", 0.6), best="junior-high-school-enrolment"),
+        {"junior-high-school-enrolment": ["school"], "primary-school-enrolment": ["school"]},
+    )
+    decision = find(FakeFinder(catalogue, (text, None, None, hits)), text, selected="primary-school-enrolment", intent="find_service")
+    assert (decision.kind, decision.selects, decision.hits[0].id) == ("list", False, "primary-school-enrolment")
+    other = "how do I get my passport"
+    passport = named_hits(found(other, ("passport-application", 1.0), best="passport-application"), {"passport-application": ["passport"]})
+    switched = find(FakeFinder(catalogue, (other, None, None, passport)), other, selected="primary-school-enrolment", intent="find_service")
+    assert (switched.kind, switched.service, switched.selects) == ("service", "passport-application", True)
 
 
 def test_a_confident_filtered_search_breaks_the_tie(catalogue: Catalogue) -> None:
