@@ -8,7 +8,10 @@ the services. An event answers when
 * the question asks what to do in a situation (a cue such as "what do I need to do",
   "where do I start", 要办什么, 哪些手续, 流程) and one event fits it well enough, or
 * it has no cue but fits an event by meaning clearly better than any single service
-  ("my father passed away") and no service is named.
+  ("my father passed away") and no service is named, or
+* (Chinese, with a cue) its words fall under the bar but the event together with its steps'
+  services' texts covers them far better than the best single service does: a situation told in
+  the words of what its checklist is about (开个奶茶铺 营业执照 食品许可 消防 要办哪些).
 
 A question about one service ("how do I register my baby's birth", 丧葬补助金怎么领) keeps its
 service. The thresholds were set on the ``tune`` part of ``evaluation/event_queries.yaml``;
@@ -16,7 +19,10 @@ service. The thresholds were set on the ``tune`` part of ``evaluation/event_quer
 
 Which event: its cosine and the share of the question's words its texts cover, counted without
 the cue's words and those naming whom it is asked for (they say how and for whom, not what
-happened), plus a vote of the services search found best for the events whose steps they are.
+happened), plus a vote of the services search found best for the events whose steps they are. A
+Chinese question's share counts jieba's words and character bigrams half each, so a paraphrase
+sharing two-character stems counts. The later thresholds were chosen on the catalogue's own
+phrasings (each event's held out in turn, the services' as one-service questions), not on a writer's.
 Written sets by writers who never saw the project judge how this transfers (docs/evaluation.md).
 """
 
