@@ -8,9 +8,7 @@ set (``make eval``; see docs/search.md).
 from __future__ import annotations
 
 import re
-import threading
 import time
-from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +23,10 @@ from .explain import FieldTokens, why
 from .explain import warm as warm_field_tokens
 from .fusion import Confidence, Fuser, FusionMode, SearchMode
 from .lexical import LexicalIndex
+from .named import ServiceNames
 from .place import other_place
-from .text import HAN, detect_lang, normalise
+from .text import detect_lang, normalise
+from .vectors import QueryVectors
 
 if TYPE_CHECKING:
     from ..catalogue import Catalogue
@@ -35,12 +35,6 @@ __all__ = ["MAX_QUERY", "Decision", "Filters", "Hit", "Retrieval", "SearchIndex"
 
 MAX_QUERY = 500
 NAMED_LEAD = 1.5  # a service the words name, moved first, gets this many times the best fused score
-NAMED_AMONG = 20  # how far down the fused ranking a service the words name is looked for
-NAMED_REST = 5  # at most this many Chinese characters, and this many other words, besides the name
-
-
-VECTOR_CACHE = 512  # query vectors kept by SearchIndex.encode
-ENCODE_WAIT_S = 30.0  # how long a search waits for another thread embedding the same text
 
 
 @dataclass(frozen=True)
@@ -163,10 +157,8 @@ class SearchIndex:
         self._field_tokens = FieldTokens(catalogue.services, lexical.tokenizer)
         self.events = events
         self._districts = district_names(catalogue)
-        self._names = [_service_names(service) for service in self._services]  # named's
-        self._vectors: dict[str, np.ndarray] = {}  # encode's cache; one index per catalogue version
-        self._vectors_lock = threading.Lock()
-        self._encoding: dict[str, Future[np.ndarray]] = {}  # texts being embedded now, by any thread
+        self._names = ServiceNames(self._services)
+        self._vectors = QueryVectors(embedder)  # one per index, so per catalogue version
 
     def warm(self) -> None:
         """Do now what the first searches would otherwise pay for: tokenising the services' fields."""
@@ -175,41 +167,9 @@ class SearchIndex:
     # -- querying -------------------------------------------------------------------------
 
     def encode(self, query: str) -> np.ndarray:
-        """The query's vector, remembered for the last few hundred texts (read-only).
-
-        A search turn often searches the same words twice (the filtered second search, the event
-        match beside the services), and embedding them is most of a search's time (about 13 of 16 ms
-        on one core). A text another thread is embedding right now (``prepare``, started while Rasa
-        was still deciding what to do) is waited for, not embedded twice.
-        """
-        cached = self._vectors.get(query)
-        if cached is not None:
-            return cached
-        with self._vectors_lock:  # searches run on the executor's threads
-            cached = self._vectors.get(query)
-            if cached is not None:
-                return cached
-            pending = self._encoding.get(query)
-            mine = pending is None
-            if pending is None:
-                pending = self._encoding[query] = Future()
-        if not mine:
-            return pending.result(timeout=ENCODE_WAIT_S)
-        try:
-            vector: np.ndarray = self.embedder.embed([query])[0]
-        except BaseException as exc:
-            with self._vectors_lock:
-                del self._encoding[query]
-            pending.set_exception(exc)
-            raise
-        vector.setflags(write=False)
-        with self._vectors_lock:
-            if len(self._vectors) >= VECTOR_CACHE:
-                self._vectors.pop(next(iter(self._vectors)))  # the oldest (dicts keep insertion order)
-            self._vectors[query] = vector
-            del self._encoding[query]
-        pending.set_result(vector)
-        return vector
+        """The query's vector (read-only), remembered for the last few hundred texts; a text another
+        thread is embedding right now is waited for, not embedded twice (``vectors.QueryVectors``)."""
+        return self._vectors.get(query)
 
     def prepare(self, query: str) -> None:
         """Embed ``query`` now, as ``search(query)`` will (the district taken out, normalised), so that the
@@ -333,9 +293,8 @@ class SearchIndex:
 
     def named_first(self, text: str, d: Decision) -> Decision:
         """The ranking with the one service the words name, and little else, first and taken as found
-        ("我要办居住证", "护照怎么办", "dog licence please"): a person who names a service wants it, even
-        where other services mention the same words more often. Two services named alike keep the
-        fused order: the longest name wins, and a tie changes nothing (``named``)."""
+        (``named.py``): a person who names a service wants it, even where other services mention
+        the same words more often."""
         doc = self.named(text, d)
         if doc is None:
             return d
@@ -344,30 +303,8 @@ class SearchIndex:
         return replace(d, ranked=ranked, fused=fused, confident=True, best=self.ids[doc])
 
     def named(self, text: str, d: Decision) -> int | None:
-        """The service among the first ``NAMED_AMONG`` whose title or keyword the words hold as a whole,
-        with little else said: at most ``NAMED_REST`` Chinese characters and ``NAMED_REST`` other
-        words besides the name ("敬老卡怎么办", "how do I get a senior citizen card"). A situation told
-        in more words ("儿子要买车了 拍牌 上牌 驾照这些…") names nothing, nor does a word of a title
-        inside one (孩子出生了 and 出生登记). None when no service, or two alike, are named."""
-        if d.elsewhere is not None:
-            return None
-        found = sorted(((self._named_length(text, n), -i, n) for i, n in enumerate(d.ranked[:NAMED_AMONG])), reverse=True)
-        found = [f for f in found if f[0]]
-        if not found or (len(found) > 1 and found[0][0] == found[1][0]):
-            return None
-        return found[0][2]
-
-    def _named_length(self, text: str, doc: int) -> int:
-        """The length of the longest name of service ``doc`` the text holds, when little else is said; else 0."""
-        names = [name for name in self._names[doc] if _contains_name(text, name)]
-        if not names:
-            return 0
-        rest = text
-        for name in sorted(names, key=len, reverse=True):
-            rest = rest.replace(name, " ")
-        if len(HAN.findall(rest)) > NAMED_REST or len(re.findall(r"[a-z]+", rest)) > NAMED_REST:
-            return 0
-        return max(len(name) for name in names)
+        """The service among the first ranked that the words name with little else said (``named.py``)."""
+        return None if d.elsewhere is not None else self._names.named(text, d.ranked)
 
     def match_event(self, r: Retrieval, d: Decision) -> EventMatch | None:
         """The event that fits the question best, and whether its checklist answers it."""
@@ -422,21 +359,6 @@ def district_names(catalogue: Catalogue) -> list[tuple[re.Pattern[str], str]]:
         pattern = "|".join(p for p in (zh_part, en_part) if p)
         out.append((re.compile(pattern, re.I), district.id))
     return out
-
-
-def _service_names(service: Service) -> tuple[str, ...]:
-    """A service's titles and keywords as searched text (normalised), the ones long enough to name it:
-    Chinese of two characters or more, other words of four letters or more (named)."""
-    texts = [service.title.zh, service.title.en, *service.keywords.zh, *service.keywords.en]
-    names = {normalise(t) for t in texts if t}
-    return tuple(sorted(n for n in names if len(n) >= (2 if HAN.search(n) else 4)))
-
-
-def _contains_name(text: str, name: str) -> bool:
-    """Chinese names anywhere in the text; other names as whole words ("card" is not in "cardiology")."""
-    if HAN.search(name):
-        return name in text
-    return f" {name} " in " " + re.sub(r"[^\w]+", " ", text) + " "
 
 
 def _restrictive(filters: Filters) -> bool:

@@ -324,9 +324,8 @@ def _find(turn: Turn, finder: Finder, named: str | None, district: str | None) -
         hits = trimmed(result.results)
         return decision("list", confident=True, hits=hits, shown=[ShownItem(h.id, h.title) for h in hits])
     if winner and turn.selected and winner != turn.selected and not names(result, winner, turn.selected):
-        # A follow-up that describes the person's situation ("her legs are bad, can her son go for
-        # her", "他户口在虹口 能报对口的学校伐") finds other services by its words, but does not name
-        # one: the selected service comes first in a list to pick from, and stays selected.
+        # A follow-up describing the situation ("her legs are bad, can her son go for her") names no
+        # other service: the selected one comes first in a list to pick from, and stays selected.
         hits = [h for h in trimmed(result.results) if h.id != turn.selected][: MAX_OFFERED - 1]
         mine = next((h for h in result.results if h.id == turn.selected), None)
         hits.insert(0, mine or Hit(turn.selected, next(iter(finder.titles(turn.selected)), turn.selected), 0.0, []))
