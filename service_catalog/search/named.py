@@ -7,7 +7,8 @@ life event it belongs to (``index.SearchIndex.named_first``, docs/search.md "A s
 
 What counts as naming, by the shape of the question and not by any phrasing list:
 - a title or keyword held whole: Chinese of two characters or more anywhere in the text, other
-  words of four letters or more as whole words ("card" is not in "cardiology");
+  words of four letters or more as whole words ("card" is not in "cardiology"); a keyword in the
+  first person ("lost my job") tells a situation and is not a name;
 - besides every name found, at most ``NAMED_REST`` Chinese characters and ``NAMED_REST`` other
   words ("…怎么办", "how do I get a …"): a situation told at length ("儿子要买车了 拍牌 上牌 驾照这些…")
   names nothing, nor does a word of a title inside one (孩子出生了 and 出生登记);
@@ -27,6 +28,7 @@ __all__ = ["NAMED_AMONG", "NAMED_REST", "ServiceNames"]
 
 NAMED_AMONG = 20  # how far down the fused ranking a service the words name is looked for
 NAMED_REST = 5  # at most this many Chinese characters, and this many other words, besides the name
+FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|we|us|our)\b|我", re.IGNORECASE)
 
 
 class ServiceNames:
@@ -58,9 +60,10 @@ class ServiceNames:
 
 
 def _names(service: Service) -> tuple[str, ...]:
-    """A service's titles and keywords, normalised, the ones long enough to name it."""
+    """A service's titles and keywords, normalised, the ones long enough to name it. A keyword said
+    in the first person ("lost my job", "sell my car", 我…) tells a situation and names nothing."""
     texts = [service.title.zh, service.title.en, *service.keywords.zh, *service.keywords.en]
-    names = {normalise(t) for t in texts if t}
+    names = {normalise(t) for t in texts if t and not FIRST_PERSON.search(t)}
     return tuple(sorted(n for n in names if len(n) >= (2 if HAN.search(n) else 4)))
 
 

@@ -44,6 +44,7 @@ def test_a_service_named_with_a_few_words_is_the_answer(index: SearchIndex, text
     ("text", "lang", "event"),
     [
         ("孩子出生了怎么办", "zh", "having-a-baby"),
+        ("I lost my job, what should I do", "en", "losing-a-job"),  # a keyword in the first person tells a situation
         ("my dad passed away last week, what do we need to sort out", "en", "death-of-a-loved-one"),
     ],
 )
