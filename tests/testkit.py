@@ -48,3 +48,19 @@ def add_agent_with_cli(stack: Any, name: str, password: str, role: str = "agent"
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+
+
+RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
+
+
+def in_rasa(program: str, *args: str, timeout: int = 180) -> dict[str, Any]:
+    """Run ``program`` in Rasa's own Python (3.10, ``.venv-rasa``) from the repository root and return
+    the JSON object its last line of output prints; a failed run fails the test with its error output."""
+    import pytest
+
+    if not RASA_PYTHON.exists():
+        pytest.fail(".venv-rasa is missing: run `make setup`")
+    done = subprocess.run([str(RASA_PYTHON), "-c", program, *args], capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result

@@ -4,14 +4,12 @@ still refused with Rasa's message; only the schema's self-check is no longer rep
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from testkit import in_rasa
 
 REPO = Path(__file__).resolve().parents[3]
-RASA_PYTHON = REPO / ".venv-rasa" / "bin" / "python"
 
 PROGRAM = """
 import asyncio, json, sys
@@ -62,12 +60,7 @@ asyncio.run(main())
 
 @pytest.fixture(scope="module")
 def outcome() -> dict[str, object]:
-    if not RASA_PYTHON.exists():
-        pytest.fail(".venv-rasa is missing: run `make setup`")
-    done = subprocess.run([str(RASA_PYTHON), "-c", PROGRAM.format(repo=str(REPO))], capture_output=True, text=True, timeout=180, cwd=REPO)
-    assert done.returncode == 0, done.stderr[-2000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return in_rasa(PROGRAM.format(repo=str(REPO)))
 
 
 def test_importing_the_tracker_store_installs_the_validator_built_once(outcome: dict[str, object]) -> None:

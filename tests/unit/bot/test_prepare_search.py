@@ -6,14 +6,12 @@ payloads and a Rasa without the catalogue's address send nothing."""
 from __future__ import annotations
 
 import hashlib
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from testkit import in_rasa
 
 REPO = Path(__file__).resolve().parents[3]
-RASA_PYTHON = REPO / ".venv-rasa" / "bin" / "python"
 
 PROGRAM = """
 import json, os, sys, threading, time
@@ -65,12 +63,7 @@ print(json.dumps(out, ensure_ascii=False))
 
 @pytest.fixture(scope="module")
 def outcome() -> dict[str, object]:
-    if not RASA_PYTHON.exists():
-        pytest.fail(".venv-rasa is missing: run `make setup`")
-    done = subprocess.run([str(RASA_PYTHON), "-c", PROGRAM.format(repo=str(REPO))], capture_output=True, text=True, timeout=180, cwd=REPO)
-    assert done.returncode == 0, done.stderr[-2000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return in_rasa(PROGRAM.format(repo=str(REPO)))
 
 
 def key(text: str) -> str:
