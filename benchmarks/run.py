@@ -382,7 +382,11 @@ def main() -> int:
         print(f"  search p50 / greet p50 = {ratio:.2f}  (floor ≤ 2, goal 1.5) {'OK' if ratio <= 2 else 'OVER'}")
         calls = catalogue_calls(BENCH_DIR / "chat-log" / "catalogue.log")
         turns = 4 + len(chat["search_seq"]) + len(chat["search_conc"])  # warm-up, sequential, concurrent
-        print(f"  catalogue calls per search turn: {sum(calls.values()) / turns:.2f}  ({', '.join(f'{k} {v}' for k, v in sorted(calls.items()))})")
+        ahead = calls.pop("/api/search/prepare", 0)  # Rasa's NLU, fire-and-forget: the words embedded ahead (bot/prepare_search.py)
+        print(
+            f"  action server's catalogue calls per search turn: {sum(calls.values()) / turns:.2f}  ({', '.join(f'{k} {v}' for k, v in sorted(calls.items()))})"
+        )
+        print(f"  words embedded ahead by the NLU per search turn: {ahead / turns:.2f}  (/api/search/prepare {ahead})")
     if os.environ.get("BENCH_CHANNELS", "1") != "0" and not only_chat:
         from benchmarks.channels import bench_wechat, report
 
