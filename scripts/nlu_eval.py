@@ -22,6 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the pipeline's own components (bot/prepare_search.py), as Rasa finds them from the repository root
 FLOOR = 0.90
 
 
