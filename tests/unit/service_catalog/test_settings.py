@@ -138,6 +138,10 @@ def test_every_field_has_an_environment_variable(tmp_path: Path) -> None:
             raw = "https://sms.example/send"
         elif f.name == "metrics_networks":
             raw = "127.0.0.0/8,10.0.0.0/8"
+        elif f.name == "query_trace":
+            raw = "off"
+        elif f.name == "query_precision":
+            raw = "bfloat16"
         elif f.name in strong:
             raw = strong[f.name]
         s = load_settings(environ={"CATALOG_" + f.name.upper(): raw}, dotenv=tmp_path / "absent.env")
