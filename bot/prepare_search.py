@@ -5,8 +5,9 @@ core), and it used to start only when the action server called ``POST /api/searc
 9 ms after the NLU had read the message: Rasa then still runs its policies, calls the action server
 for the reply language, runs its policies again and calls the search action. This component sits
 last in the NLU pipeline. When the intent it finds is one whose next action is the search turn
-(``intents``, by default those of ``nlu_data/rules/search.yml``), it hands the text to a background
-thread that sends ``POST /api/search/prepare``, and returns at once. The catalogue service embeds
+(``intents``, by default those of ``nlu_data/rules/search.yml``), it hands the text to a sender
+(a task on Rasa's event loop, ``_Sender``) that posts it to ``POST /api/search/prepare``, and
+returns at once. The catalogue service embeds
 the words on its own core meanwhile, and the search turn finds the vector ready or being made
 (``service_catalog/search/index.py``, ``SearchIndex.encode``); docs/search.md, "Speed of a search
 turn", has the figures.
@@ -27,12 +28,13 @@ catalogue replica (scripts/scaled.py).
 # ruff: noqa: UP006, UP019, UP035, UP045
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
 import queue
 import threading
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -55,33 +57,68 @@ def search_key(text: str) -> str:
 
 
 class _Sender:
-    """One daemon thread with a kept-alive session, sending the texts it is handed, oldest first."""
+    """Sends the texts it is handed, without making the caller wait.
+
+    Inside Rasa's event loop (a served model) a text becomes a task on that loop, sent with a
+    kept-alive aiohttp session as soon as the loop next waits, which is when Rasa sends its next
+    action call, under a millisecond later. A background thread would wait for the interpreter lock
+    while Rasa's own code runs, up to 5 ms (Python's switch interval). Outside a loop (a model used
+    from a script), one daemon thread with a kept-alive session sends them, oldest first.
+    """
 
     def __init__(self, url: str, token: str) -> None:
-        import requests
-
         self._url = url.rstrip("/") + "/api/search/prepare"
         self._token = token
-        self._session = requests.Session()
         self._texts: queue.Queue[str] = queue.Queue(maxsize=QUEUE_SIZE)
-        threading.Thread(target=self._run, name="prepare-search", daemon=True).start()
+        self._thread: Optional[threading.Thread] = None
+        self._sessions: Dict[int, Any] = {}  # one aiohttp session per event loop
+        self._tasks: Set[asyncio.Task[None]] = set()
 
     def offer(self, text: str) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            if len(self._tasks) >= QUEUE_SIZE:
+                log.debug("search not prepared ahead: %d texts already being sent", QUEUE_SIZE)
+                return
+            task = loop.create_task(self._post(loop, text))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="prepare-search", daemon=True)
+            self._thread.start()
         try:
             self._texts.put_nowait(text)
         except queue.Full:
             log.debug("search not prepared ahead: %d texts already waiting", QUEUE_SIZE)
 
+    def _headers(self, text: str) -> Dict[str, str]:
+        return {"X-Internal-Token": self._token, "X-Search-Key": search_key(text)}
+
+    async def _post(self, loop: asyncio.AbstractEventLoop, text: str) -> None:
+        import aiohttp
+
+        session = self._sessions.get(id(loop))
+        if session is None or session.closed:
+            session = self._sessions[id(loop)] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S))
+        try:
+            async with session.post(self._url, json={"text": text}, headers=self._headers(text)) as answer:
+                if answer.status != 202:
+                    log.debug("search not prepared ahead: the catalogue answered %d", answer.status)
+        except Exception as exc:  # an optimisation: the search turn embeds the words itself
+            log.debug("search not prepared ahead: %s", type(exc).__name__)
+
     def _run(self) -> None:
+        import requests
+
+        session = requests.Session()
         while True:
             text = self._texts.get()
             try:
-                answer = self._session.post(
-                    self._url,
-                    json={"text": text},
-                    headers={"X-Internal-Token": self._token, "X-Search-Key": search_key(text)},
-                    timeout=TIMEOUT_S,
-                )
+                answer = session.post(self._url, json={"text": text}, headers=self._headers(text), timeout=TIMEOUT_S)
                 if answer.status_code != 202:
                     log.debug("search not prepared ahead: the catalogue answered %d", answer.status_code)
             except Exception as exc:  # an optimisation: the search turn embeds the words itself

@@ -56,7 +56,23 @@ for _ in range(100):
     if len(received) >= 2:
         break
     time.sleep(0.05)
-out["received"] = received
+out["received"] = list(received)
+
+# Served by Rasa, the component runs inside its event loop: the text goes out as a task on that loop.
+import asyncio
+release.clear()
+async def served():
+    component.process([message("where do I renew a passport", "find_service")])
+    started = len(received)
+    for _ in range(100):
+        await asyncio.sleep(0.02)  # Rasa waits on its next action call; the loop sends meanwhile
+        if len(received) > started:
+            break
+    return started, len(received), not release.is_set()
+before, after, busy = asyncio.run(served())
+release.set()
+out["in_loop"] = {{"sent_during_process": before > 2, "sent_once_the_loop_waited": after == 3, "catalogue_still_busy": busy,
+                  "text": received[-1]["text"], "token": received[-1]["token"]}}
 print(json.dumps(out, ensure_ascii=False))
 """
 
@@ -91,3 +107,13 @@ def test_greetings_button_payloads_and_a_rasa_without_the_catalogue_address_send
     received = outcome["received"]
     assert isinstance(received, list)
     assert all(r["text"] not in {"hello", "/select_service"} for r in received)
+
+
+def test_inside_rasas_event_loop_the_text_is_sent_by_the_loop_without_waiting(outcome: dict[str, object]) -> None:
+    assert outcome["in_loop"] == {
+        "sent_during_process": False,
+        "sent_once_the_loop_waited": True,
+        "catalogue_still_busy": True,
+        "text": "where do I renew a passport",
+        "token": "service-secret",
+    }
