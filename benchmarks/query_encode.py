@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from benchmarks.run import CHAT_SEARCHES
+from benchmarks.texts import CHAT_SEARCHES
 from service_catalog.search.embedder import SentenceTransformerEmbedder
 
 ROUNDS = 3

@@ -33,6 +33,7 @@ from stack import Stack, free_port, port_free  # noqa: E402
 
 from benchmarks.console import add_agent, console_latency  # noqa: E402
 from benchmarks.console import report as console_report  # noqa: E402
+from benchmarks.texts import CHAT_SEARCHES  # noqa: E402
 
 CONSOLE_AT = 2600  # the agent console is measured on this catalogue size (issue 13)
 
@@ -46,57 +47,6 @@ QUERIES_EN = [
     "we want to file our workplace safety filing before the deadline",
     "my grandmother needs a community care voucher",
 ]
-CHAT_SEARCHES = [
-    "how do I renew my passport",
-    "身份证丢了怎么补办",
-    "can I get help with rent as a graduate",
-    "老人每年体检在哪里做",
-    "my company stopped paying wages",
-    "想给孩子办转学",
-    "where do I register a dog",
-    "电动自行车怎么上牌",
-    "apply for a residence permit",
-    "退休手续怎么办理",
-    "I want to open a small shop",
-    "医保卡丢了怎么办",
-    "getting married, what paperwork",
-    "公积金怎么提取",
-    "how to pay a traffic fine",
-    "无犯罪记录证明去哪开",
-    "we are buying our first flat",
-    "残疾证怎么申请",
-    "unemployment benefit how much",
-    "想开个体户要什么材料",
-    "my mother needs a care home",
-    "出国留学学历认证",
-    "register a new company",
-    "房子装修要备案吗",
-    "replace a lost marriage certificate",
-    "生育津贴怎么领",
-    "work injury at the factory",
-    "社保转移到上海",
-    "driving licence expired last month",
-    "小孩医保怎么办",
-    "closing down my business",
-    "居住证积分怎么算",
-    "subsidy for training courses",
-    "被电信诈骗了怎么报案",
-    "foreigner work permit",
-    "养老金资格认证",
-    "public rental housing application",
-    "孩子上幼儿园要办什么",
-    "hukou transfer for talent",
-    "老年人助餐补贴",
-    "tax invoice for my shop",
-    "户口本丢了怎么补",
-    "adopting a child",
-    "生了二胎有补贴吗",
-    "childcare subsidy for a toddler",
-    "想考成人高考",
-    "food licence for a cafe",
-    "家里老人去世了要办什么",
-]
-"""The search turns of the chat benchmark (also embedded by benchmarks/query_encode.py)."""
 QUERIES_ZH = ["我想申领取暖补贴", "小微企业怎么申请集市摊位许可", "助听器补贴要去哪里办理", "学生餐补贴网上能不能申请", "请问餐饮企业办理排水许可需要什么材料"]
 
 
