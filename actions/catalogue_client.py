@@ -10,12 +10,13 @@ conversation name it in ``X-Conversation-Id``, which the per-conversation limits
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from typing import Any
 
 import aiohttp
+
+from common.search_key import search_key
 
 __all__ = ["AlreadyDone", "CatalogueClient", "CatalogueUnavailable", "NotFound", "client"]
 
@@ -71,12 +72,12 @@ class CatalogueClient:
         json: Any = None,
         conversation: str | None = None,
         timeout_s: float | None = None,
-        search_key: str | None = None,
+        words_key: str | None = None,
     ) -> Any:
         clean = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in (params or {}).items() if v is not None}
         headers = {"X-Conversation-Id": conversation[:128]} if conversation else {}
-        if search_key:
-            headers["X-Search-Key"] = search_key
+        if words_key:
+            headers["X-Search-Key"] = words_key
         timeout = aiohttp.ClientTimeout(total=timeout_s, connect=self.timeout.connect) if timeout_s else self.timeout
         try:
             async with self._http().request(method, self.base_url + path, params=clean, json=json, headers=headers, timeout=timeout) as response:
@@ -122,8 +123,7 @@ class CatalogueClient:
             "mention": mention[:500] if mention else None,
         }
         # X-Search-Key: the replica that the NLU asked to embed these words ahead gets the turn (bot/prepare_search.py).
-        key = hashlib.sha256(text.strip()[:500].encode("utf-8")).hexdigest()[:16]
-        return dict(await self._request("POST", "/api/search/turn", json=body, conversation=conversation, timeout_s=TURN_TIMEOUT_S, search_key=key))
+        return dict(await self._request("POST", "/api/search/turn", json=body, conversation=conversation, timeout_s=TURN_TIMEOUT_S, words_key=search_key(text)))
 
     async def resolve_pick(self, text: str, lang: str, shown: list[dict[str, Any]]) -> dict[str, Any]:
         """What ``text`` picks from the list shown (``POST /api/picks/resolve``): kind, count, id, position."""

@@ -29,31 +29,25 @@ catalogue replica (scripts/scaled.py).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 import queue
 import threading
 from typing import Any, Dict, List, Optional, Set, Text
 
+from common.search_key import MAX_TEXT, search_key
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-__all__ = ["PrepareSearch", "search_key"]
+__all__ = ["PrepareSearch"]
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 500  # the catalogue service's limit for a query
 QUEUE_SIZE = 8  # texts waiting to be sent; more are dropped (the catalogue skips them when busy anyway)
 TIMEOUT_S = 1.0  # the catalogue answers at once (202); a slower answer means it is busy, so give up
-
-
-def search_key(text: str) -> str:
-    """What a balancer hashes to send the prepare request and the search turn on ``text`` to one replica."""
-    return hashlib.sha256(text.strip()[:MAX_TEXT].encode("utf-8")).hexdigest()[:16]
 
 
 class _Sender:

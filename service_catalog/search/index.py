@@ -264,12 +264,13 @@ class SearchIndex:
         r = self.retrieve(searched, filters)
         lang = detect_lang(r.text) if lang == "auto" else lang
         d = self.decide(r, lang, mode)
+        named = self.named(r.text, d)
         if mode is SearchMode.HYBRID:
-            d = self.named_first(r.text, d)
+            d = self.named_first(d, named)
         hits = [self._hit(doc, d.fused[doc], r.tokens, lang) for doc in d.ranked[:limit]]
         match = self.match_event(r, d)
         # A service the words name is the answer, not a checklist of the event it belongs to.
-        answers = match is not None and match.answers and d.elsewhere is None and self.named(r.text, d) is None
+        answers = match is not None and match.answers and d.elsewhere is None and named is None
         event = self.checklist(match.id, lang) if match is not None and answers else None
         timings = {**r.timings, "total": (time.perf_counter() - started) * 1000}
         suggestions = [] if d.confident else hits[:3]
@@ -291,11 +292,10 @@ class SearchIndex:
                 return (rest if re.search(r"\w", rest) else query), district_id
         return query, None
 
-    def named_first(self, text: str, d: Decision) -> Decision:
-        """The ranking with the one service the words name, and little else, first and taken as found
-        (``named.py``): a person who names a service wants it, even where other services mention
+    def named_first(self, d: Decision, doc: int | None) -> Decision:
+        """The ranking with ``doc``, the one service the words name and little else (``named``), first
+        and taken as found: a person who names a service wants it, even where other services mention
         the same words more often."""
-        doc = self.named(text, d)
         if doc is None:
             return d
         ranked = [doc, *(n for n in d.ranked if n != doc)]
