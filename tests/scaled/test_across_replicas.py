@@ -30,8 +30,18 @@ def test_stack_file_lists_every_process_and_only_the_edge_is_public(scaled_stack
     assert http("GET", f"{edge}/health")[0] == 200
     assert http("GET", f"{edge}/")[0] == 200  # the portal
     assert http("GET", f"{edge}/socket.io/?EIO=4&transport=polling")[0] == 200  # the widget's socket.io reaches Rasa
-    for private in ("/webhooks/rest/webhook", "/conversations/x/tracker", "/admin/reload", "/api/handoff/redeem", "/api/tickets", "/agent", "/metrics"):
-        assert http("POST" if "webhook" in private or "redeem" in private else "GET", edge + private, {})[0] == 404, private
+    for private in (
+        "/webhooks/rest/webhook",
+        "/conversations/x/tracker",
+        "/admin/reload",
+        "/api/handoff/redeem",
+        "/api/search/prepare",
+        "/api/tickets",
+        "/agent",
+        "/metrics",
+    ):
+        posted = "webhook" in private or "redeem" in private or "prepare" in private
+        assert http("POST" if posted else "GET", edge + private, {})[0] == 404, private
 
 
 def test_a_conversation_keeps_its_state_when_turns_alternate_between_rasa_replicas(scaled_stack: Any) -> None:
